@@ -1,0 +1,66 @@
+"""The Starlette application: routes, the GraphQL endpoint and the database lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api import auth, db, export
+from api.context import Context
+from api.schema import build_schema
+from api.settings import Settings
+
+
+# Installed beside the `api` package, both from a checkout and from a wheel.
+EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's ASGI app with a Propflow context per request."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(build_schema(), graphql_ide=None if settings.production else "graphiql")
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            settings=self.settings, token=auth.bearer_token(request.headers), request=request
+        )
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await db.open_database(settings.database_url)
+        try:
+            yield
+        finally:
+            await db.close_database()
+
+    graphql = GraphQLApp(settings)
+    routes = [
+        Route("/", lambda _request: RedirectResponse("/editor/")),
+        Route("/healthz", healthz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/export/contacts.csv", export.export_contacts),
+        Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True)),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app
+
+
+async def healthz(_request: Request) -> Response:
+    if await db.ping():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)

@@ -1,0 +1,92 @@
+"""The `propflow` command: serve, migrate, operator create.
+
+A bad database URL ends with one clear line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from api import db
+from api.errors import PropflowError
+from api.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (db.DatabaseError, PropflowError) as error:
+        print(f"propflow: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
+    asyncio.run(db.apply_migrations(settings.database_url))
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level
+    )
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    settings = Settings.from_env(database_url=args.db)
+    asyncio.run(db.apply_migrations(settings.database_url))
+    print(f"Migrated {db.safe_url(settings.database_url)}")
+
+
+def _create_operator(args: argparse.Namespace) -> None:
+    settings = Settings.from_env(database_url=args.db)
+    operator, token = asyncio.run(_operator(settings.database_url, args.email, args.workspace))
+    print(f"Operator {operator.email} in workspace '{args.workspace}'. Bearer token:")
+    print(token)
+
+
+async def _operator(url: str, email: str, workspace: str) -> tuple[object, str]:
+    from api.workspaces import service
+
+    await db.apply_migrations(url)
+    await db.open_database(url)
+    try:
+        return await service.create_operator(email=email, workspace_name=workspace)
+    finally:
+        await db.close_database()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="propflow", description="Contact properties and automation flows."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    db_help = "database URL (default: $DATABASE_URL or sqlite://propflow.db)"
+
+    serve = commands.add_parser("serve", help="apply migrations and serve the app")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--db", default=None, help=db_help)
+    serve.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending schema migrations")
+    migrate.add_argument("--db", default=None, help=db_help)
+    migrate.set_defaults(run=_migrate)
+
+    operator = commands.add_parser("operator", help="manage operators")
+    operator_commands = operator.add_subparsers(dest="operator_command", required=True)
+    create = operator_commands.add_parser(
+        "create", help="create an operator (and its workspace) and print a bearer token"
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--workspace", default="Default", help="workspace name (default Default)")
+    create.add_argument("--db", default=None, help=db_help)
+    create.set_defaults(run=_create_operator)
+    return parser

@@ -1,0 +1,111 @@
+"""GraphQL queries and mutations of the contacts domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.contacts import listing, service
+from api.contacts.models import ChangeSource
+from api.contacts.types import (
+    Contact,
+    ContactConnection,
+    ContactEdge,
+    ContactSort,
+    PageInfo,
+    PropertyFilter,
+    PropertyValueInput,
+    SortDirection,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Contacts matching every filter. Only contacts with an email unless "
+        "includeAnonymous; at most 500 per page."
+    )
+    async def contacts(
+        self,
+        info: strawberry.Info,
+        first: int = 50,
+        after: str | None = None,
+        filter: list[PropertyFilter] | None = None,
+        sort: list[ContactSort] | None = None,
+        include_anonymous: bool = False,
+    ) -> ContactConnection:
+        page = await listing.list_contacts(
+            await info.context.workspace_id(),
+            first=first,
+            after=after,
+            filters=[{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []],
+            sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
+            include_anonymous=include_anonymous,
+        )
+        edges = [
+            ContactEdge(node=Contact.from_model(contact), cursor=cursor)
+            for contact, cursor in page.contacts
+        ]
+        return ContactConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count or 0,
+        )
+
+    @strawberry.field
+    async def contact(self, info: strawberry.Info, id: strawberry.ID) -> Contact | None:
+        contact = await service.get_contact(await info.context.workspace_id(), str(id))
+        return Contact.from_model(contact) if contact else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_contact(
+        self, info: strawberry.Info, values: list[PropertyValueInput]
+    ) -> Contact:
+        operator = await info.context.operator()
+        contact = await service.create_contact(
+            operator.workspace_id,
+            values=[(value.key, value.value) for value in values],
+            origin=_operator_origin(operator.id),
+        )
+        return Contact.from_model(contact)
+
+    @strawberry.mutation(description="Sets several values at once: all are written or none.")
+    async def set_contact_properties(
+        self, info: strawberry.Info, contact_id: strawberry.ID, values: list[PropertyValueInput]
+    ) -> Contact:
+        operator = await info.context.operator()
+        contact, _ = await service.set_values(
+            operator.workspace_id,
+            str(contact_id),
+            values=[(value.key, value.value) for value in values],
+            origin=_operator_origin(operator.id),
+        )
+        return Contact.from_model(contact)
+
+    @strawberry.mutation(description="Adds `by` (negative to subtract) to a NUMBER, atomically.")
+    async def increment_contact_property(
+        self, info: strawberry.Info, contact_id: strawberry.ID, key: str, by: float = 1
+    ) -> Contact:
+        operator = await info.context.operator()
+        contact, _ = await service.increment_value(
+            operator.workspace_id,
+            str(contact_id),
+            key=key,
+            by=by,
+            origin=_operator_origin(operator.id),
+        )
+        return Contact.from_model(contact)
+
+    @strawberry.mutation
+    async def delete_contact(self, info: strawberry.Info, id: strawberry.ID) -> bool:
+        await service.delete_contact(await info.context.workspace_id(), str(id))
+        return True
+
+
+def _operator_origin(operator_id: int) -> service.Origin:
+    return service.Origin(ChangeSource.OPERATOR, str(operator_id))

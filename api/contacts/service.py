@@ -1,0 +1,274 @@
+"""Contacts and their values: validated writes, atomic increments and history, one transaction each.
+
+Every write first touches the contact row (`updated_at`), which on PostgreSQL locks it until
+commit: writes to one contact are serialised, so the old values recorded in history are exact.
+`apply_values` and `apply_increment` run inside a caller's transaction, so the flow runner can
+write a whole step's effects together with its run state.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.functions import Count
+from tortoise.timezone import now
+from tortoise.transactions import in_transaction
+
+from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
+from api.contacts.values import columns_for, read_value
+from api.errors import NotFoundError, ValidationFailedError
+from api.properties import service as properties_service
+from api.properties.models import PropertyDefinition
+from flow_graph.errors import InvalidValueError
+from flow_graph.property_types import PropertyType, Value, normalize_value
+
+MAX_HISTORY = 500
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who or what makes a change, recorded on every history row."""
+
+    source: ChangeSource
+    source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    key: str
+    old: Value | None
+    new: Value | None
+
+
+async def create_contact(
+    workspace_id: int,
+    *,
+    values: Sequence[tuple[str, Any]],
+    origin: Origin,
+    visitor_id: str | None = None,
+) -> Contact:
+    """A new contact with `values`, all validated before anything is written."""
+    normalized = await normalize_values(workspace_id, values)
+    async with in_transaction():
+        contact = await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
+        await apply_values(contact, normalized, origin=origin)
+    return contact
+
+
+async def set_values(
+    workspace_id: int, contact_id: str, *, values: Sequence[tuple[str, Any]], origin: Origin
+) -> tuple[Contact, list[ValueChange]]:
+    """Set (or, with None, clear) several values at once: all are written or none."""
+    contact = await require_contact(workspace_id, contact_id)
+    normalized = await normalize_values(workspace_id, values)
+    async with in_transaction():
+        changes = await apply_values(contact, normalized, origin=origin)
+    return contact, changes
+
+
+async def increment_value(
+    workspace_id: int, contact_id: str, *, key: str, by: float, origin: Origin
+) -> tuple[Contact, ValueChange]:
+    """Add `by` to a NUMBER value (an unset value counts as 0) with one atomic SQL update."""
+    contact = await require_contact(workspace_id, contact_id)
+    definition = await require_definition(workspace_id, key)
+    async with in_transaction():
+        change = await apply_increment(contact, definition, by, origin=origin)
+    return contact, change
+
+
+async def delete_contact(workspace_id: int, contact_id: str) -> None:
+    contact = await require_contact(workspace_id, contact_id)
+    async with in_transaction():
+        await contact.delete()
+
+
+async def get_contact(workspace_id: int, contact_id: str) -> Contact | None:
+    """The workspace's contact with that id, or None (also for another workspace's id)."""
+    if not contact_id.isdigit():
+        return None
+    return await Contact.get_or_none(id=int(contact_id), workspace_id=workspace_id)
+
+
+async def require_contact(workspace_id: int, contact_id: str) -> Contact:
+    contact = await get_contact(workspace_id, contact_id)
+    if contact is None:
+        raise NotFoundError(f"No contact with id '{contact_id}'", id=contact_id)
+    return contact
+
+
+async def require_definition(workspace_id: int, key: str) -> PropertyDefinition:
+    definition = await properties_service.get_by_key(workspace_id, key)
+    if definition is None:
+        raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
+    return definition
+
+
+async def normalize_values(
+    workspace_id: int, values: Sequence[tuple[str, Any]]
+) -> list[tuple[PropertyDefinition, Value | None]]:
+    """Check every value against its property's type before anything is written."""
+    definitions = await properties_service.definitions_by_key(workspace_id)
+    normalized: list[tuple[PropertyDefinition, Value | None]] = []
+    seen: set[str] = set()
+    for key, raw in values:
+        definition = definitions.get(key)
+        if definition is None:
+            raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
+        if key in seen:
+            raise ValidationFailedError(f"The property '{key}' is given twice", key=key)
+        seen.add(key)
+        normalized.append((definition, None if raw is None else normalize(definition, raw)))
+    return normalized
+
+
+def normalize(definition: PropertyDefinition, raw: Any) -> Value:
+    """`normalize_value` for a stored definition, its refusal turned into VALIDATION_FAILED."""
+    try:
+        return normalize_value(definition.type, raw, options=definition.options, key=definition.key)
+    except InvalidValueError as error:
+        raise ValidationFailedError(
+            str(error), key=error.key, type=error.type, value=error.value, reason=error.reason
+        ) from None
+
+
+async def apply_values(
+    contact: Contact,
+    normalized: Sequence[tuple[PropertyDefinition, Value | None]],
+    *,
+    origin: Origin,
+) -> list[ValueChange]:
+    """Write already-normalized values; the caller holds the transaction."""
+    await _touch(contact)
+    rows = {
+        row.property_id: row
+        for row in await PropertyValue.filter(
+            contact_id=contact.id, property_id__in=[definition.id for definition, _ in normalized]
+        )
+    }
+    changes = []
+    for definition, value in normalized:
+        row = rows.get(definition.id)
+        old = read_value(definition.type, row) if row else None
+        if old == value and type(old) is type(value):
+            continue
+        if value is None:
+            await PropertyValue.filter(id=row.id).delete()  # type: ignore[union-attr]
+        elif row is None:
+            await PropertyValue.create(
+                contact_id=contact.id,
+                property_id=definition.id,
+                **columns_for(definition.type, value),
+            )
+        else:
+            await PropertyValue.filter(id=row.id).update(
+                updated_at=now(), **columns_for(definition.type, value)
+            )
+        if definition.key == "email":
+            await Contact.filter(id=contact.id).update(email=value)
+            contact.email = value  # type: ignore[assignment]
+        changes.append(ValueChange(definition.key, old, value))
+    await _record(contact, changes, origin)
+    return changes
+
+
+async def apply_increment(
+    contact: Contact, definition: PropertyDefinition, by: float, *, origin: Origin
+) -> ValueChange:
+    """Increment inside the caller's transaction: `value_number = value_number + by` in SQL."""
+    if definition.type is not PropertyType.NUMBER:
+        raise ValidationFailedError(
+            f"Only NUMBER properties can be incremented; '{definition.key}' is "
+            f"{definition.type.value}",
+            key=definition.key,
+            type=definition.type.value,
+        )
+    if isinstance(by, bool) or not math.isfinite(by):
+        raise ValidationFailedError(
+            f"Cannot increment '{definition.key}' by {by!r}: not a finite number",
+            key=definition.key,
+            value=by,
+        )
+    await _touch(contact)
+    row = await PropertyValue.get_or_none(contact_id=contact.id, property_id=definition.id)
+    if row is None:
+        old = None
+        row = await PropertyValue.create(
+            contact_id=contact.id,
+            property_id=definition.id,
+            **columns_for(PropertyType.NUMBER, normalize(definition, by)),
+        )
+    else:
+        old = read_value(definition.type, row)
+        await PropertyValue.filter(id=row.id).update(
+            value_number=F("value_number") + by, updated_at=now()
+        )
+        await row.refresh_from_db(fields=["value_number"])
+    new = read_value(definition.type, row)
+    if not isinstance(new, int | float) or not math.isfinite(new):
+        raise ValidationFailedError(
+            f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
+            key=definition.key,
+            value=by,
+        )
+    change = ValueChange(definition.key, old, new)
+    await _record(contact, [change], origin)
+    return change
+
+
+async def values_of(
+    contact_ids: Iterable[int],
+) -> dict[int, list[tuple[PropertyDefinition, PropertyValue]]]:
+    """The set values of many contacts, with their definitions, in one query."""
+    result: dict[int, list[tuple[PropertyDefinition, PropertyValue]]] = {}
+    rows = await PropertyValue.filter(contact_id__in=list(contact_ids)).prefetch_related("property")
+    for row in sorted(rows, key=lambda row: row.property_id):
+        result.setdefault(row.contact_id, []).append((row.property, row))
+    return result
+
+
+async def history(contact_id: int, *, first: int) -> list[PropertyChange]:
+    """Newest first."""
+    first = max(0, min(first, MAX_HISTORY))
+    return await PropertyChange.filter(contact_id=contact_id).order_by("-at", "-id").limit(first)
+
+
+async def count_contacts_with(property_ids: Iterable[int]) -> dict[int, int]:
+    """How many contacts have a value, per property id, in one query."""
+    rows = (
+        await PropertyValue.filter(property_id__in=list(property_ids))
+        .annotate(count=Count("id"))
+        .group_by("property_id")
+        .values("property_id", "count")
+    )
+    return {row["property_id"]: row["count"] for row in rows}
+
+
+async def _touch(contact: Contact) -> None:
+    """Bump updated_at; on PostgreSQL this also locks the contact's row until commit."""
+    contact.updated_at = now()
+    updated = await Contact.filter(id=contact.id).update(updated_at=contact.updated_at)
+    if not updated:
+        raise NotFoundError(f"No contact with id '{contact.id}'", id=str(contact.id))
+
+
+async def _record(contact: Contact, changes: Sequence[ValueChange], origin: Origin) -> None:
+    if changes:
+        await PropertyChange.bulk_create(
+            [
+                PropertyChange(
+                    contact_id=contact.id,
+                    key=change.key,
+                    old_value=json.dumps(change.old),
+                    new_value=json.dumps(change.new),
+                    source=origin.source,
+                    source_id=origin.source_id,
+                )
+                for change in changes
+            ]
+        )

@@ -1,0 +1,146 @@
+"""GraphQL types of the contacts domain."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.contacts import models, service
+from api.contacts.values import read_value
+from api.errors import ValidationFailedError
+from api.properties.types import PropertyTypeEnum
+from flow_graph.operators import FilterOperator
+
+FilterOperatorEnum = strawberry.enum(FilterOperator, name="FilterOperator")
+ChangeSourceEnum = strawberry.enum(models.ChangeSource, name="ChangeSource")
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.type(description="A contact's value for one property.")
+class PropertyValue:
+    key: str
+    type: PropertyTypeEnum
+    value: JSON | None = strawberry.field(
+        description="A number for NUMBER, a boolean for BOOLEAN, a string otherwise."
+    )
+    updated_at: datetime
+
+
+@strawberry.type(description="One change of one value, and who or what made it.")
+class PropertyChange:
+    key: str
+    old_value: JSON | None
+    new_value: JSON | None
+    source: ChangeSourceEnum
+    source_id: str | None = strawberry.field(
+        description='Operator id, "flowId:nodeId" or visitor id.'
+    )
+    at: datetime
+
+    @classmethod
+    def from_model(cls, change: models.PropertyChange) -> PropertyChange:
+        return cls(
+            key=change.key,
+            old_value=json.loads(change.old_value or "null"),
+            new_value=json.loads(change.new_value or "null"),
+            source=change.source,
+            source_id=change.source_id,
+            at=change.at,
+        )
+
+
+@strawberry.type(description="A visitor or customer of the website.")
+class Contact:
+    id: strawberry.ID
+    visitor_id: str | None
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, contact: models.Contact) -> Contact:
+        return cls(
+            id=strawberry.ID(str(contact.id)),
+            visitor_id=contact.visitor_id,
+            email=contact.email,
+            created_at=contact.created_at,
+            updated_at=contact.updated_at,
+        )
+
+    @strawberry.field(description="The values that are set; only the given keys when asked.")
+    async def properties(
+        self, info: strawberry.Info, keys: list[str] | None = None
+    ) -> list[PropertyValue]:
+        values = await info.context.values.load(int(self.id))
+        wanted = set(keys) if keys is not None else None
+        return [
+            PropertyValue(
+                key=definition.key,
+                type=definition.type,
+                value=read_value(definition.type, row),
+                updated_at=row.updated_at,
+            )
+            for definition, row in values
+            if wanted is None or definition.key in wanted
+        ]
+
+    @strawberry.field(description="The value of one property, or null when it is not set.")
+    async def value(self, info: strawberry.Info, key: str) -> JSON | None:
+        for definition, row in await info.context.values.load(int(self.id)):
+            if definition.key == key:
+                return read_value(definition.type, row)
+        if key not in await info.context.definitions():
+            raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
+        return None
+
+    @strawberry.field(description="Changes of its values, newest first.")
+    async def history(self, info: strawberry.Info, first: int = 50) -> list[PropertyChange]:
+        changes = await service.history(int(self.id), first=first)
+        return [PropertyChange.from_model(change) for change in changes]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ContactEdge:
+    node: Contact
+    cursor: str
+
+
+@strawberry.type
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class PropertyFilter:
+    key: str
+    op: FilterOperatorEnum
+    value: JSON | None = None
+
+
+@strawberry.input
+class ContactSort:
+    key: str = strawberry.field(description="A property key, or createdAt.")
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input
+class PropertyValueInput:
+    key: str
+    value: JSON | None = strawberry.field(default=None, description="null clears the property.")

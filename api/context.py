@@ -1,0 +1,66 @@
+"""The per-request GraphQL context: the caller, resolved lazily, and batch loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from api import auth
+from api.contacts import service as contacts_service
+from api.contacts.models import PropertyValue
+from api.properties import service as properties_service
+from api.properties.models import PropertyDefinition
+from api.settings import Settings
+from api.workspaces.models import Operator
+
+ValuesOfContact = list[tuple[PropertyDefinition, PropertyValue]]
+
+
+@dataclass
+class Context:
+    settings: Settings
+    token: str | None
+    request: Any = None
+    _operator: Operator | None = None
+    _definitions: dict[str, PropertyDefinition] | None = None
+    values: DataLoader[int, ValuesOfContact] = field(init=False)
+    contact_counts: DataLoader[int, int] = field(init=False)
+    operators: DataLoader[int, Operator | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.values = DataLoader(load_fn=_load_values)
+        self.contact_counts = DataLoader(load_fn=_load_contact_counts)
+        self.operators = DataLoader(load_fn=_load_operators)
+
+    async def operator(self) -> Operator:
+        """The signed-in operator; UNAUTHENTICATED without a valid bearer token."""
+        if self._operator is None:
+            self._operator = await auth.operator_for(self.token)
+        return self._operator
+
+    async def workspace_id(self) -> int:
+        return (await self.operator()).workspace_id
+
+    async def definitions(self) -> dict[str, PropertyDefinition]:
+        """The workspace's property definitions by key, loaded once per request."""
+        if self._definitions is None:
+            workspace_id = await self.workspace_id()
+            self._definitions = await properties_service.definitions_by_key(workspace_id)
+        return self._definitions
+
+
+async def _load_values(contact_ids: list[int]) -> list[ValuesOfContact]:
+    found = await contacts_service.values_of(contact_ids)
+    return [found.get(contact_id, []) for contact_id in contact_ids]
+
+
+async def _load_contact_counts(property_ids: list[int]) -> list[int]:
+    counts = await contacts_service.count_contacts_with(property_ids)
+    return [counts.get(property_id, 0) for property_id in property_ids]
+
+
+async def _load_operators(operator_ids: list[int]) -> list[Operator | None]:
+    found = {operator.id: operator for operator in await Operator.filter(id__in=operator_ids)}
+    return [found.get(operator_id) for operator_id in operator_ids]

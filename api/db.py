@@ -1,0 +1,173 @@
+"""The database: Tortoise config from a URL, opening and closing it, and applying migrations.
+
+SQLite (aiosqlite, WAL) is the embedded default; PostgreSQL (asyncpg) is selected by a
+`postgres://` URL. The schema only ever changes through the versioned migrations in
+`api/migrations/`, applied by `propflow migrate` and on `propflow serve` start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+from tortoise import Tortoise, connections
+from tortoise.exceptions import BaseORMException
+from tortoise.migrations.api import migrate
+
+APP_LABEL = "propflow"
+MODEL_MODULES = [
+    "api.workspaces.models",
+    "api.properties.models",
+    "api.contacts.models",
+]
+DEFAULT_DATABASE_URL = "sqlite://propflow.db"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+
+
+# What a driver raises when the server or file is unusable (refused, unknown role or database).
+DRIVER_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.PostgresError, BaseORMException)
+
+
+class DatabaseError(Exception):
+    """The database URL is unusable: unknown scheme, unreachable server, unwritable file."""
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    """The Tortoise config for `url`; raises DatabaseError for a scheme we do not support."""
+    connection: dict[str, Any]
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        connection = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {"file_path": path, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS},
+        }
+    elif scheme in ("postgres", "postgresql"):
+        connection = _postgres_connection(url)
+    else:
+        raise DatabaseError(
+            f"Unsupported database URL scheme '{scheme}' in {url!r}: "
+            "use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+        )
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "api.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def sqlite_path(url: str) -> str:
+    """The file path of a sqlite:// URL (`sqlite://propflow.db`, `sqlite:///abs/path.db`)."""
+    path = url.split("://", 1)[1].split("?", 1)[0]
+    if not path:
+        raise DatabaseError(f"The SQLite URL {url!r} names no file: use sqlite://propflow.db")
+    return path
+
+
+def is_postgres(url: str) -> bool:
+    return urlsplit(url).scheme in ("postgres", "postgresql")
+
+
+async def open_database(url: str) -> None:
+    """Connect and check the database answers; raises DatabaseError with one clear line."""
+    config = tortoise_config(url)
+    _check_reachable(url)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except DRIVER_ERRORS as error:
+        await Tortoise.close_connections()
+        raise DatabaseError(f"Cannot use the database {safe_url(url)}: {error}") from error
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(url: str) -> None:
+    """Apply every pending migration to the database at `url`."""
+    config = tortoise_config(url)
+    _check_reachable(url)
+    try:
+        await migrate(config=config)
+    except DRIVER_ERRORS as error:
+        raise DatabaseError(f"Cannot migrate the database {safe_url(url)}: {error}") from error
+    finally:
+        await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    """Whether the open database answers a trivial query (for /healthz)."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+def _postgres_connection(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    database = parts.path.lstrip("/")
+    if not parts.hostname or not database:
+        raise DatabaseError(
+            f"The PostgreSQL URL {safe_url(url)!r} needs a host and a database name: "
+            "postgres://USER@HOST:PORT/DB"
+        )
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parts.hostname,
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password or "",
+            "database": database,
+            "minsize": 1,
+            "maxsize": 10,
+            "timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS,
+        },
+    }
+
+
+def _check_reachable(url: str) -> None:
+    """Fail fast, with a clear message, before a driver reports the problem its own way."""
+    if is_postgres(url):
+        parts = urlsplit(url)
+        address = (parts.hostname or "", parts.port or 5432)
+        try:
+            with socket.create_connection(address, timeout=POSTGRES_CONNECT_TIMEOUT_SECONDS):
+                pass
+        except OSError as error:
+            raise DatabaseError(
+                f"Cannot reach PostgreSQL at {address[0]}:{address[1]} ({error.strerror or error})"
+            ) from None
+        return
+    path = Path(sqlite_path(url))
+    if str(path) == ":memory:":
+        return
+    folder = path.parent.resolve()
+    if not folder.is_dir():
+        raise DatabaseError(f"Cannot create the SQLite database {path}: {folder} does not exist")
+    target = path if path.exists() else folder
+    if not os.access(target, os.W_OK):
+        raise DatabaseError(f"Cannot write the SQLite database {path}: permission denied")

@@ -1,0 +1,129 @@
+"""GET /export/contacts.csv: the filtered contacts as CSV, streamed a batch at a time.
+
+Query parameters: `filter` (the JSON list the GraphQL `contacts` query takes), `columns` (a comma
+list of property keys, plus `id`, `visitorId` and `createdAt`; default: id and every visible
+property), `sort` (JSON list of {key, direction}) and `includeAnonymous` (true/false).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from api import auth
+from api.contacts import listing
+from api.contacts import service as contacts_service
+from api.contacts.models import Contact
+from api.contacts.values import read_value
+from api.errors import PropflowError, UnauthenticatedError, ValidationFailedError
+from api.properties import service as properties_service
+
+CONTACT_COLUMNS = {
+    "id": lambda contact: str(contact.id),
+    "visitorId": lambda contact: contact.visitor_id,
+    "createdAt": lambda contact: contact.created_at.isoformat(),
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+async def export_contacts(request: Request) -> Response:
+    try:
+        operator = await auth.operator_for(auth.bearer_token(request.headers))
+        workspace_id = operator.workspace_id
+        definitions = await properties_service.definitions_by_key(workspace_id)
+        columns = _columns(request.query_params.get("columns"), definitions)
+        batches = listing.iterate_contacts(
+            workspace_id,
+            filters=_json_list(request.query_params.get("filter"), "filter"),
+            sort=[_sort_key(item) for item in _json_list(request.query_params.get("sort"), "sort")],
+            include_anonymous=request.query_params.get("includeAnonymous") == "true",
+        )
+        first = await anext(batches, [])
+    except UnauthenticatedError as error:
+        return JSONResponse({"error": str(error), "code": error.code}, status_code=401)
+    except PropflowError as error:
+        return JSONResponse({"error": str(error), **error.extensions}, status_code=400)
+    rows = _rows(columns, definitions, first, batches)
+    headers = {"Content-Disposition": 'attachment; filename="contacts.csv"'}
+    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _rows(
+    columns: Sequence[str],
+    definitions: dict[str, Any],
+    first: list[Contact],
+    rest: AsyncIterator[list[Contact]],
+) -> AsyncIterator[str]:
+    yield _line(columns)
+    batch = first
+    while batch:
+        values = await contacts_service.values_of([contact.id for contact in batch])
+        for contact in batch:
+            by_key = {
+                definition.key: read_value(definition.type, row)
+                for definition, row in values.get(contact.id, [])
+            }
+            yield _line([_cell(contact, column, by_key) for column in columns])
+        batch = await anext(rest, [])
+
+
+def _cell(contact: Contact, column: str, by_key: dict[str, Any]) -> str:
+    if column in CONTACT_COLUMNS:
+        return _neutralized(CONTACT_COLUMNS[column](contact))
+    value = by_key.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return _neutralized(value)
+
+
+def _neutralized(text: str | None) -> str:
+    """A leading quote keeps spreadsheets from running text that looks like a formula."""
+    if text and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text or ""
+
+
+def _line(cells: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+def _columns(raw: str | None, definitions: dict[str, Any]) -> list[str]:
+    if not raw:
+        visible = [key for key, definition in definitions.items() if not definition.hidden]
+        return ["id", *visible]
+    columns = [column.strip() for column in raw.split(",") if column.strip()]
+    unknown = [c for c in columns if c not in definitions and c not in CONTACT_COLUMNS]
+    if unknown:
+        raise ValidationFailedError(f"Unknown column(s): {', '.join(unknown)}", columns=unknown)
+    return columns
+
+
+def _json_list(raw: str | None, name: str) -> list[Any]:
+    if not raw:
+        return []
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValidationFailedError(f"The '{name}' parameter is not valid JSON: {error}") from None
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationFailedError(f"The '{name}' parameter must be a JSON list of objects")
+    return value
+
+
+def _sort_key(item: dict[str, Any]) -> listing.SortKey:
+    direction = item.get("direction", "ASC")
+    if not isinstance(item.get("key"), str) or direction not in ("ASC", "DESC"):
+        raise ValidationFailedError("Each sort needs a 'key' and a 'direction' of ASC or DESC")
+    return listing.SortKey(item["key"], direction == "DESC")

@@ -1,0 +1,61 @@
+"""GraphQL queries and mutations of the properties domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.properties import service
+from api.properties.types import CreatePropertyInput, PropertyDefinition, UpdatePropertyInput
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The workspace's properties; hidden ones only when asked.")
+    async def properties(
+        self, info: strawberry.Info, include_hidden: bool = False
+    ) -> list[PropertyDefinition]:
+        workspace_id = await info.context.workspace_id()
+        definitions = await service.list_properties(workspace_id, include_hidden=include_hidden)
+        return [PropertyDefinition.from_model(definition) for definition in definitions]
+
+    @strawberry.field
+    async def property(self, info: strawberry.Info, key: str) -> PropertyDefinition | None:
+        definition = await service.get_by_key(await info.context.workspace_id(), key)
+        return PropertyDefinition.from_model(definition) if definition else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_property(
+        self, info: strawberry.Info, input: CreatePropertyInput
+    ) -> PropertyDefinition:
+        operator = await info.context.operator()
+        definition = await service.create_property(
+            operator.workspace_id,
+            label=input.label,
+            type=input.type,
+            key=input.key,
+            options=input.options,
+            actor_id=operator.id,
+        )
+        return PropertyDefinition.from_model(definition)
+
+    @strawberry.mutation
+    async def update_property(
+        self, info: strawberry.Info, input: UpdatePropertyInput
+    ) -> PropertyDefinition:
+        definition = await service.update_property(
+            await info.context.workspace_id(),
+            str(input.id),
+            label=input.label,
+            hidden=input.hidden,
+            options=input.options,
+            type=input.type,
+        )
+        return PropertyDefinition.from_model(definition)
+
+    @strawberry.mutation(description="Deletes the property and every contact's value for it.")
+    async def delete_property(self, info: strawberry.Info, id: strawberry.ID) -> bool:
+        await service.delete_property(await info.context.workspace_id(), str(id))
+        return True

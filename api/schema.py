@@ -1,0 +1,50 @@
+"""The GraphQL schema, assembled from each domain's queries and mutations.
+
+Expected refusals are `PropflowError`s and reach the client with their `extensions`; anything
+else is masked as "Unexpected error." and logged here with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from api.contacts import schema as contacts_schema
+from api.errors import PropflowError
+from api.properties import schema as properties_schema
+from api.workspaces import schema as workspaces_schema
+
+logger = logging.getLogger("propflow.graphql")
+
+Query = merge_types(
+    "Query", (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query)
+)
+Mutation = merge_types("Mutation", (properties_schema.Mutation, contacts_schema.Mutation))
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Syntax and validation errors have no original error; bugs have a foreign one."""
+    original = error.original_error
+    return original is not None and not isinstance(original, PropflowError)
+
+
+class PropflowSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                logger.error("Unexpected error in %s", error.path, exc_info=error.original_error)
+
+
+def build_schema() -> strawberry.Schema:
+    return PropflowSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[MaskErrors(should_mask_error=is_unexpected)],
+    )

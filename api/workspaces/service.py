@@ -1,0 +1,67 @@
+"""Workspaces, operators and bearer tokens: creating them and turning a token into an operator."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from tortoise.transactions import in_transaction
+
+from api.errors import UnauthenticatedError, ValidationFailedError
+from api.properties import service as properties_service
+from api.workspaces import models
+
+DEFAULT_WORKSPACE_NAME = "Default"
+TOKEN_PREFIX = "pf_"
+PUBLIC_KEY_PREFIX = "pk_"
+
+
+async def create_operator(
+    *, email: str, workspace_name: str = DEFAULT_WORKSPACE_NAME, name: str | None = None
+) -> tuple[models.Operator, str]:
+    """Create the operator (and its workspace when new) and return it with a fresh token.
+
+    Running it again for an existing operator issues an additional token; earlier ones stay valid.
+    """
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailedError(f"'{email}' is not an email address", field="email")
+    async with in_transaction():
+        workspace = await get_or_create_workspace(workspace_name)
+        operator, _ = await models.Operator.get_or_create(
+            workspace=workspace, email=email, defaults={"name": name}
+        )
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        await models.OperatorToken.create(operator=operator, token_hash=_hash(token))
+    return operator, token
+
+
+async def get_or_create_workspace(name: str) -> models.Workspace:
+    """The workspace called `name`, created with its built-in properties when it is new."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailedError("A workspace needs a name", field="workspace")
+    async with in_transaction():
+        workspace = await models.Workspace.get_or_none(name=name)
+        if workspace is None:
+            workspace = await models.Workspace.create(
+                name=name, public_key=PUBLIC_KEY_PREFIX + secrets.token_urlsafe(18)
+            )
+            await properties_service.create_built_ins(workspace)
+    return workspace
+
+
+async def authenticate(token: str) -> models.Operator:
+    """The operator owning `token`, with its workspace loaded; UnauthenticatedError otherwise."""
+    digest = _hash(token)
+    stored = await models.OperatorToken.get_or_none(token_hash=digest).prefetch_related(
+        "operator__workspace"
+    )
+    if stored is None or not hmac.compare_digest(stored.token_hash, digest):
+        raise UnauthenticatedError("The bearer token is missing, unknown or revoked.")
+    return stored.operator
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,35 @@
+"""GraphQL types of the workspaces domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.workspaces import models
+
+
+@strawberry.type(description="A person who manages the workspace: signs in with a bearer token.")
+class Operator:
+    id: strawberry.ID
+    email: str
+    name: str | None
+
+    @classmethod
+    def from_model(cls, operator: models.Operator) -> Operator:
+        return cls(id=strawberry.ID(str(operator.id)), email=operator.email, name=operator.name)
+
+
+@strawberry.type(description="A workspace: one website's contacts, properties and flows.")
+class Workspace:
+    id: strawberry.ID
+    name: str
+    public_key: str = strawberry.field(
+        description="The key the visitor widget uses; safe to publish on the website."
+    )
+
+    @classmethod
+    def from_model(cls, workspace: models.Workspace) -> Workspace:
+        return cls(
+            id=strawberry.ID(str(workspace.id)),
+            name=workspace.name,
+            public_key=workspace.public_key,
+        )

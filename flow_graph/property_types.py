@@ -1,0 +1,177 @@
+"""Property types and the one place where a raw value becomes a canonical, typed value.
+
+The API, the CSV import and the flow engine (visitor answers, update_property values) all call
+`normalize_value`, so a value is accepted or refused the same way wherever it comes from.
+`phonenumbers` and `email_validator` are pure libraries (no I/O with deliverability checks off),
+so using them keeps this package free of side effects.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from flow_graph.errors import InvalidValueError
+
+MAX_TEXT_LENGTH = 10_000
+
+Value = str | int | float | bool
+"""A canonical property value: a number for NUMBER, a bool for BOOLEAN, a string otherwise."""
+
+
+class PropertyType(str, Enum):
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    EMAIL = "EMAIL"
+    URL = "URL"
+    PHONE = "PHONE"
+    DATE = "DATE"
+    BOOLEAN = "BOOLEAN"
+    SELECT = "SELECT"
+
+
+def normalize_value(
+    type: PropertyType,
+    raw: Any,
+    *,
+    options: Sequence[str] | None = None,
+    key: str = "",
+) -> Value:
+    """Return the canonical form of `raw` for `type`, or raise InvalidValueError naming why.
+
+    Strings are accepted for every type (visitor answers and CSV cells are text), so "42" is a
+    NUMBER and "yes" a BOOLEAN; JSON numbers and booleans are accepted only where they fit.
+    """
+    try:
+        return _NORMALIZERS[type](raw, options or ())
+    except _Refused as refused:
+        raise InvalidValueError(key, type.value, raw, str(refused)) from None
+
+
+class _Refused(Exception):
+    """Internal: the reason a normalizer refused a value."""
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
+_LARGEST_EXACT_INTEGER = 2**53
+
+
+def _text(raw: Any, _options: Sequence[str]) -> str:
+    if not isinstance(raw, str):
+        raise _Refused("expected text")
+    if "\x00" in raw:
+        raise _Refused("text must not contain NUL characters")
+    if len(raw) > MAX_TEXT_LENGTH:
+        raise _Refused(f"text is longer than {MAX_TEXT_LENGTH:,} characters")
+    return raw
+
+
+def _number(raw: Any, _options: Sequence[str]) -> int | float:
+    if isinstance(raw, bool):
+        raise _Refused("expected a number, not a boolean")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not _NUMBER_TEXT.fullmatch(text):
+            raise _Refused("not a number")
+        raw = float(text)
+    if not isinstance(raw, int | float):
+        raise _Refused("expected a number")
+    number = float(raw)
+    if not math.isfinite(number):
+        raise _Refused("not a finite number")
+    if number.is_integer() and abs(number) < _LARGEST_EXACT_INTEGER:
+        return int(number)
+    return number
+
+
+def _email(raw: Any, _options: Sequence[str]) -> str:
+    text = _stripped_text(raw, "an email address")
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise _Refused(f"not an email address ({error})") from None
+    return str(checked.normalized)
+
+
+def _url(raw: Any, _options: Sequence[str]) -> str:
+    text = _stripped_text(raw, "a URL")
+    if any(character.isspace() for character in text):
+        raise _Refused("a URL must not contain spaces")
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _Refused("expected an http(s) URL with a host, like https://example.com")
+    return text
+
+
+def _phone(raw: Any, _options: Sequence[str]) -> str:
+    text = _stripped_text(raw, "a phone number")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise _Refused(
+            "expected an international phone number with its country code, like +44 20 7946 0958"
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise _Refused("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _date(raw: Any, _options: Sequence[str]) -> str:
+    text = _stripped_text(raw, "a date")
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise _Refused("expected an ISO 8601 date, like 2024-05-31") from None
+
+
+def _boolean(raw: Any, _options: Sequence[str]) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        word = raw.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    raise _Refused("expected true or false")
+
+
+def _select(raw: Any, options: Sequence[str]) -> str:
+    text = _stripped_text(raw, "one of the options")
+    for option in options:
+        if option.casefold() == text.casefold():
+            return option
+    listed = ", ".join(repr(option) for option in options)
+    raise _Refused(f"expected one of {listed}")
+
+
+def _stripped_text(raw: Any, expected: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise _Refused(f"expected {expected}")
+    if "\x00" in raw or len(raw) > MAX_TEXT_LENGTH:
+        raise _Refused(f"expected {expected}")
+    return raw.strip()
+
+
+_NORMALIZERS = {
+    PropertyType.TEXT: _text,
+    PropertyType.NUMBER: _number,
+    PropertyType.EMAIL: _email,
+    PropertyType.URL: _url,
+    PropertyType.PHONE: _phone,
+    PropertyType.DATE: _date,
+    PropertyType.BOOLEAN: _boolean,
+    PropertyType.SELECT: _select,
+}

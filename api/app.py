@@ -20,12 +20,11 @@ from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
 
-
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with a Propflow context per request."""
 
     def __init__(self, settings: Settings) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from api import db
 from api.errors import PropflowError
 from api.settings import Settings
+from api.workspaces.models import Operator
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +52,7 @@ def _create_operator(args: argparse.Namespace) -> None:
     print(token)
 
 
-async def _operator(url: str, email: str, workspace: str) -> tuple[object, str]:
+async def _operator(url: str, email: str, workspace: str) -> tuple[Operator, str]:
     from api.workspaces import service
 
     await db.apply_migrations(url)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate
 
@@ -55,12 +56,15 @@ def tortoise_config(url: str) -> dict[str, Any]:
             f"Unsupported database URL scheme '{scheme}' in {url!r}: "
             "use sqlite://PATH or postgres://USER@HOST:PORT/DB"
         )
+    # Named after the backend: Tortoise caches insert queries per connection name, so a process
+    # that opens SQLite and then PostgreSQL (the test suite) must not reuse one name for both.
+    name = "postgres" if is_postgres(url) else "sqlite"
     return {
-        "connections": {"default": connection},
+        "connections": {name: connection},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
-                "default_connection": "default",
+                "default_connection": name,
                 "migrations": "api.migrations",
             }
         },
@@ -87,7 +91,7 @@ async def open_database(url: str) -> None:
     _check_reachable(url)
     await Tortoise.init(config=config, _enable_global_fallback=True)
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await connection().execute_query("SELECT 1")
     except DRIVER_ERRORS as error:
         await Tortoise.close_connections()
         raise DatabaseError(f"Cannot use the database {safe_url(url)}: {error}") from error
@@ -112,10 +116,16 @@ async def apply_migrations(url: str) -> None:
 async def ping() -> bool:
     """Whether the open database answers a trivial query (for /healthz)."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await connection().execute_query("SELECT 1")
     except Exception:
         return False
     return True
+
+
+def connection() -> BaseDBAsyncClient:
+    """The open database's one connection (or pool)."""
+    (name,) = connections.db_config
+    return connections.get(name)
 
 
 def safe_url(url: str) -> str:

@@ -44,7 +44,7 @@ async def export_contacts(request: Request) -> Response:
             sort=[_sort_key(item) for item in _json_list(request.query_params.get("sort"), "sort")],
             include_anonymous=request.query_params.get("includeAnonymous") == "true",
         )
-        first = await anext(batches, [])
+        first: list[Contact] = await anext(batches, [])
     except UnauthenticatedError as error:
         return JSONResponse({"error": str(error), "code": error.code}, status_code=401)
     except PropflowError as error:

@@ -46,5 +46,5 @@ def build_schema() -> strawberry.Schema:
     return PropflowSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[MaskErrors(should_mask_error=is_unexpected)],
+        extensions=[lambda: MaskErrors(should_mask_error=is_unexpected)],
     )

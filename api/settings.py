@@ -1,4 +1,4 @@
-"""Settings, read once from the environment and command-line flags; a bad value fails at start-up."""
+"""Settings, read once from the environment and flags; a bad value fails at start-up."""
 
 from __future__ import annotations
 

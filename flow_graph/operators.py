@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class FilterOperator(str, Enum):
+class FilterOperator(StrEnum):
     EQ = "EQ"
     NEQ = "NEQ"
     CONTAINS = "CONTAINS"

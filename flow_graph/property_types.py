@@ -12,7 +12,7 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ Value = str | int | float | bool
 """A canonical property value: a number for NUMBER, a bool for BOOLEAN, a string otherwise."""
 
 
-class PropertyType(str, Enum):
+class PropertyType(StrEnum):
     TEXT = "TEXT"
     NUMBER = "NUMBER"
     EMAIL = "EMAIL"
@@ -52,11 +52,11 @@ def normalize_value(
     """
     try:
         return _NORMALIZERS[type](raw, options or ())
-    except _Refused as refused:
+    except _RefusedError as refused:
         raise InvalidValueError(key, type.value, raw, str(refused)) from None
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """Internal: the reason a normalizer refused a value."""
 
 
@@ -68,27 +68,27 @@ _LARGEST_EXACT_INTEGER = 2**53
 
 def _text(raw: Any, _options: Sequence[str]) -> str:
     if not isinstance(raw, str):
-        raise _Refused("expected text")
+        raise _RefusedError("expected text")
     if "\x00" in raw:
-        raise _Refused("text must not contain NUL characters")
+        raise _RefusedError("text must not contain NUL characters")
     if len(raw) > MAX_TEXT_LENGTH:
-        raise _Refused(f"text is longer than {MAX_TEXT_LENGTH:,} characters")
+        raise _RefusedError(f"text is longer than {MAX_TEXT_LENGTH:,} characters")
     return raw
 
 
 def _number(raw: Any, _options: Sequence[str]) -> int | float:
     if isinstance(raw, bool):
-        raise _Refused("expected a number, not a boolean")
+        raise _RefusedError("expected a number, not a boolean")
     if isinstance(raw, str):
         text = raw.strip()
         if not _NUMBER_TEXT.fullmatch(text):
-            raise _Refused("not a number")
+            raise _RefusedError("not a number")
         raw = float(text)
     if not isinstance(raw, int | float):
-        raise _Refused("expected a number")
+        raise _RefusedError("expected a number")
     number = float(raw)
     if not math.isfinite(number):
-        raise _Refused("not a finite number")
+        raise _RefusedError("not a finite number")
     if number.is_integer() and abs(number) < _LARGEST_EXACT_INTEGER:
         return int(number)
     return number
@@ -99,17 +99,17 @@ def _email(raw: Any, _options: Sequence[str]) -> str:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise _Refused(f"not an email address ({error})") from None
+        raise _RefusedError(f"not an email address ({error})") from None
     return str(checked.normalized)
 
 
 def _url(raw: Any, _options: Sequence[str]) -> str:
     text = _stripped_text(raw, "a URL")
     if any(character.isspace() for character in text):
-        raise _Refused("a URL must not contain spaces")
+        raise _RefusedError("a URL must not contain spaces")
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise _Refused("expected an http(s) URL with a host, like https://example.com")
+        raise _RefusedError("expected an http(s) URL with a host, like https://example.com")
     return text
 
 
@@ -120,11 +120,11 @@ def _phone(raw: Any, _options: Sequence[str]) -> str:
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
-        raise _Refused(
+        raise _RefusedError(
             "expected an international phone number with its country code, like +44 20 7946 0958"
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise _Refused("not a valid phone number")
+        raise _RefusedError("not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -133,7 +133,7 @@ def _date(raw: Any, _options: Sequence[str]) -> str:
     try:
         return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise _Refused("expected an ISO 8601 date, like 2024-05-31") from None
+        raise _RefusedError("expected an ISO 8601 date, like 2024-05-31") from None
 
 
 def _boolean(raw: Any, _options: Sequence[str]) -> bool:
@@ -145,7 +145,7 @@ def _boolean(raw: Any, _options: Sequence[str]) -> bool:
             return True
         if word in _FALSE_WORDS:
             return False
-    raise _Refused("expected true or false")
+    raise _RefusedError("expected true or false")
 
 
 def _select(raw: Any, options: Sequence[str]) -> str:
@@ -154,14 +154,14 @@ def _select(raw: Any, options: Sequence[str]) -> str:
         if option.casefold() == text.casefold():
             return option
     listed = ", ".join(repr(option) for option in options)
-    raise _Refused(f"expected one of {listed}")
+    raise _RefusedError(f"expected one of {listed}")
 
 
 def _stripped_text(raw: Any, expected: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise _Refused(f"expected {expected}")
+        raise _RefusedError(f"expected {expected}")
     if "\x00" in raw or len(raw) > MAX_TEXT_LENGTH:
-        raise _Refused(f"expected {expected}")
+        raise _RefusedError(f"expected {expected}")
     return raw.strip()
 
 

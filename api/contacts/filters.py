@@ -59,7 +59,7 @@ def _condition(
             f"Filter {index + 1}: there is no property with the key {key!r}", key=key
         )
     try:
-        op = FilterOperator(op_name)
+        op = FilterOperator(str(op_name))
     except ValueError:
         known = ", ".join(member.value for member in FilterOperator)
         raise ValidationFailedError(

@@ -16,8 +16,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise import connections
-
+from api import db
 from api.contacts.filters import Condition, build_conditions
 from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
@@ -222,7 +221,7 @@ def _parameter(order: _Order, value: Any) -> Any:
 
 async def _query(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """Run `sql` with `?` placeholders on the default connection, in its own dialect."""
-    connection = connections.get("default")
+    connection = db.connection()
     if connection.capabilities.dialect == "postgres":
         parts = sql.split("?")
         sql = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))

@@ -1,13 +1,13 @@
 """Contacts, their typed property values (one row per contact and property) and change history."""
 
-from enum import Enum
+from enum import StrEnum
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 
-class ChangeSource(str, Enum):
+class ChangeSource(StrEnum):
     # Who or what made a change: the contract's ChangeSource enum.
     OPERATOR = "OPERATOR"
     API = "API"
@@ -26,6 +26,8 @@ class Contact(Model):
     email = fields.CharField(max_length=320, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    workspace_id: int
 
     class Meta:
         table = "contact"
@@ -51,6 +53,9 @@ class PropertyValue(Model):
     value_bool = fields.BooleanField(null=True)
     value_date = fields.DateField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    contact_id: int
+    property_id: int
 
     class Meta:
         table = "property_value"

@@ -27,19 +27,19 @@ class Query:
     async def contacts(
         self,
         info: strawberry.Info,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         filter: list[PropertyFilter] | None = None,
         sort: list[ContactSort] | None = None,
-        include_anonymous: bool = False,
+        include_anonymous: bool | None = False,
     ) -> ContactConnection:
         page = await listing.list_contacts(
             await info.context.workspace_id(),
-            first=first,
+            first=50 if first is None else first,
             after=after,
             filters=[{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []],
             sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
-            include_anonymous=include_anonymous,
+            include_anonymous=bool(include_anonymous),
         )
         edges = [
             ContactEdge(node=Contact.from_model(contact), cursor=cursor)
@@ -89,14 +89,14 @@ class Mutation:
 
     @strawberry.mutation(description="Adds `by` (negative to subtract) to a NUMBER, atomically.")
     async def increment_contact_property(
-        self, info: strawberry.Info, contact_id: strawberry.ID, key: str, by: float = 1
+        self, info: strawberry.Info, contact_id: strawberry.ID, key: str, by: float | None = 1
     ) -> Contact:
         operator = await info.context.operator()
         contact, _ = await service.increment_value(
             operator.workspace_id,
             str(contact_id),
             key=key,
-            by=by,
+            by=1 if by is None else by,
             origin=_operator_origin(operator.id),
         )
         return Contact.from_model(contact)

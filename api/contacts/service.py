@@ -205,17 +205,17 @@ async def apply_increment(
         )
     else:
         old = read_value(definition.type, row)
+        if not math.isfinite(float(old or 0) + by):  # the row is locked: `old` is exact
+            raise ValidationFailedError(
+                f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
+                key=definition.key,
+                value=by,
+            )
         await PropertyValue.filter(id=row.id).update(
             value_number=F("value_number") + by, updated_at=now()
         )
         await row.refresh_from_db(fields=["value_number"])
     new = read_value(definition.type, row)
-    if not isinstance(new, int | float) or not math.isfinite(new):
-        raise ValidationFailedError(
-            f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
-            key=definition.key,
-            value=by,
-        )
     change = ValueChange(definition.key, old, new)
     await _record(contact, [change], origin)
     return change

@@ -11,12 +11,8 @@ from strawberry.scalars import JSON
 
 from api.contacts import models, service
 from api.contacts.values import read_value
+from api.enums import ChangeSource, FilterOperator, PropertyType
 from api.errors import ValidationFailedError
-from api.properties.types import PropertyTypeEnum
-from flow_graph.operators import FilterOperator
-
-FilterOperatorEnum = strawberry.enum(FilterOperator, name="FilterOperator")
-ChangeSourceEnum = strawberry.enum(models.ChangeSource, name="ChangeSource")
 
 
 @strawberry.enum
@@ -28,7 +24,7 @@ class SortDirection(Enum):
 @strawberry.type(description="A contact's value for one property.")
 class PropertyValue:
     key: str
-    type: PropertyTypeEnum
+    type: PropertyType
     value: JSON | None = strawberry.field(
         description="A number for NUMBER, a boolean for BOOLEAN, a string otherwise."
     )
@@ -40,7 +36,7 @@ class PropertyChange:
     key: str
     old_value: JSON | None
     new_value: JSON | None
-    source: ChangeSourceEnum
+    source: ChangeSource
     source_id: str | None = strawberry.field(
         description='Operator id, "flowId:nodeId" or visitor id.'
     )
@@ -86,7 +82,7 @@ class Contact:
             PropertyValue(
                 key=definition.key,
                 type=definition.type,
-                value=read_value(definition.type, row),
+                value=JSON(read_value(definition.type, row)),
                 updated_at=row.updated_at,
             )
             for definition, row in values
@@ -97,14 +93,14 @@ class Contact:
     async def value(self, info: strawberry.Info, key: str) -> JSON | None:
         for definition, row in await info.context.values.load(int(self.id)):
             if definition.key == key:
-                return read_value(definition.type, row)
+                return JSON(read_value(definition.type, row))
         if key not in await info.context.definitions():
             raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
         return None
 
     @strawberry.field(description="Changes of its values, newest first.")
-    async def history(self, info: strawberry.Info, first: int = 50) -> list[PropertyChange]:
-        changes = await service.history(int(self.id), first=first)
+    async def history(self, info: strawberry.Info, first: int | None = 50) -> list[PropertyChange]:
+        changes = await service.history(int(self.id), first=50 if first is None else first)
         return [PropertyChange.from_model(change) for change in changes]
 
 
@@ -130,14 +126,14 @@ class ContactConnection:
 @strawberry.input
 class PropertyFilter:
     key: str
-    op: FilterOperatorEnum
+    op: FilterOperator
     value: JSON | None = None
 
 
 @strawberry.input
 class ContactSort:
     key: str = strawberry.field(description="A property key, or createdAt.")
-    direction: SortDirection = SortDirection.ASC
+    direction: SortDirection | None = SortDirection.ASC
 
 
 @strawberry.input

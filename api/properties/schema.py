@@ -12,10 +12,12 @@ from api.properties.types import CreatePropertyInput, PropertyDefinition, Update
 class Query:
     @strawberry.field(description="The workspace's properties; hidden ones only when asked.")
     async def properties(
-        self, info: strawberry.Info, include_hidden: bool = False
+        self, info: strawberry.Info, include_hidden: bool | None = False
     ) -> list[PropertyDefinition]:
         workspace_id = await info.context.workspace_id()
-        definitions = await service.list_properties(workspace_id, include_hidden=include_hidden)
+        definitions = await service.list_properties(
+            workspace_id, include_hidden=bool(include_hidden)
+        )
         return [PropertyDefinition.from_model(definition) for definition in definitions]
 
     @strawberry.field

@@ -48,7 +48,7 @@ async def list_properties(
 
 async def definitions_by_key(workspace_id: int) -> dict[str, PropertyDefinition]:
     """Every definition of the workspace, hidden ones included, by key."""
-    definitions = await PropertyDefinition.filter(workspace_id=workspace_id)
+    definitions = await PropertyDefinition.filter(workspace_id=workspace_id).order_by("id")
     return {definition.key: definition for definition in definitions}
 
 

@@ -6,13 +6,9 @@ from datetime import datetime
 
 import strawberry
 
+from api.enums import PropertyType
 from api.properties import models
 from api.workspaces.types import Operator
-from flow_graph.property_types import PropertyType
-
-PropertyTypeEnum = strawberry.enum(
-    PropertyType, name="PropertyType", description="The type of a property; it never changes."
-)
 
 
 @strawberry.type(description="A typed custom attribute of the workspace's contacts.")
@@ -20,7 +16,7 @@ class PropertyDefinition:
     id: strawberry.ID
     key: str = strawberry.field(description="Unique in the workspace; never changes.")
     label: str
-    type: PropertyTypeEnum
+    type: PropertyType
     options: list[str] | None = strawberry.field(description="The choices of a SELECT.")
     hidden: bool = strawberry.field(description="Left out of pickers and default lists.")
     built_in: bool
@@ -56,7 +52,7 @@ class PropertyDefinition:
 @strawberry.input
 class CreatePropertyInput:
     label: str
-    type: PropertyTypeEnum
+    type: PropertyType
     key: str | None = strawberry.field(
         default=None, description="Derived from the label when not given."
     )
@@ -69,6 +65,6 @@ class UpdatePropertyInput:
     label: str | None = None
     hidden: bool | None = None
     options: list[str] | None = None
-    type: PropertyTypeEnum | None = strawberry.field(
+    type: PropertyType | None = strawberry.field(
         default=None, description="Must equal the current type: a different one is TYPE_IMMUTABLE."
     )

@@ -23,6 +23,8 @@ class Operator(Model):
     name = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    workspace_id: int
+
     class Meta:
         table = "operator"
         unique_together = (("workspace", "email"),)

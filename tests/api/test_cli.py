@@ -1,0 +1,94 @@
+"""The `propflow` command, run as a user runs it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.server import served
+
+PROPFLOW = str(Path(sys.executable).parent / "propflow")
+
+
+def propflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PROPFLOW, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_migrate_then_operator_create_prints_a_token_last(tmp_path: Path):
+    url = f"sqlite://{tmp_path / 'cli.db'}"
+
+    migrated = propflow("migrate", "--db", url)
+    again = propflow("migrate", "--db", url)
+    first = propflow("operator", "create", "--email", "ann@example.com", "--db", url)
+    second = propflow(
+        "operator", "create", "--email", "bob@example.com", "--workspace", "Default", "--db", url
+    )
+
+    assert migrated.returncode == again.returncode == 0, migrated.stderr
+    assert first.returncode == second.returncode == 0, first.stderr
+    first_token = first.stdout.strip().splitlines()[-1]
+    second_token = second.stdout.strip().splitlines()[-1]
+    assert first_token.startswith("pf_") and second_token.startswith("pf_")
+    assert first_token != second_token
+
+
+def test_database_url_comes_from_the_environment_by_default(tmp_path: Path):
+    result = subprocess.run(
+        [PROPFLOW, "migrate"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"DATABASE_URL": f"sqlite://{tmp_path / 'env.db'}", "PATH": "/usr/bin:/bin"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env.db").exists()
+
+
+def test_default_database_is_propflow_db_in_the_working_directory(tmp_path: Path):
+    result = propflow("migrate", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "propflow.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("mysql://root@localhost/x", "Unsupported database URL scheme 'mysql'"),
+        ("sqlite:///no/such/folder/x.db", "does not exist"),
+        ("sqlite:///etc/hostname/x.db", "does not exist"),
+        ("postgres://postgres@127.0.0.1:1/test", "Cannot reach PostgreSQL at 127.0.0.1:1"),
+        ("postgres://127.0.0.1", "needs a host and a database name"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["serve"], ["operator", "create", "--email", "a@b.co"]]
+)
+def test_a_bad_database_url_ends_with_one_clear_line(url: str, words: str, command: list[str]):
+    result = propflow(*command, "--db", url)
+
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_applies_migrations_and_answers_health(tmp_path: Path):
+    url = f"sqlite://{tmp_path / 'fresh.db'}"
+
+    with served(url) as base_url:
+        health = httpx.get(f"{base_url}/healthz")
+
+    assert health.json() == {"status": "ok"}
+
+
+def test_operator_create_refuses_a_malformed_email(tmp_path: Path):
+    result = propflow(
+        "operator", "create", "--email", "nobody", "--db", f"sqlite://{tmp_path}/x.db"
+    )
+
+    assert result.returncode == 2
+    assert "not an email address" in result.stderr

@@ -1,0 +1,54 @@
+"""Real concurrent HTTP requests against a served `propflow serve` process."""
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.support.builders import create_contact, create_property
+from tests.support.graphql import GraphQLClient
+from tests.support.server import served
+
+PROPFLOW = str(Path(sys.executable).parent / "propflow")
+INCREMENTS = 200
+
+
+def operator_token(database_url: str) -> str:
+    result = subprocess.run(
+        [PROPFLOW, "operator", "create", "--email", "load@example.com", "--db", database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+async def test_concurrent_increments_never_lose_an_update(empty_db: str):
+    token = operator_token(empty_db)
+    with served(empty_db) as base_url:
+        limits = httpx.Limits(max_connections=INCREMENTS)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+            gql = GraphQLClient(http, token)
+            await create_property(gql, "Page views", "NUMBER")
+            contact = await create_contact(gql, email="ann@example.com")
+            increment = (
+                'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: "page_views")'
+                " { id } }"
+            )
+
+            results = await asyncio.gather(
+                *(gql.execute(increment, id=contact["id"]) for _ in range(INCREMENTS))
+            )
+
+            assert [r for r in results if r.get("errors")] == []
+            final = await gql(
+                'query($id: ID!) { contact(id: $id) { value(key: "page_views") '
+                "history(first: 500) { key oldValue newValue } } }",
+                id=contact["id"],
+            )
+    assert final["contact"]["value"] == INCREMENTS
+    history = [h for h in final["contact"]["history"] if h["key"] == "page_views"]
+    steps = sorted((h["oldValue"] or 0, h["newValue"]) for h in history)
+    assert steps == [(n, n + 1) for n in range(INCREMENTS)]

@@ -1,0 +1,201 @@
+import pytest
+
+from tests.support.builders import create_contact, create_property
+from tests.support.graphql import GraphQLClient, code_of
+
+LIST = """
+query($first: Int, $after: String, $filter: [PropertyFilter!], $sort: [ContactSort!],
+      $includeAnonymous: Boolean) {
+  contacts(first: $first, after: $after, filter: $filter, sort: $sort,
+           includeAnonymous: $includeAnonymous) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id value(key: "name") } }
+  }
+}"""
+
+
+@pytest.fixture
+async def people(gql: GraphQLClient) -> None:
+    await create_property(gql, "Shoe size", "NUMBER")
+    await create_property(gql, "Plan", "SELECT", options=["Free", "Pro", "Team"])
+    await create_property(gql, "Birthday", "DATE")
+    await create_property(gql, "Subscribed", "BOOLEAN")
+    await create_contact(
+        gql,
+        name="Ann",
+        email="ann@example.com",
+        shoe_size=38,
+        plan="Pro",
+        birthday="1990-05-01",
+        subscribed=True,
+    )
+    await create_contact(
+        gql, name="Bob", email="bob@shop.example", shoe_size=44, plan="Free", birthday="1985-12-24"
+    )
+    await create_contact(gql, name="Cleo", email="cleo@example.com", shoe_size=9, subscribed=False)
+    await create_contact(gql, name="Dan", email="dan@example.org")
+    await create_contact(gql, name="Anonymous visitor", shoe_size=40)
+
+
+async def names(gql: GraphQLClient, **variables) -> list[str]:
+    data = await gql(LIST, **variables)
+    return [edge["node"]["value"] for edge in data["contacts"]["edges"]]
+
+
+async def test_default_list_shows_only_contacts_with_an_email(gql: GraphQLClient, people):
+    default = await gql(LIST)
+    everyone = await gql(LIST, includeAnonymous=True)
+
+    assert default["contacts"]["totalCount"] == 4
+    assert everyone["contacts"]["totalCount"] == 5
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ({"key": "shoe_size", "op": "EQ", "value": 44}, ["Bob"]),
+        ({"key": "shoe_size", "op": "NEQ", "value": 44}, ["Ann", "Cleo", "Dan"]),
+        ({"key": "shoe_size", "op": "GT", "value": 38}, ["Bob"]),
+        ({"key": "shoe_size", "op": "GTE", "value": 38}, ["Ann", "Bob"]),
+        ({"key": "shoe_size", "op": "LT", "value": 38}, ["Cleo"]),
+        ({"key": "shoe_size", "op": "LTE", "value": "38"}, ["Ann", "Cleo"]),
+        ({"key": "shoe_size", "op": "IN", "value": [9, 44]}, ["Bob", "Cleo"]),
+        ({"key": "shoe_size", "op": "IS_SET"}, ["Ann", "Bob", "Cleo"]),
+        ({"key": "shoe_size", "op": "IS_NOT_SET"}, ["Dan"]),
+        ({"key": "email", "op": "CONTAINS", "value": "EXAMPLE.COM"}, ["Ann", "Cleo"]),
+        ({"key": "email", "op": "STARTS_WITH", "value": "b"}, ["Bob"]),
+        ({"key": "name", "op": "EQ", "value": "ann"}, ["Ann"]),
+        ({"key": "name", "op": "CONTAINS", "value": "%"}, []),
+        ({"key": "name", "op": "CONTAINS", "value": "_"}, []),
+        ({"key": "plan", "op": "IN", "value": ["pro", "team"]}, ["Ann"]),
+        ({"key": "birthday", "op": "LT", "value": "1989-01-01"}, ["Bob"]),
+        ({"key": "birthday", "op": "GTE", "value": "1990-05-01"}, ["Ann"]),
+        ({"key": "subscribed", "op": "EQ", "value": False}, ["Cleo"]),
+    ],
+)
+async def test_filter_operators_compare_by_type(gql: GraphQLClient, people, filter, expected):
+    assert sorted(await names(gql, filter=[filter])) == expected
+
+
+async def test_numbers_compare_as_numbers_not_text(gql: GraphQLClient, people):
+    # As text, "9" > "38" > "100"; as numbers 9 < 38 < 100.
+    assert await names(gql, filter=[{"key": "shoe_size", "op": "LT", "value": 10}]) == ["Cleo"]
+
+
+async def test_several_filters_are_anded(gql: GraphQLClient, people):
+    filters = [
+        {"key": "shoe_size", "op": "GT", "value": 5},
+        {"key": "email", "op": "CONTAINS", "value": "example.com"},
+        {"key": "plan", "op": "IS_NOT_SET"},
+    ]
+
+    assert await names(gql, filter=filters) == ["Cleo"]
+
+
+@pytest.mark.parametrize(
+    ("filter", "key"),
+    [
+        ({"key": "nope", "op": "EQ", "value": 1}, "nope"),
+        ({"key": "shoe_size", "op": "GT", "value": "big"}, "shoe_size"),
+        ({"key": "shoe_size", "op": "CONTAINS", "value": "4"}, "shoe_size"),
+        ({"key": "shoe_size", "op": "IN", "value": 4}, "shoe_size"),
+        ({"key": "shoe_size", "op": "EQ"}, "shoe_size"),
+        ({"key": "subscribed", "op": "GT", "value": True}, "subscribed"),
+        ({"key": "birthday", "op": "GT", "value": "yesterday"}, "birthday"),
+        ({"key": "name", "op": "CONTAINS", "value": ""}, "name"),
+    ],
+)
+async def test_bad_filters_are_refused_naming_the_key(gql: GraphQLClient, people, filter, key):
+    error = await gql.error(LIST, filter=[filter])
+
+    assert code_of(error) == "VALIDATION_FAILED"
+    assert key in error["message"]
+
+
+async def test_sort_by_property_puts_unset_values_last(gql: GraphQLClient, people):
+    ascending = await names(gql, sort=[{"key": "shoe_size"}], includeAnonymous=True)
+    descending = await names(
+        gql, sort=[{"key": "shoe_size", "direction": "DESC"}], includeAnonymous=True
+    )
+
+    assert ascending == ["Cleo", "Ann", "Anonymous visitor", "Bob", "Dan"]
+    assert descending == ["Bob", "Anonymous visitor", "Ann", "Cleo", "Dan"]
+
+
+async def test_sort_by_text_date_and_created_at(gql: GraphQLClient, people):
+    assert await names(gql, sort=[{"key": "name", "direction": "DESC"}]) == [
+        "Dan",
+        "Cleo",
+        "Bob",
+        "Ann",
+    ]
+    assert await names(gql, sort=[{"key": "birthday"}]) == ["Bob", "Ann", "Cleo", "Dan"]
+    assert await names(gql, sort=[{"key": "createdAt", "direction": "DESC"}]) == [
+        "Dan",
+        "Cleo",
+        "Bob",
+        "Ann",
+    ]
+
+
+async def test_sort_by_an_unknown_key_is_refused(gql: GraphQLClient, people):
+    error = await gql.error(LIST, sort=[{"key": "nope"}])
+
+    assert code_of(error) == "VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    "sort",
+    [
+        [],
+        [{"key": "shoe_size"}],
+        [{"key": "shoe_size", "direction": "DESC"}],
+        [{"key": "plan"}, {"key": "name", "direction": "DESC"}],
+        [{"key": "birthday", "direction": "DESC"}],
+        [{"key": "subscribed"}],
+    ],
+)
+async def test_cursor_pages_walk_every_contact_once(gql: GraphQLClient, people, sort):
+    everyone = await names(gql, sort=sort, includeAnonymous=True, first=50)
+    walked, after = [], None
+    while True:
+        data = (await gql(LIST, first=2, after=after, sort=sort, includeAnonymous=True))["contacts"]
+        walked += [edge["node"]["value"] for edge in data["edges"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+
+    assert walked == everyone
+    assert len(walked) == 5
+
+
+async def test_cursor_stays_correct_while_contacts_are_added(gql: GraphQLClient, people):
+    first_page = (await gql(LIST, first=2, sort=[{"key": "shoe_size"}]))["contacts"]
+    await create_contact(gql, name="Early", email="e@example.com", shoe_size=1)
+    await create_contact(gql, name="Late", email="l@example.com", shoe_size=100)
+
+    rest = await names(gql, after=first_page["pageInfo"]["endCursor"], sort=[{"key": "shoe_size"}])
+
+    assert [e["node"]["value"] for e in first_page["edges"]] == ["Cleo", "Ann"]
+    assert rest == ["Bob", "Late", "Dan"]
+
+
+async def test_a_forged_cursor_is_refused(gql: GraphQLClient, people):
+    for cursor in ("garbage", "W1tdLDFd", "W1siYSJdLCJ4Il0"):
+        error = await gql.error(LIST, after=cursor, sort=[{"key": "shoe_size"}])
+        assert code_of(error) == "VALIDATION_FAILED"
+
+
+async def test_first_above_500_is_refused(gql: GraphQLClient):
+    error = await gql.error(LIST, first=501)
+
+    assert code_of(error) == "LIMIT_EXCEEDED"
+
+
+async def test_first_zero_returns_only_the_count(gql: GraphQLClient, people):
+    data = (await gql(LIST, first=0))["contacts"]
+
+    assert data["edges"] == []
+    assert data["totalCount"] == 4
+    assert data["pageInfo"]["hasNextPage"] is True

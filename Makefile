@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export PROPFLOW_TEST_DB
 
 .DEFAULT_GOAL := help
 .PHONY: help run test check fmt bench clean

@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/export/contacts.csv", export.export_contacts),
-        Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True)),
+        Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True, check_dir=False)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

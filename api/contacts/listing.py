@@ -141,16 +141,18 @@ async def _page_rows(
     cursor: tuple[list[Any], int] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    where, params = _where(conditions)
-    sort_columns = "".join(f", {order.expression} AS s{i}" for i, order in enumerate(orders))
-    inner = f"SELECT c.id{sort_columns} FROM contact c WHERE {where}"
     after_sql, after_params = _after(orders, cursor)
+    where, params = _where([*conditions, Condition(after_sql, tuple(after_params))])
+    sort_columns = "".join(f", {order.expression} AS s{i}" for i, order in enumerate(orders))
     order_by = "".join(
-        f"t.s{i} IS NULL, t.s{i} {'DESC' if order.descending else 'ASC'}, "
-        for i, order in enumerate(orders)
+        f"{order.expression} IS NULL, {order.expression} {'DESC' if order.descending else 'ASC'}, "
+        for order in orders
     )
-    sql = f"SELECT * FROM ({inner}) t WHERE {after_sql} ORDER BY {order_by}t.id ASC LIMIT {limit}"
-    return await _query(sql, params + after_params)
+    sql = (
+        f"SELECT c.id{sort_columns} FROM contact c WHERE {where} "
+        f"ORDER BY {order_by}c.id ASC LIMIT {limit}"
+    )
+    return await _query(sql, params)
 
 
 def _after(orders: Sequence[_Order], cursor: tuple[list[Any], int] | None) -> tuple[str, list[Any]]:
@@ -162,8 +164,8 @@ def _after(orders: Sequence[_Order], cursor: tuple[list[Any], int] | None) -> tu
     params: list[Any] = []
     equal_so_far: list[str] = []
     equal_params: list[Any] = []
-    for i, (order, value) in enumerate(zip(orders, values, strict=True)):
-        column = f"t.s{i}"
+    for order, value in zip(orders, values, strict=True):
+        column = order.expression
         if value is not None:
             symbol = "<" if order.descending else ">"
             alternatives.append(
@@ -174,7 +176,7 @@ def _after(orders: Sequence[_Order], cursor: tuple[list[Any], int] | None) -> tu
             equal_params.append(value)
         else:
             equal_so_far.append(f"{column} IS NULL")
-    alternatives.append(" AND ".join([*equal_so_far, "t.id > ?"]))
+    alternatives.append(" AND ".join([*equal_so_far, "c.id > ?"]))
     params += [*equal_params, last_id]
     return "(" + " OR ".join(f"({alternative})" for alternative in alternatives) + ")", params
 

@@ -10,13 +10,15 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
-from api import auth, db, export
+from api import auth, db, export, pubsub
 from api.context import Context
+from api.errors import UnauthenticatedError
 from api.schema import build_schema
 from api.settings import Settings
 
@@ -36,13 +38,27 @@ class GraphQLApp(GraphQL[Context, None]):
             settings=self.settings, token=auth.bearer_token(request.headers), request=request
         )
 
+    async def on_ws_connect(self, context: Context) -> None:
+        """Check the connection_init credentials: a wrong token closes the socket with 4403."""
+        try:
+            await context.operator()
+        except UnauthenticatedError:
+            raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
+
 
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await db.open_database(settings.database_url)
         try:
-            yield
+            broker = pubsub.create_broker(settings.redis_url)
+            await broker.start()
+            pubsub.install(broker)
+            try:
+                yield
+            finally:
+                pubsub.install(None)
+                await broker.close()
         finally:
             await db.close_database()
 
@@ -51,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", lambda _request: RedirectResponse("/editor/")),
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
         Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True, check_dir=False)),
     ]

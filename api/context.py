@@ -10,6 +10,8 @@ from strawberry.dataloader import DataLoader
 from api import auth
 from api.contacts import service as contacts_service
 from api.contacts.models import PropertyValue
+from api.flows import service as flows_service
+from api.flows.models import Flow, FlowVersion
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from api.settings import Settings
@@ -23,21 +25,32 @@ class Context:
     settings: Settings
     token: str | None
     request: Any = None
+    connection_params: dict[str, Any] | None = None
     _operator: Operator | None = None
     _definitions: dict[str, PropertyDefinition] | None = None
     values: DataLoader[int, ValuesOfContact] = field(init=False)
     contact_counts: DataLoader[int, int] = field(init=False)
     operators: DataLoader[int, Operator | None] = field(init=False)
+    flow_versions: DataLoader[int, list[FlowVersion]] = field(init=False)
+    flows_using: DataLoader[str, list[Flow]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.values = DataLoader(load_fn=_load_values)
-        self.contact_counts = DataLoader(load_fn=_load_contact_counts)
+        # Not cached: a WebSocket's context lives as long as its subscriptions.
+        self.values = DataLoader(load_fn=_load_values, cache=False)
+        self.contact_counts = DataLoader(load_fn=_load_contact_counts, cache=False)
         self.operators = DataLoader(load_fn=_load_operators)
+        self.flow_versions = DataLoader(load_fn=_load_flow_versions)
+        self.flows_using = DataLoader(load_fn=self._load_flows_using)
 
     async def operator(self) -> Operator:
         """The signed-in operator; UNAUTHENTICATED without a valid bearer token."""
         if self._operator is None:
-            self._operator = await auth.operator_for(self.token)
+            token = self.token
+            if token is None and isinstance(self.connection_params, dict):
+                token = auth.bearer_token(
+                    {str(key).lower(): str(value) for key, value in self.connection_params.items()}
+                )
+            self._operator = await auth.operator_for(token)
         return self._operator
 
     async def workspace_id(self) -> int:
@@ -50,6 +63,10 @@ class Context:
             self._definitions = await properties_service.definitions_by_key(workspace_id)
         return self._definitions
 
+    async def _load_flows_using(self, keys: list[str]) -> list[list[Flow]]:
+        found = await flows_service.flows_using(await self.workspace_id(), keys)
+        return [found.get(key, []) for key in keys]
+
 
 async def _load_values(contact_ids: list[int]) -> list[ValuesOfContact]:
     found = await contacts_service.values_of(contact_ids)
@@ -59,6 +76,11 @@ async def _load_values(contact_ids: list[int]) -> list[ValuesOfContact]:
 async def _load_contact_counts(property_ids: list[int]) -> list[int]:
     counts = await contacts_service.count_contacts_with(property_ids)
     return [counts.get(property_id, 0) for property_id in property_ids]
+
+
+async def _load_flow_versions(flow_ids: list[int]) -> list[list[FlowVersion]]:
+    found = await flows_service.versions_of(flow_ids)
+    return [found[flow_id] for flow_id in flow_ids]
 
 
 async def _load_operators(operator_ids: list[int]) -> list[Operator | None]:

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "api.workspaces.models",
     "api.properties.models",
     "api.contacts.models",
+    "api.flows.models",
 ]
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -51,3 +51,9 @@ class ConflictError(PropflowError):
 
 class LimitExceededError(PropflowError):
     code = "LIMIT_EXCEEDED"
+
+
+class SubscriptionClosedError(PropflowError):
+    """A live subscription ended by the server: the client fell behind or Redis went away."""
+
+    code = "UNAVAILABLE"

@@ -16,15 +16,19 @@ from strawberry.types import ExecutionContext
 
 from api.contacts import schema as contacts_schema
 from api.errors import PropflowError
+from api.flows import schema as flows_schema
 from api.properties import schema as properties_schema
 from api.workspaces import schema as workspaces_schema
 
 logger = logging.getLogger("propflow.graphql")
 
 Query = merge_types(
-    "Query", (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query)
+    "Query",
+    (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query, flows_schema.Query),
 )
-Mutation = merge_types("Mutation", (properties_schema.Mutation, contacts_schema.Mutation))
+Mutation = merge_types(
+    "Mutation", (properties_schema.Mutation, contacts_schema.Mutation, flows_schema.Mutation)
+)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -46,5 +50,6 @@ def build_schema() -> strawberry.Schema:
     return PropflowSchema(
         query=Query,
         mutation=Mutation,
+        subscription=contacts_schema.Subscription,
         extensions=[lambda: MaskErrors(should_mask_error=is_unexpected)],
     )

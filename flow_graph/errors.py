@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flow_graph.issues import Issue
 
 
 class FlowGraphError(Exception):
@@ -28,3 +32,14 @@ class InvalidValueError(FlowGraphError):
 
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class InvalidDocumentError(FlowGraphError):
+    """A flow document whose shape is wrong; `issues` lists every problem found."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        super().__init__(issues)
+        self.issues = list(issues)
+
+    def __str__(self) -> str:
+        return "; ".join(issue.message for issue in self.issues)

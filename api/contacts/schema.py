@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
 import strawberry
 
+from api import pubsub
 from api.contacts import listing, service
 from api.contacts.models import ChangeSource
 from api.contacts.types import (
     Contact,
+    ContactChange,
     ContactConnection,
     ContactEdge,
     ContactSort,
@@ -103,9 +109,53 @@ class Mutation:
 
     @strawberry.mutation
     async def delete_contact(self, info: strawberry.Info, id: strawberry.ID) -> bool:
-        await service.delete_contact(await info.context.workspace_id(), str(id))
+        operator = await info.context.operator()
+        await service.delete_contact(
+            operator.workspace_id, str(id), origin=_operator_origin(operator.id)
+        )
         return True
 
 
 def _operator_origin(operator_id: int) -> service.Origin:
     return service.Origin(ChangeSource.OPERATOR, str(operator_id))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Committed changes of one contact, or of every contact when contactId is "
+        "null; with keys, only changes of one of those keys. Sign in with "
+        '{"authorization": "Bearer <token>"} in the connection_init payload.'
+    )
+    async def contact_updated(
+        self,
+        info: strawberry.Info,
+        contact_id: strawberry.ID | None = None,
+        keys: list[str] | None = None,
+    ) -> AsyncGenerator[ContactChange, None]:
+        workspace_id = await info.context.workspace_id()
+        if contact_id is not None:
+            await service.require_contact(workspace_id, str(contact_id))
+        wanted = set(keys) if keys else None
+        async for event in pubsub.subscribe(service.changes_channel(workspace_id)):
+            if contact_id is not None and str(event["contact"]["id"]) != str(contact_id):
+                continue
+            if wanted is not None and wanted.isdisjoint(event["changedKeys"]):
+                continue
+            yield _change(event)
+
+
+def _change(event: dict[str, Any]) -> ContactChange:
+    contact = event["contact"]
+    return ContactChange(
+        contact=Contact(
+            id=strawberry.ID(str(contact["id"])),
+            visitor_id=contact["visitorId"],
+            email=contact["email"],
+            created_at=datetime.fromisoformat(contact["createdAt"]),
+            updated_at=datetime.fromisoformat(contact["updatedAt"]),
+        ),
+        changed_keys=event["changedKeys"],
+        source=event["source"],
+        deleted=event["deleted"],
+    )

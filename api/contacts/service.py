@@ -19,6 +19,7 @@ from tortoise.functions import Count
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
+from api import pubsub
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
 from api.contacts.values import columns_for, read_value
 from api.errors import NotFoundError, ValidationFailedError
@@ -56,7 +57,8 @@ async def create_contact(
     normalized = await normalize_values(workspace_id, values)
     async with in_transaction():
         contact = await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
-        await apply_values(contact, normalized, origin=origin)
+        changes = await apply_values(contact, normalized, origin=origin)
+    await announce(contact, [change.key for change in changes], origin)
     return contact
 
 
@@ -68,6 +70,7 @@ async def set_values(
     normalized = await normalize_values(workspace_id, values)
     async with in_transaction():
         changes = await apply_values(contact, normalized, origin=origin)
+    await announce(contact, [change.key for change in changes], origin)
     return contact, changes
 
 
@@ -79,13 +82,41 @@ async def increment_value(
     definition = await require_definition(workspace_id, key)
     async with in_transaction():
         change = await apply_increment(contact, definition, by, origin=origin)
+    await announce(contact, [change.key], origin)
     return contact, change
 
 
-async def delete_contact(workspace_id: int, contact_id: str) -> None:
+async def delete_contact(workspace_id: int, contact_id: str, *, origin: Origin) -> None:
     contact = await require_contact(workspace_id, contact_id)
+    keys = [definition.key for definition, _ in (await values_of([contact.id])).get(contact.id, [])]
     async with in_transaction():
         await contact.delete()
+    await announce(contact, keys, origin, deleted=True)
+
+
+async def announce(
+    contact: Contact, changed_keys: Sequence[str], origin: Origin, *, deleted: bool = False
+) -> None:
+    """Tell subscribers about a committed change (call it after the transaction)."""
+    await pubsub.publish(
+        changes_channel(contact.workspace_id),
+        {
+            "contact": {
+                "id": contact.id,
+                "visitorId": contact.visitor_id,
+                "email": contact.email,
+                "createdAt": contact.created_at.isoformat(),
+                "updatedAt": contact.updated_at.isoformat(),
+            },
+            "changedKeys": list(changed_keys),
+            "source": origin.source.value,
+            "deleted": deleted,
+        },
+    )
+
+
+def changes_channel(workspace_id: int) -> str:
+    return f"contacts:{workspace_id}"
 
 
 async def get_contact(workspace_id: int, contact_id: str) -> Contact | None:

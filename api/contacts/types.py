@@ -104,6 +104,14 @@ class Contact:
         return [PropertyChange.from_model(change) for change in changes]
 
 
+@strawberry.type(description="A committed change of a contact, from any source.")
+class ContactChange:
+    contact: Contact
+    changed_keys: list[str]
+    source: ChangeSource
+    deleted: bool = strawberry.field(description="The contact was deleted by this change.")
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool

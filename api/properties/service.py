@@ -16,6 +16,7 @@ from api.errors import (
     TypeImmutableError,
     ValidationFailedError,
 )
+from api.flows import service as flows_service
 from api.properties.models import PropertyDefinition
 from flow_graph.property_types import PropertyType
 
@@ -142,6 +143,17 @@ async def delete_property(workspace_id: int, property_id: str) -> None:
             f"The built-in property '{definition.key}' cannot be deleted", key=definition.key
         )
     async with in_transaction():
+        users = (await flows_service.flows_using(workspace_id, [definition.key])).get(
+            definition.key, []
+        )
+        if users:
+            names = ", ".join(f"'{flow.name}'" for flow in users)
+            raise ConflictError(
+                f"The property '{definition.key}' is used by the flow(s) {names}; "
+                "remove it from them first",
+                key=definition.key,
+                flows=[{"id": str(flow.id), "name": flow.name} for flow in users],
+            )
         await definition.delete()
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from api.enums import PropertyType
+from api.flows.types import Flow
 from api.properties import models
 from api.workspaces.types import Operator
 
@@ -47,6 +48,10 @@ class PropertyDefinition:
     @strawberry.field(description="How many contacts have a value for it.")
     async def contact_count(self, info: strawberry.Info) -> int:
         return await info.context.contact_counts.load(int(self.id))
+
+    @strawberry.field(description="Flows whose draft or published version reads or writes it.")
+    async def used_by_flows(self, info: strawberry.Info) -> list[Flow]:
+        return [Flow.from_model(flow) for flow in await info.context.flows_using.load(self.key)]
 
 
 @strawberry.input

@@ -1,0 +1,66 @@
+"""Flows: an editable draft, frozen numbered versions, and which properties each flow uses."""
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Flow(Model):
+    id = fields.IntField(primary_key=True)
+    workspace: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "propflow.Workspace", related_name="flows", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    draft: fields.Field[dict[str, Any]] = fields.JSONField()
+    # +1 on every draft save; a save based on an older revision is refused (CONFLICT).
+    revision = fields.IntField(default=1)
+    enabled = fields.BooleanField(default=True)
+    # The number of the version that runs; null until the first publish.
+    published_version = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    workspace_id: int
+
+    class Meta:
+        table = "flow"
+
+
+class FlowVersion(Model):
+    id = fields.IntField(primary_key=True)
+    flow: fields.ForeignKeyRelation[Flow] = fields.ForeignKeyField(
+        "propflow.Flow", related_name="versions", on_delete=fields.CASCADE
+    )
+    version = fields.IntField()
+    graph: fields.Field[dict[str, Any]] = fields.JSONField()
+    published_at = fields.DatetimeField(auto_now_add=True)
+    published_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "propflow.Operator", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    flow_id: int
+    published_by_id: int | None
+
+    class Meta:
+        table = "flow_version"
+        unique_together = (("flow", "version"),)
+
+
+# One row per property key that a flow's draft or published version reads or writes, kept in
+# step with every save and publish, so "which flows use this property" is one indexed query.
+class FlowPropertyUse(Model):
+    id = fields.IntField(primary_key=True)
+    flow: fields.ForeignKeyRelation[Flow] = fields.ForeignKeyField(
+        "propflow.Flow", related_name="property_uses", on_delete=fields.CASCADE
+    )
+    workspace_id = fields.IntField()
+    key = fields.CharField(max_length=64)
+
+    flow_id: int
+
+    class Meta:
+        table = "flow_property_use"
+        unique_together = (("flow", "key"),)
+        indexes = (Index(fields=("workspace_id", "key")),)

@@ -1,0 +1,244 @@
+"""Change events for live subscriptions: an in-process broker, or Redis across processes.
+
+Services publish after their transaction commits. Each subscriber reads from a bounded queue: one
+that falls behind by more than `QUEUE_LIMIT` messages is dropped (its iterator raises
+`SubscriberDroppedError`) rather than letting memory grow. With Redis, one connection per process
+listens and fans messages out to local subscribers; when Redis goes away, subscribers are
+dropped with an error and the listener reconnects in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from api.errors import SubscriptionClosedError
+
+logger = logging.getLogger("propflow.pubsub")
+
+QUEUE_LIMIT = 1000
+REDIS_PREFIX = "propflow:"
+RECONNECT_SECONDS = 1.0
+
+
+class SubscriberDroppedError(Exception):
+    """The subscriber's stream ended: it fell behind, or the broker lost its connection."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"Subscription closed: {self.reason}"
+
+
+class BrokerUnavailableError(Exception):
+    """The broker cannot be reached (Redis down at start-up)."""
+
+
+class Broker(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
+
+    def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+
+
+class _Subscriber:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.dropped: str | None = None
+
+    def offer(self, message: dict[str, Any]) -> None:
+        if self.dropped is not None:
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.drop(f"more than {QUEUE_LIMIT} events behind")
+
+    def drop(self, reason: str) -> None:
+        self.dropped = reason
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait({})  # wakes a waiting reader
+
+    async def messages(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            message = await self.queue.get()
+            if self.dropped is not None:
+                raise SubscriberDroppedError(self.dropped)
+            yield message
+
+
+class _FanOut:
+    """Local subscribers by channel; shared by both brokers."""
+
+    def __init__(self) -> None:
+        self.channels: dict[str, set[_Subscriber]] = {}
+
+    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        for subscriber in list(self.channels.get(channel, ())):
+            subscriber.offer(message)
+
+    def add(self, channel: str) -> tuple[_Subscriber, bool]:
+        """The new subscriber, and whether it is the channel's first."""
+        subscribers = self.channels.setdefault(channel, set())
+        subscriber = _Subscriber()
+        subscribers.add(subscriber)
+        return subscriber, len(subscribers) == 1
+
+    def remove(self, channel: str, subscriber: _Subscriber) -> bool:
+        """Whether the channel has no subscriber left."""
+        subscribers = self.channels.get(channel, set())
+        subscribers.discard(subscriber)
+        if not subscribers:
+            self.channels.pop(channel, None)
+            return True
+        return False
+
+    def drop_all(self, reason: str) -> None:
+        for subscribers in self.channels.values():
+            for subscriber in subscribers:
+                subscriber.drop(reason)
+
+
+class InProcessBroker:
+    """The default: subscribers see what this process publishes. Nothing to install."""
+
+    def __init__(self) -> None:
+        self.fan_out = _FanOut()
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self.fan_out.drop_all("the server is shutting down")
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        self.fan_out.deliver(channel, message)
+
+    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        subscriber, _ = self.fan_out.add(channel)
+        try:
+            async for message in subscriber.messages():
+                yield message
+        finally:
+            self.fan_out.remove(channel, subscriber)
+
+
+class RedisBroker:
+    """Redis pub/sub: a change committed through any process reaches subscribers on all."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.fan_out = _FanOut()
+        self.client: redis.Redis = redis.Redis.from_url(url)
+        self.pubsub = self.client.pubsub()
+        self.listener: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        try:
+            await self.client.ping()
+        except (RedisError, OSError) as error:
+            await self.client.aclose()
+            raise BrokerUnavailableError(f"Cannot reach Redis at {self.url}: {error}") from None
+        # A placeholder subscription keeps the listener's connection open from the start.
+        await self.pubsub.subscribe(REDIS_PREFIX + "_")
+        self.connected.set()
+        self.listener = asyncio.create_task(self._listen(), name="propflow-redis-listener")
+
+    async def close(self) -> None:
+        if self.listener is not None:
+            self.listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.listener
+        self.fan_out.drop_all("the server is shutting down")
+        await self.pubsub.aclose()
+        await self.client.aclose()
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        """Publish; a Redis outage is logged, never turned into a failed mutation."""
+        try:
+            await self.client.publish(REDIS_PREFIX + channel, json.dumps(message))
+        except (RedisError, OSError) as error:
+            logger.warning("Could not publish to Redis (%s); subscribers miss this event", error)
+
+    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        if not self.connected.is_set():
+            raise SubscriberDroppedError("live updates are unavailable: Redis is unreachable")
+        subscriber, first = self.fan_out.add(channel)
+        try:
+            if first:
+                await self.pubsub.subscribe(REDIS_PREFIX + channel)
+            async for message in subscriber.messages():
+                yield message
+        finally:
+            if self.fan_out.remove(channel, subscriber) and self.connected.is_set():
+                with contextlib.suppress(RedisError, OSError):
+                    await self.pubsub.unsubscribe(REDIS_PREFIX + channel)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async for raw in self.pubsub.listen():
+                    if raw.get("type") == "message":
+                        channel = raw["channel"].decode().removeprefix(REDIS_PREFIX)
+                        self.fan_out.deliver(channel, json.loads(raw["data"]))
+            except (RedisError, OSError) as error:
+                logger.warning("Lost Redis (%s); reconnecting", error)
+                self.connected.clear()
+                self.fan_out.drop_all("lost the connection to Redis")
+                await self._reconnect()
+
+    async def _reconnect(self) -> None:
+        while True:
+            await asyncio.sleep(RECONNECT_SECONDS)
+            try:
+                await self.pubsub.aclose()
+                self.pubsub = self.client.pubsub()
+                await self.pubsub.subscribe(REDIS_PREFIX + "_")
+            except (RedisError, OSError):
+                continue
+            self.connected.set()
+            logger.info("Reconnected to Redis")
+            return
+
+
+def create_broker(redis_url: str | None) -> Broker:
+    return RedisBroker(redis_url) if redis_url else InProcessBroker()
+
+
+_current: Broker | None = None
+
+
+def install(broker: Broker | None) -> None:
+    """Make `broker` the one services publish to (the app's lifespan installs it)."""
+    global _current
+    _current = broker
+
+
+async def publish(channel: str, message: dict[str, Any]) -> None:
+    """Publish through the installed broker; without one (CLI, scripts) nobody listens."""
+    if _current is not None:
+        await _current.publish(channel, message)
+
+
+async def subscribe(channel: str) -> AsyncIterator[dict[str, Any]]:
+    """Messages of `channel` from the installed broker, as a subscription error when dropped."""
+    if _current is None:
+        raise RuntimeError("No broker installed: the app's lifespan installs one")
+    try:
+        async for message in _current.subscribe(channel):
+            yield message
+    except SubscriberDroppedError as dropped:
+        raise SubscriptionClosedError(str(dropped), reason=dropped.reason) from None

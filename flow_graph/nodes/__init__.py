@@ -1,0 +1,41 @@
+"""The node-type registry: one module per type; adding a type is a module plus a line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flow_graph.nodes.ask_question import AskQuestion
+from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.nodes.condition import Condition
+from flow_graph.nodes.decision import Decision
+from flow_graph.nodes.end import End
+from flow_graph.nodes.increment_property import IncrementProperty
+from flow_graph.nodes.page_visit import PageVisit
+from flow_graph.nodes.send_message import SendMessage
+from flow_graph.nodes.update_property import UpdateProperty
+
+REGISTRY: dict[str, NodeType] = {
+    node_type.type: node_type
+    for node_type in (
+        PageVisit(),
+        SendMessage(),
+        Decision(),
+        AskQuestion(),
+        UpdateProperty(),
+        IncrementProperty(),
+        Condition(),
+        End(),
+    )
+}
+
+
+def node_type(name: str) -> NodeType | None:
+    return REGISTRY.get(name)
+
+
+def describe_node_types() -> list[dict[str, Any]]:
+    """The registry as JSON data, for the `nodeTypes` query."""
+    return [node_type.describe() for node_type in REGISTRY.values()]
+
+
+__all__ = ["REGISTRY", "ConfigField", "NodeType", "PropertyUse", "describe_node_types", "node_type"]

@@ -1,0 +1,66 @@
+"""Compare a property with a value (the contacts filter operators); `true` / `false` ports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.operators import UNARY_OPERATORS, FilterOperator
+from flow_graph.property_types import PropertyType
+
+TEXT_OPERATORS = frozenset({FilterOperator.CONTAINS, FilterOperator.STARTS_WITH})
+ORDERING_OPERATORS = frozenset(
+    {FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE}
+)
+TEXT_TYPES = (
+    PropertyType.TEXT,
+    PropertyType.EMAIL,
+    PropertyType.URL,
+    PropertyType.PHONE,
+    PropertyType.SELECT,
+)
+ORDERED_TYPES = tuple(t for t in PropertyType if t is not PropertyType.BOOLEAN)
+
+
+class Condition(NodeType):
+    type = "condition"
+    label = "Condition"
+    category = "logic"
+    fields = (
+        ConfigField("key", "property", "Property", required=True),
+        ConfigField(
+            "op",
+            "operator",
+            "Operator",
+            default="EQ",
+            choices=tuple(op.value for op in FilterOperator),
+        ),
+        ConfigField("value", "value", "Value"),
+    )
+
+    def extra_problems(self, config: dict[str, Any]) -> list[str]:
+        op = FilterOperator(config["op"])
+        if op in UNARY_OPERATORS:
+            return []
+        if config.get("value") is None:
+            return [f"'value' is required for {op.value}"]
+        if op is FilterOperator.IN and not isinstance(config["value"], list):
+            return ["'value' must be a list for IN"]
+        return []
+
+    def output_ports(self, config: dict[str, Any]) -> list[str]:
+        return ["true", "false"]
+
+    def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
+        op = FilterOperator(config["op"])
+        value = config.get("value")
+        types: tuple[PropertyType, ...] = ()
+        values: tuple[Any, ...] = ()
+        if op in TEXT_OPERATORS:
+            types = TEXT_TYPES
+        elif op is FilterOperator.IN:
+            values = tuple(value or ())
+        elif op not in UNARY_OPERATORS:
+            values = (value,)
+            types = ORDERED_TYPES if op in ORDERING_OPERATORS else ()
+        return [PropertyUse(config["key"], writes=False, types=types, values=values)]

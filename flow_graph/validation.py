@@ -1,0 +1,291 @@
+"""Every problem of a flow document at once, each naming its node or edge.
+
+Structure comes first (ids, types, configs, wires), then the graph (networkx: reachability from
+the triggers, cycles without a waiting node), then properties against the workspace's
+definitions. The work is linear in the size of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from flow_graph.document import Edge, FlowDocument, Node
+from flow_graph.errors import InvalidValueError
+from flow_graph.graph import to_digraph
+from flow_graph.issues import Issue, IssueCode, error, warning
+from flow_graph.nodes import NodeType, PropertyUse, node_type
+from flow_graph.property_types import PropertyType, normalize_value
+from flow_graph.templating import placeholders
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """What validation needs to know of a workspace's property definition."""
+
+    key: str
+    type: PropertyType
+    options: Sequence[str] | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A node whose type exists and whose config is valid."""
+
+    node: Node
+    type: NodeType
+    config: dict[str, Any]
+
+
+def validate(document: FlowDocument, properties: Mapping[str, PropertyInfo]) -> list[Issue]:
+    issues: list[Issue] = []
+    known = _check_nodes(document, issues)
+    _check_edges(document, known, issues)
+    graph = to_digraph(document)
+    _check_graph(document, known, graph, issues)
+    _check_ports(document, known, issues)
+    for item in known.values():
+        issues += _property_issues(item, properties)
+    return issues
+
+
+def used_property_keys(document: FlowDocument) -> set[str]:
+    """Keys of the properties a document reads or writes (nodes with a valid config)."""
+    keys: set[str] = set()
+    for node in document.nodes:
+        item = _known(node)
+        if item is not None:
+            keys |= {use.key for use in item.type.property_uses(item.config)}
+            keys |= {key for text in item.type.texts(item.config) for key in placeholders(text)}
+    return keys
+
+
+def _known(node: Node) -> _Known | None:
+    kind = node_type(node.type)
+    if kind is None:
+        return None
+    config, problems = kind.parse_config(node.config)
+    return None if problems else _Known(node, kind, config)
+
+
+def _check_nodes(document: FlowDocument, issues: list[Issue]) -> dict[str, _Known]:
+    known: dict[str, _Known] = {}
+    seen: set[str] = set()
+    for node in document.nodes:
+        if node.id in seen:
+            issues.append(
+                error(IssueCode.DUPLICATE_ID, f"Two nodes have the id '{node.id}'", node=node.id)
+            )
+            continue
+        seen.add(node.id)
+        kind = node_type(node.type)
+        if kind is None:
+            issues.append(
+                error(
+                    IssueCode.UNKNOWN_NODE_TYPE,
+                    f"Node '{node.id}' has the unknown type '{node.type}'",
+                    node=node.id,
+                )
+            )
+            continue
+        config, problems = kind.parse_config(node.config)
+        for problem in problems:
+            issues.append(
+                error(
+                    IssueCode.INVALID_CONFIG,
+                    f"Node '{node.id}' ({node.type}): {problem}",
+                    node=node.id,
+                )
+            )
+        if not problems:
+            known[node.id] = _Known(node, kind, config)
+    if not any(item.type.is_trigger for item in known.values()):
+        issues.append(error(IssueCode.NO_TRIGGER, "The flow has no trigger: add one to start it"))
+    return known
+
+
+def _check_edges(document: FlowDocument, known: Mapping[str, _Known], issues: list[Issue]) -> None:
+    node_ids = {node.id for node in document.nodes}
+    edge_ids: set[str] = set()
+    used_ports: set[tuple[str, str]] = set()
+    for edge in document.edges:
+        if edge.id in edge_ids:
+            issues.append(
+                error(IssueCode.DUPLICATE_ID, f"Two edges have the id '{edge.id}'", edge=edge.id)
+            )
+        edge_ids.add(edge.id)
+        missing = [end for end in (edge.source, edge.target) if end not in node_ids]
+        if missing:
+            names = " and ".join(f"'{end}'" for end in missing)
+            issues.append(
+                error(
+                    IssueCode.DANGLING_EDGE,
+                    f"Edge '{edge.id}' connects the missing node {names}",
+                    edge=edge.id,
+                )
+            )
+            continue
+        source = known.get(edge.source)
+        if source is not None and edge.source_port not in source.type.output_ports(source.config):
+            issues.append(_unknown_port(edge, source))
+        elif (edge.source, edge.source_port) in used_ports:
+            issues.append(
+                error(
+                    IssueCode.PORT_USED_TWICE,
+                    f"Port '{edge.source_port}' of node '{edge.source}' has more than one wire",
+                    edge=edge.id,
+                    node=edge.source,
+                )
+            )
+        used_ports.add((edge.source, edge.source_port))
+        target = known.get(edge.target)
+        if target is not None and target.type.is_trigger:
+            issues.append(
+                error(
+                    IssueCode.TRIGGER_HAS_INPUT,
+                    f"Edge '{edge.id}' leads into the trigger '{edge.target}'; triggers only start",
+                    edge=edge.id,
+                    node=edge.target,
+                )
+            )
+
+
+def _unknown_port(edge: Edge, source: _Known) -> Issue:
+    ports = ", ".join(source.type.output_ports(source.config)) or "none"
+    return error(
+        IssueCode.UNKNOWN_PORT,
+        f"Node '{edge.source}' ({source.node.type}) has no port '{edge.source_port}' "
+        f"(its ports: {ports})",
+        edge=edge.id,
+        node=edge.source,
+    )
+
+
+def _check_graph(
+    document: FlowDocument, known: Mapping[str, _Known], graph: nx.DiGraph, issues: list[Issue]
+) -> None:
+    triggers = [node_id for node_id, item in known.items() if item.type.is_trigger]
+    if triggers:
+        reachable = set(triggers)
+        for trigger in triggers:
+            reachable |= nx.descendants(graph, trigger)
+        for node_id in graph.nodes:
+            if node_id not in reachable:
+                issues.append(
+                    error(
+                        IssueCode.UNREACHABLE_NODE,
+                        f"Node '{node_id}' cannot be reached from a trigger",
+                        node=node_id,
+                    )
+                )
+    waiting = [node_id for node_id, item in known.items() if item.type.waits]
+    for cycle in _cycles_without(graph, waiting):
+        listed = " → ".join(cycle[:6]) + (" → …" if len(cycle) > 6 else "")
+        issues.append(
+            error(
+                IssueCode.INFINITE_LOOP,
+                f"The loop {listed} has no question or decision on it, so it would run forever",
+                node=cycle[0],
+            )
+        )
+
+
+def _cycles_without(graph: nx.DiGraph, waiting: Sequence[str]) -> Iterator[list[str]]:
+    """One node list per loop that no waiting node interrupts (strongly connected parts)."""
+    remainder = graph.subgraph(set(graph.nodes) - set(waiting))
+    for component in nx.strongly_connected_components(remainder):
+        members = sorted(component)
+        if len(members) > 1 or remainder.has_edge(members[0], members[0]):
+            yield members
+
+
+def _check_ports(document: FlowDocument, known: Mapping[str, _Known], issues: list[Issue]) -> None:
+    wired = {(edge.source, edge.source_port) for edge in document.edges}
+    for node_id, item in known.items():
+        for port in item.type.output_ports(item.config):
+            if (node_id, port) in wired or port in item.type.optional_ports:
+                continue
+            if port == "next":
+                issues.append(
+                    warning(
+                        IssueCode.DEAD_END,
+                        f"Node '{node_id}' ({item.node.type}) leads nowhere; end it with an End "
+                        "node or connect it",
+                        node=node_id,
+                    )
+                )
+            else:
+                issues.append(
+                    warning(
+                        IssueCode.UNCONNECTED_PORT,
+                        f"Port '{port}' of node '{node_id}' is not connected",
+                        node=node_id,
+                    )
+                )
+
+
+def _property_issues(item: _Known, properties: Mapping[str, PropertyInfo]) -> list[Issue]:
+    issues = [
+        issue
+        for use in item.type.property_uses(item.config)
+        for issue in _use_issues(item.node, use, properties)
+    ]
+    for text in item.type.texts(item.config):
+        for key in placeholders(text):
+            info = properties.get(key)
+            if info is None:
+                issues.append(
+                    warning(
+                        IssueCode.UNKNOWN_PLACEHOLDER,
+                        f"Node '{item.node.id}' shows {{{key}}}, but there is no property '{key}'",
+                        node=item.node.id,
+                    )
+                )
+            elif info.hidden:
+                issues.append(_hidden(item.node, key))
+    return issues
+
+
+def _use_issues(
+    node: Node, use: PropertyUse, properties: Mapping[str, PropertyInfo]
+) -> list[Issue]:
+    info = properties.get(use.key)
+    if info is None:
+        return [
+            error(
+                IssueCode.UNKNOWN_PROPERTY,
+                f"Node '{node.id}' ({node.type}) uses the unknown property '{use.key}'",
+                node=node.id,
+            )
+        ]
+    if use.types and info.type not in use.types:
+        needed = " or ".join(t.value for t in use.types)
+        return [
+            error(
+                IssueCode.PROPERTY_TYPE_MISMATCH,
+                f"Node '{node.id}' ({node.type}) needs a {needed} property; "
+                f"'{use.key}' is {info.type.value}",
+                node=node.id,
+            )
+        ]
+    issues = [_hidden(node, use.key)] if info.hidden else []
+    for value in use.values:
+        try:
+            normalize_value(info.type, value, options=info.options, key=use.key)
+        except InvalidValueError as refused:
+            issues.append(
+                error(IssueCode.INVALID_VALUE, f"Node '{node.id}': {refused}", node=node.id)
+            )
+    return issues
+
+
+def _hidden(node: Node, key: str) -> Issue:
+    return warning(
+        IssueCode.HIDDEN_PROPERTY,
+        f"Node '{node.id}' uses the hidden property '{key}'",
+        node=node.id,
+    )

@@ -24,7 +24,7 @@ run: $(STAMP) ## migrate and serve on SQLite at http://127.0.0.1:8000 (editor at
 	$(BIN)/propflow serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) ## run the whole suite (PostgreSQL, Redis and Chromium tests skip when absent outside CI)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --cov=flow_graph --cov-branch --cov-report=term:skip-covered --cov-fail-under=100 $(PYTEST_ARGS)
 
 check: $(STAMP) ## ruff format --check, ruff check, mypy
 	$(BIN)/ruff format --check .

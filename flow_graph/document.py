@@ -18,6 +18,8 @@ MAX_NODES = 10_000
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ID_LENGTH = 200
+# A config sits at depth 4: document > nodes > node > config.
+CONFIG_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,12 @@ def to_json(document: FlowDocument) -> dict[str, Any]:
 
 
 def _size_problems(raw: Any) -> list[Issue]:
-    """Depth first (a deep document would make json.dumps recurse), then the encoded size."""
-    if _depth(raw) > MAX_DEPTH:
-        return [_problem("", f"is nested deeper than {MAX_DEPTH} levels")]
+    """The encoded size; the depth of node configs (the only free-form part) is checked per
+    node, and anything deep enough to exhaust the encoder is refused here."""
     try:
-        size = len(json.dumps(raw, ensure_ascii=False).encode())
+        size = len(json.dumps(raw, ensure_ascii=False, allow_nan=False).encode())
+    except RecursionError:
+        return [_problem("", f"is nested deeper than {MAX_DEPTH} levels")]
     except (TypeError, ValueError):
         return [_problem("", "contains values that are not JSON")]
     if size > MAX_BYTES:
@@ -110,19 +113,15 @@ def _size_problems(raw: Any) -> list[Issue]:
     return []
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth without recursion, stopping once past the limit."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return depth
-        deepest = max(deepest, depth)
-        if isinstance(current, dict):
-            stack.extend((child, depth + 1) for child in current.values())
-        elif isinstance(current, list):
-            stack.extend((child, depth + 1) for child in current)
+def _depth(value: dict[str, Any] | list[Any], depth: int) -> int:
+    """Nesting depth of a container, stopping once past the limit (recursion stays shallow)."""
+    children = value.values() if isinstance(value, dict) else value
+    deepest = depth
+    for child in children:
+        if isinstance(child, dict | list):
+            deepest = max(deepest, _depth(child, depth + 1))
+            if deepest > MAX_DEPTH:
+                break
     return deepest
 
 
@@ -147,6 +146,10 @@ def _node(index: int, raw: Any, problems: list[Issue]) -> Node | None:
         config = {}
     if not isinstance(config, dict):
         problems.append(_problem(f"{path}.config", "must be an object", node_id=node_id))
+    elif _depth(config, CONFIG_DEPTH) > MAX_DEPTH:
+        problems.append(
+            _problem(f"{path}.config", f"is nested deeper than {MAX_DEPTH} levels", node_id=node_id)
+        )
     position = _position(raw.get("position"), path, problems, node_id)
     if len(problems) > before:
         return None

@@ -19,8 +19,10 @@ from strawberry.exceptions import ConnectionRejectionError
 from api import auth, db, export, pubsub
 from api.context import Context
 from api.errors import UnauthenticatedError
+from api.flows import runner
 from api.schema import build_schema
 from api.settings import Settings
+from api.workspaces import service as workspaces_service
 
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
@@ -39,9 +41,16 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> None:
-        """Check the connection_init credentials: a wrong token closes the socket with 4403."""
+        """Check the connection_init credentials, an operator's bearer token or a visitor's
+        workspace key and visitor id: wrong ones close the socket with 4403."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
         try:
-            await context.operator()
+            if "workspaceKey" in params:
+                await workspaces_service.workspace_for_key(str(params["workspaceKey"]))
+                if not isinstance(params.get("visitorId"), str) or not params["visitorId"]:
+                    raise UnauthenticatedError("A visitor connection needs its visitorId.")
+            else:
+                await context.operator()
         except UnauthenticatedError:
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
@@ -50,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await db.open_database(settings.database_url)
+        runner.forget_programs()
         try:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()

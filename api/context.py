@@ -33,6 +33,7 @@ class Context:
     operators: DataLoader[int, Operator | None] = field(init=False)
     flow_versions: DataLoader[int, list[FlowVersion]] = field(init=False)
     flows_using: DataLoader[str, list[Flow]] = field(init=False)
+    flow_stats: DataLoader[int, dict[str, int]] = field(init=False)
 
     def __post_init__(self) -> None:
         # Not cached: a WebSocket's context lives as long as its subscriptions.
@@ -41,6 +42,7 @@ class Context:
         self.operators = DataLoader(load_fn=_load_operators)
         self.flow_versions = DataLoader(load_fn=_load_flow_versions)
         self.flows_using = DataLoader(load_fn=self._load_flows_using)
+        self.flow_stats = DataLoader(load_fn=self._load_flow_stats, cache=False)
 
     async def operator(self) -> Operator:
         """The signed-in operator; UNAUTHENTICATED without a valid bearer token."""
@@ -66,6 +68,10 @@ class Context:
     async def _load_flows_using(self, keys: list[str]) -> list[list[Flow]]:
         found = await flows_service.flows_using(await self.workspace_id(), keys)
         return [found.get(key, []) for key in keys]
+
+    async def _load_flow_stats(self, flow_ids: list[int]) -> list[dict[str, int]]:
+        found = await flows_service.stats_by_flow(await self.workspace_id(), flow_ids)
+        return [found.get(flow_id, {}) for flow_id in flow_ids]
 
 
 async def _load_values(contact_ids: list[int]) -> list[ValuesOfContact]:

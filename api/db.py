@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "api.properties.models",
     "api.contacts.models",
     "api.flows.models",
+    "api.visitors.models",
 ]
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -18,6 +18,7 @@ from api.contacts import schema as contacts_schema
 from api.errors import PropflowError
 from api.flows import schema as flows_schema
 from api.properties import schema as properties_schema
+from api.visitors import schema as visitors_schema
 from api.workspaces import schema as workspaces_schema
 
 logger = logging.getLogger("propflow.graphql")
@@ -27,7 +28,16 @@ Query = merge_types(
     (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query, flows_schema.Query),
 )
 Mutation = merge_types(
-    "Mutation", (properties_schema.Mutation, contacts_schema.Mutation, flows_schema.Mutation)
+    "Mutation",
+    (
+        properties_schema.Mutation,
+        contacts_schema.Mutation,
+        flows_schema.Mutation,
+        visitors_schema.Mutation,
+    ),
+)
+Subscription = merge_types(
+    "Subscription", (contacts_schema.Subscription, visitors_schema.Subscription)
 )
 
 
@@ -50,6 +60,6 @@ def build_schema() -> strawberry.Schema:
     return PropflowSchema(
         query=Query,
         mutation=Mutation,
-        subscription=contacts_schema.Subscription,
+        subscription=Subscription,
         extensions=[lambda: MaskErrors(should_mask_error=is_unexpected)],
     )

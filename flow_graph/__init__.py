@@ -8,9 +8,9 @@ from flow_graph.errors import FlowGraphError, InvalidDocumentError, InvalidValue
 from flow_graph.issues import Issue, IssueCode, Severity, has_errors
 from flow_graph.nodes import REGISTRY, describe_node_types, node_type
 from flow_graph.operators import FilterOperator, compare
-from flow_graph.property_types import PropertyType, normalize_value
+from flow_graph.property_types import PropertyInfo, PropertyType, normalize_value
 from flow_graph.templating import placeholders, render_text
-from flow_graph.validation import PropertyInfo, used_property_keys, validate
+from flow_graph.validation import used_property_keys, validate
 
 __all__ = [
     "REGISTRY",

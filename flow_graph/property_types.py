@@ -12,6 +12,7 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,16 @@ class PropertyType(StrEnum):
     DATE = "DATE"
     BOOLEAN = "BOOLEAN"
     SELECT = "SELECT"
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """What flows need to know of a workspace's property definition."""
+
+    key: str
+    type: PropertyType
+    options: Sequence[str] | None = None
+    hidden: bool = False
 
 
 def normalize_value(

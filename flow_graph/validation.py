@@ -18,18 +18,8 @@ from flow_graph.errors import InvalidValueError
 from flow_graph.graph import to_digraph
 from flow_graph.issues import Issue, IssueCode, error, warning
 from flow_graph.nodes import NodeType, PropertyUse, node_type
-from flow_graph.property_types import PropertyType, normalize_value
+from flow_graph.property_types import PropertyInfo, normalize_value
 from flow_graph.templating import placeholders
-
-
-@dataclass(frozen=True)
-class PropertyInfo:
-    """What validation needs to know of a workspace's property definition."""
-
-    key: str
-    type: PropertyType
-    options: Sequence[str] | None = None
-    hidden: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.timezone import now
@@ -131,6 +132,35 @@ async def require_contact(workspace_id: int, contact_id: str) -> Contact:
     if contact is None:
         raise NotFoundError(f"No contact with id '{contact_id}'", id=contact_id)
     return contact
+
+
+async def contact_for_visitor(workspace_id: int, visitor_id: str) -> Contact:
+    """The visitor's contact, created on their first event (concurrent firsts create one)."""
+    contact = await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
+    if contact is not None:
+        return contact
+    try:
+        async with in_transaction():
+            return await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
+    except IntegrityError:
+        return await Contact.get(workspace_id=workspace_id, visitor_id=visitor_id)
+
+
+async def find_visitor_contact(workspace_id: int, visitor_id: str) -> Contact | None:
+    return await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
+
+
+async def lock(contact: Contact) -> dict[str, Value | None]:
+    """Inside a transaction: serialise writes to the contact, and return its current values."""
+    await _touch(contact)
+    return await values_by_key(contact)
+
+
+async def values_by_key(contact: Contact) -> dict[str, Value | None]:
+    return {
+        definition.key: read_value(definition.type, row)
+        for definition, row in (await values_of([contact.id])).get(contact.id, [])
+    }
 
 
 async def require_definition(workspace_id: int, key: str) -> PropertyDefinition:

@@ -64,3 +64,74 @@ class FlowPropertyUse(Model):
         table = "flow_property_use"
         unique_together = (("flow", "key"),)
         indexes = (Index(fields=("workspace_id", "key")),)
+
+
+class FlowRun(Model):
+    id = fields.IntField(primary_key=True)
+    flow: fields.ForeignKeyRelation[Flow] = fields.ForeignKeyField(
+        "propflow.Flow", related_name="runs", on_delete=fields.CASCADE
+    )
+    workspace_id = fields.IntField()
+    version = fields.IntField()
+    contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "propflow.Contact", related_name="runs", on_delete=fields.CASCADE
+    )
+    # running, waiting, completed, failed
+    status = fields.CharField(max_length=16)
+    current_node_id = fields.CharField(max_length=200, null=True)
+    retries = fields.IntField(default=0)
+    failure = fields.CharField(max_length=500, null=True)
+    started_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    flow_id: int
+    contact_id: int
+
+    class Meta:
+        table = "flow_run"
+        indexes = (
+            Index(fields=("contact_id", "status")),
+            Index(fields=("flow_id", "version", "contact_id")),
+            Index(fields=("flow_id", "started_at")),
+        )
+
+
+# One row per node a run entered: Flow.stats counts them per node of a version.
+class FlowNodeEntry(Model):
+    id = fields.IntField(primary_key=True)
+    run: fields.ForeignKeyRelation[FlowRun] = fields.ForeignKeyField(
+        "propflow.FlowRun", related_name="entries", on_delete=fields.CASCADE
+    )
+    flow_id = fields.IntField()
+    version = fields.IntField()
+    node_id = fields.CharField(max_length=200)
+
+    run_id: int
+
+    class Meta:
+        table = "flow_node_entry"
+        indexes = (Index(fields=("flow_id", "version", "node_id")),)
+
+
+# A message the bot sent a visitor, in order, for the reply and the widget's live stream.
+class BotMessage(Model):
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "propflow.Contact", related_name="bot_messages", on_delete=fields.CASCADE
+    )
+    run: fields.ForeignKeyRelation[FlowRun] = fields.ForeignKeyField(
+        "propflow.FlowRun", related_name="messages", on_delete=fields.CASCADE
+    )
+    node_id = fields.CharField(max_length=200)
+    text = fields.TextField()
+    options: fields.Field[list[str] | None] = fields.JSONField(null=True)
+    expects_answer = fields.BooleanField(default=False)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    contact_id: int
+    run_id: int
+
+    class Meta:
+        table = "bot_message"
+        indexes = (Index(fields=("contact_id", "id")),)

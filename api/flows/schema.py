@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.scalars import JSON
+from tortoise.timezone import now
 
 from api.flows import service
-from api.flows.types import Flow, NodeType, ValidationIssue, ValidationReport
+from api.flows.types import (
+    Flow,
+    FlowRun,
+    NodeType,
+    SimulationResult,
+    ValidationIssue,
+    ValidationReport,
+)
 from flow_graph import Severity, describe_node_types
 
 
@@ -29,6 +37,33 @@ class Query:
             valid=not any(issue.severity is Severity.ERROR for issue in issues),
             issues=[ValidationIssue.from_issue(issue) for issue in issues],
         )
+
+    @strawberry.field(description="The flow's runs, newest first.")
+    async def flow_runs(
+        self, info: strawberry.Info, flow_id: strawberry.ID, first: int | None = 50
+    ) -> list[FlowRun]:
+        runs = await service.runs_of(
+            await info.context.workspace_id(), str(flow_id), first=50 if first is None else first
+        )
+        return [FlowRun.from_model(run) for run in runs]
+
+    @strawberry.field(
+        description='A dry run; events: [{"pageView": url} | {"text": answer} | {"choice": i}].'
+    )
+    async def simulate_flow(
+        self,
+        info: strawberry.Info,
+        graph: JSON,
+        events: JSON,
+        contact_id: strawberry.ID | None = None,
+    ) -> SimulationResult:
+        simulation = await service.simulate(
+            await info.context.workspace_id(),
+            graph,
+            contact_id=str(contact_id) if contact_id is not None else None,
+            events=events,
+        )
+        return SimulationResult.from_simulation(simulation, at=now())
 
     @strawberry.field(description="The node-type registry, for palettes and config forms.")
     async def node_types(self, info: strawberry.Info) -> list[NodeType]:

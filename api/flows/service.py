@@ -7,22 +7,29 @@ versions never change afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
+from tortoise.functions import Count
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
+from api.contacts import service as contacts_service
 from api.errors import ConflictError, NotFoundError, ValidationFailedError
-from api.flows.models import Flow, FlowPropertyUse, FlowVersion
+from api.flows.models import Flow, FlowNodeEntry, FlowPropertyUse, FlowRun, FlowVersion
 from api.properties import service as properties_service
+from api.properties.models import PropertyDefinition
 from flow_graph import FlowDocument, Issue, PropertyInfo, Severity, parse_document, validate
 from flow_graph import used_property_keys as document_property_keys
+from flow_graph.engine import compile_document
 from flow_graph.errors import InvalidDocumentError
+from flow_graph.simulation import Simulation, check_events
+from flow_graph.simulation import simulate as simulate_document
 
 EMPTY_GRAPH: dict[str, Any] = {"nodes": [], "edges": []}
 MAX_NAME_LENGTH = 200
+MAX_RUNS_PAGE = 500
 
 
 async def create_flow(workspace_id: int, *, name: str, graph: Any = None) -> Flow:
@@ -135,13 +142,66 @@ async def restore_version(workspace_id: int, flow_id: str, *, version: int) -> F
 
 
 async def set_enabled(workspace_id: int, flow_id: str, *, enabled: bool) -> Flow:
+    """A disabled flow starts no runs, and its waiting runs end."""
     flow = await get_flow(workspace_id, flow_id)
     if enabled and flow.published_version is None:
         raise ValidationFailedError("Publish the flow before enabling it", id=flow_id)
     async with in_transaction():
         await Flow.filter(id=flow.id).update(enabled=enabled, updated_at=now())
+        if not enabled:
+            await FlowRun.filter(flow_id=flow.id, status="waiting").update(
+                status="failed", failure="the flow was disabled", finished_at=now()
+            )
     await flow.refresh_from_db()
     return flow
+
+
+async def simulate(
+    workspace_id: int, graph: Any, *, contact_id: str | None, events: Any
+) -> Simulation:
+    """Run the pure engine over a document (a draft, usually); nothing is written."""
+    problem = check_events(events)
+    if problem:
+        raise ValidationFailedError(f"Cannot simulate: {problem}", field="events")
+    program = compile_document(parse(graph))
+    values: dict[str, Any] = {}
+    if contact_id is not None:
+        contact = await contacts_service.require_contact(workspace_id, contact_id)
+        values = await contacts_service.values_by_key(contact)
+    properties = await property_infos(workspace_id)
+    return simulate_document(program, events, values=values, properties=properties)
+
+
+async def runs_of(workspace_id: int, flow_id: str, *, first: int) -> list[FlowRun]:
+    """The flow's runs, newest first."""
+    flow = await get_flow(workspace_id, flow_id)
+    first = max(0, min(first, MAX_RUNS_PAGE))
+    return await FlowRun.filter(flow_id=flow.id).order_by("-id").limit(first)
+
+
+async def stats_by_flow(workspace_id: int, flow_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """How many runs entered each node of each flow's published version, in two queries."""
+    flows = await Flow.filter(id__in=list(flow_ids), workspace_id=workspace_id)
+    result: dict[int, dict[str, int]] = {flow.id: {} for flow in flows}
+    published = Q(
+        *[
+            Q(flow_id=flow.id, version=flow.published_version)
+            for flow in flows
+            if flow.published_version is not None
+        ],
+        join_type="OR",
+    )
+    if not published.children:
+        return result
+    rows = (
+        await FlowNodeEntry.filter(published)
+        .annotate(entered=Count("run_id", distinct=True))
+        .group_by("flow_id", "node_id")
+        .values("flow_id", "node_id", "entered")
+    )
+    for row in rows:
+        result[row["flow_id"]][row["node_id"]] = row["entered"]
+    return result
 
 
 async def versions_of(flow_ids: Sequence[int]) -> dict[int, list[FlowVersion]]:
@@ -165,7 +225,10 @@ async def flows_using(workspace_id: int, keys: Iterable[str]) -> dict[str, list[
 
 
 async def property_infos(workspace_id: int) -> dict[str, PropertyInfo]:
-    definitions = await properties_service.definitions_by_key(workspace_id)
+    return property_infos_from(await properties_service.definitions_by_key(workspace_id))
+
+
+def property_infos_from(definitions: Mapping[str, PropertyDefinition]) -> dict[str, PropertyInfo]:
     return {
         key: PropertyInfo(
             key=key, type=definition.type, options=definition.options, hidden=definition.hidden

@@ -8,9 +8,14 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from api.flows import models
+from api.contacts import service as contacts_service
+from api.contacts.types import Contact
+from api.flows import models, service
+from api.visitors.types import BotMessage
 from api.workspaces.types import Operator
 from flow_graph import Issue
+from flow_graph.effects import Increment, SetValue
+from flow_graph.simulation import Simulation
 
 
 @strawberry.type(description="A frozen, numbered version of a flow; only the published one runs.")
@@ -35,6 +40,12 @@ class FlowVersion:
             return None
         operator = await info.context.operators.load(self.published_by_id)
         return Operator.from_model(operator) if operator else None
+
+
+@strawberry.type
+class NodeStat:
+    node_id: str
+    entered: int
 
 
 @strawberry.type(description="An automation flow: a graph document edited as a draft.")
@@ -66,12 +77,89 @@ class Flow:
         versions = await info.context.flow_versions.load(int(self.id))
         return [FlowVersion.from_model(version) for version in versions]
 
+    @strawberry.field(description="How many runs entered each node of the published version.")
+    async def stats(self, info: strawberry.Info) -> list[NodeStat]:
+        counts = await info.context.flow_stats.load(int(self.id))
+        return [NodeStat(node_id=node_id, entered=entered) for node_id, entered in counts.items()]
+
     @strawberry.field(description="The version that runs; null until first published.")
     async def published(self, info: strawberry.Info) -> FlowVersion | None:
         for version in await info.context.flow_versions.load(int(self.id)):
             if version.version == self.published_version:
                 return FlowVersion.from_model(version)
         return None
+
+
+@strawberry.type(description="One run of a flow for one contact.")
+class FlowRun:
+    id: strawberry.ID
+    version: int
+    status: str = strawberry.field(description="running, waiting, completed or failed.")
+    current_node_id: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    failure: str | None = strawberry.field(description="Why a failed run failed.")
+    flow_id: strawberry.Private[int]
+    contact_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, run: models.FlowRun) -> FlowRun:
+        return cls(
+            id=strawberry.ID(str(run.id)),
+            version=run.version,
+            status=run.status,
+            current_node_id=run.current_node_id,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            failure=run.failure,
+            flow_id=run.flow_id,
+            contact_id=run.contact_id,
+        )
+
+    @strawberry.field
+    async def flow(self, info: strawberry.Info) -> Flow:
+        workspace_id = await info.context.workspace_id()
+        return Flow.from_model(await service.get_flow(workspace_id, str(self.flow_id)))
+
+    @strawberry.field
+    async def contact(self, info: strawberry.Info) -> Contact:
+        workspace_id = await info.context.workspace_id()
+        contact = await contacts_service.require_contact(workspace_id, str(self.contact_id))
+        return Contact.from_model(contact)
+
+
+@strawberry.type(description="A dry run of a flow document against a contact: nothing is written.")
+class SimulationResult:
+    messages: list[BotMessage]
+    effects: JSON = strawberry.field(
+        description='[{"kind": "set"|"increment", "key", "value"|"by", "nodeId"}]'
+    )
+    path: list[str] = strawberry.field(description="Node ids in the order they ran.")
+    waiting_at: str | None = strawberry.field(description="The node waiting for an answer.")
+
+    @classmethod
+    def from_simulation(cls, simulation: Simulation, at: datetime) -> SimulationResult:
+        return cls(
+            messages=[
+                BotMessage(
+                    id=strawberry.ID(f"sim-{index}"),
+                    text=message.text,
+                    options=list(message.options) if message.options is not None else None,
+                    expects_answer=message.expects_answer,
+                    at=at,
+                )
+                for index, message in enumerate(simulation.messages, start=1)
+            ],
+            effects=JSON([_change_as_json(change) for change in simulation.changes]),
+            path=simulation.path,
+            waiting_at=simulation.waiting.node_id if simulation.waiting else None,
+        )
+
+
+def _change_as_json(change: SetValue | Increment) -> dict[str, Any]:
+    if isinstance(change, SetValue):
+        return {"kind": "set", "key": change.key, "value": change.value, "nodeId": change.node_id}
+    return {"kind": "increment", "key": change.key, "by": change.by, "nodeId": change.node_id}
 
 
 @strawberry.type

@@ -63,5 +63,20 @@ async def authenticate(token: str) -> models.Operator:
     return stored.operator
 
 
+async def workspace_for_key(public_key: str) -> models.Workspace:
+    """The workspace whose public key the visitor widget sends; UNAUTHENTICATED otherwise."""
+    workspace = _workspaces_by_key.get(public_key)
+    if workspace is None:
+        workspace = await models.Workspace.get_or_none(public_key=public_key)
+        if workspace is None:
+            raise UnauthenticatedError("Unknown workspace key.")
+        _workspaces_by_key[public_key] = workspace
+    return workspace
+
+
+# Public keys never change, so a key seen once is remembered for the life of the process.
+_workspaces_by_key: dict[str, models.Workspace] = {}
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -8,12 +8,43 @@ per-type behaviour (`step`) is added beside these declarations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from flow_graph.property_types import PropertyType
+from flow_graph.effects import Effect
+from flow_graph.property_types import PropertyInfo, PropertyType
 
 ANY_TYPE: tuple[PropertyType, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The visitor's answer to a waiting node: free text, or the index of a button."""
+
+    text: str | None = None
+    choice: int | None = None
+
+
+@dataclass
+class RunContext:
+    """What a node sees while it runs: the contact's values as this run has changed them so far
+    (the engine updates them after each node), and the workspace's properties."""
+
+    node_id: str
+    values: dict[str, Any]
+    properties: Mapping[str, PropertyInfo]
+
+
+@dataclass
+class Outcome:
+    """What entering or answering a node led to: effects, then one of continue on `port`,
+    wait for the visitor, or end (failed when `failure` is set)."""
+
+    effects: list[Effect] = field(default_factory=list)
+    port: str | None = None
+    wait: bool = False
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +130,16 @@ class NodeType:
     def texts(self, config: dict[str, Any]) -> list[str]:
         """Texts whose `{key}` placeholders read properties."""
         return []
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        """Run the node; most nodes do their work and continue on `next`."""
+        return Outcome(port="next")
+
+    def answer(
+        self, config: dict[str, Any], run: RunContext, reply: Reply, retries: int
+    ) -> Outcome:
+        """Take the visitor's reply; only waiting nodes are ever asked."""
+        raise NotImplementedError(f"{self.type} does not wait for answers")
 
     def describe(self) -> dict[str, Any]:
         return {

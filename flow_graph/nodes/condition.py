@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
-from flow_graph.operators import UNARY_OPERATORS, FilterOperator
-from flow_graph.property_types import PropertyType
+from flow_graph.errors import InvalidValueError
+from flow_graph.nodes.base import ConfigField, NodeType, Outcome, PropertyUse, RunContext
+from flow_graph.operators import UNARY_OPERATORS, FilterOperator, compare
+from flow_graph.property_types import PropertyInfo, PropertyType, normalize_value
 
 TEXT_OPERATORS = frozenset({FilterOperator.CONTAINS, FilterOperator.STARTS_WITH})
 ORDERING_OPERATORS = frozenset(
@@ -50,6 +51,26 @@ class Condition(NodeType):
 
     def output_ports(self, config: dict[str, Any]) -> list[str]:
         return ["true", "false"]
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        op = FilterOperator(config["op"])
+        info = run.properties.get(config["key"])
+        if info is None:
+            return Outcome(failure=f"the property '{config['key']}' no longer exists")
+        expected = config.get("value")
+        try:
+            if op is FilterOperator.IN:
+                expected = [self._typed(info, item) for item in expected or ()]
+            elif op not in UNARY_OPERATORS and op not in TEXT_OPERATORS:
+                expected = self._typed(info, expected)
+        except InvalidValueError as refused:
+            return Outcome(failure=str(refused))
+        passed = compare(op, run.values.get(info.key), expected)
+        return Outcome(port="true" if passed else "false")
+
+    @staticmethod
+    def _typed(info: PropertyInfo, value: Any) -> Any:
+        return normalize_value(info.type, value, options=info.options, key=info.key)
 
     def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
         op = FilterOperator(config["op"])

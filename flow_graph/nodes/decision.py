@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_graph.nodes.base import ConfigField, NodeType
+from flow_graph.effects import SendMessage
+from flow_graph.nodes.base import ConfigField, NodeType, Outcome, Reply, RunContext
+from flow_graph.templating import render_text
 
 
 class Decision(NodeType):
@@ -23,3 +25,23 @@ class Decision(NodeType):
 
     def texts(self, config: dict[str, Any]) -> list[str]:
         return [config["text"]]
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        return Outcome([self._question(config, run)], wait=True)
+
+    def answer(
+        self, config: dict[str, Any], run: RunContext, reply: Reply, retries: int
+    ) -> Outcome:
+        """A button index, or text equal to a button's label; anything else asks again."""
+        options: list[str] = config["options"]
+        if reply.choice is not None and 0 <= reply.choice < len(options):
+            return Outcome(port=str(reply.choice))
+        typed = (reply.text or "").strip().casefold()
+        for index, option in enumerate(options):
+            if typed and option.strip().casefold() == typed:
+                return Outcome(port=str(index))
+        return Outcome([self._question(config, run)], wait=True)
+
+    def _question(self, config: dict[str, Any], run: RunContext) -> SendMessage:
+        text = render_text(config["text"], run.values)
+        return SendMessage(run.node_id, text, tuple(config["options"]), expects_answer=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.effects import Increment
+from flow_graph.nodes.base import ConfigField, NodeType, Outcome, PropertyUse, RunContext
 from flow_graph.property_types import PropertyType
 
 
@@ -18,6 +19,12 @@ class IncrementProperty(NodeType):
         ),
         ConfigField("by", "number", "Add", default=1),
     )
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        info = run.properties.get(config["key"])
+        if info is None or info.type is not PropertyType.NUMBER:
+            return Outcome(failure=f"'{config['key']}' is not a NUMBER property")
+        return Outcome([Increment(run.node_id, info.key, config["by"])], port="next")
 
     def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
         return [PropertyUse(config["key"], writes=True, types=(PropertyType.NUMBER,))]

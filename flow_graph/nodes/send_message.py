@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_graph.nodes.base import ConfigField, NodeType
+from flow_graph import effects
+from flow_graph.nodes.base import ConfigField, NodeType, Outcome, RunContext
+from flow_graph.templating import render_text
 
 
 class SendMessage(NodeType):
@@ -15,3 +17,7 @@ class SendMessage(NodeType):
 
     def texts(self, config: dict[str, Any]) -> list[str]:
         return [config["text"]]
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        text = render_text(config["text"], run.values)
+        return Outcome([effects.SendMessage(run.node_id, text)], port="next")

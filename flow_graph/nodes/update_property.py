@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.effects import Effect, SetValue
+from flow_graph.errors import InvalidValueError
+from flow_graph.nodes.base import ConfigField, NodeType, Outcome, PropertyUse, RunContext
+from flow_graph.property_types import normalize_value
 
 
 class UpdateProperty(NodeType):
@@ -18,6 +21,24 @@ class UpdateProperty(NodeType):
         if len(set(keys)) != len(keys):
             return ["'updates' sets the same property twice"]
         return []
+
+    def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
+        effects: list[Effect] = []
+        for update in config["updates"]:
+            info = run.properties.get(update["key"])
+            if info is None:
+                return Outcome(failure=f"the property '{update['key']}' no longer exists")
+            raw = update.get("value")
+            try:
+                value = (
+                    None
+                    if raw is None
+                    else normalize_value(info.type, raw, options=info.options, key=info.key)
+                )
+            except InvalidValueError as refused:
+                return Outcome(failure=str(refused))
+            effects.append(SetValue(run.node_id, info.key, value))
+        return Outcome(effects, port="next")
 
     def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
         return [

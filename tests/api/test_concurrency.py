@@ -1,15 +1,17 @@
 """Real concurrent HTTP requests against a served `propflow serve` process."""
 
 import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from tests.support.builders import create_contact, create_property
+from tests.support.builders import create_contact, create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
 from tests.support.server import served
+from tests.support.visitor import Visitor
 
 PROPFLOW = str(Path(sys.executable).parent / "propflow")
 INCREMENTS = 200
@@ -52,3 +54,35 @@ async def test_concurrent_increments_never_lose_an_update(empty_db: str):
     history = [h for h in final["contact"]["history"] if h["key"] == "page_views"]
     steps = sorted((h["oldValue"] or 0, h["newValue"]) for h in history)
     assert steps == [(n, n + 1) for n in range(INCREMENTS)]
+
+
+PAGE_VIEWS = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "page_views.json").read_text()
+)
+
+
+async def test_concurrent_page_views_count_once_each(empty_db: str):
+    token = operator_token(empty_db)
+    with served(empty_db) as base_url:
+        limits = httpx.Limits(max_connections=100)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+            gql = GraphQLClient(http, token)
+            await create_property(gql, "Page views", "NUMBER")
+            await publish_flow(gql, "Page views", PAGE_VIEWS)
+            visitor = Visitor(gql, await workspace_key(gql))
+
+            distinct = await asyncio.gather(
+                *(visitor.visit("/pricing", event_id=f"view-{n}") for n in range(100))
+            )
+            duplicates = await asyncio.gather(
+                *(visitor.visit("/pricing", event_id="same") for _ in range(50))
+            )
+            contact = await gql(
+                'query($id: ID!) { contact(id: $id) { value(key: "page_views") } }',
+                id=distinct[0]["contactId"],
+            )
+
+    assert {r["duplicate"] for r in distinct} == {False}
+    assert sorted(r["duplicate"] for r in duplicates) == [False] + [True] * 49
+    assert len({r["contactId"] for r in distinct + duplicates}) == 1
+    assert contact["contact"]["value"] == 101

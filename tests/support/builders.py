@@ -24,3 +24,20 @@ async def create_property(
 async def create_contact(gql: GraphQLClient, **values: Any) -> dict[str, Any]:
     pairs = [{"key": key, "value": value} for key, value in values.items()]
     return (await gql(CREATE_CONTACT, values=pairs))["createContact"]
+
+
+PUBLISH = "mutation($id: ID!) { publishFlow(id: $id) { id published { version } } }"
+CREATE_FLOW = (
+    "mutation($name: String!, $graph: JSON) { createFlow(name: $name, graph: $graph) { id } }"
+)
+
+
+async def publish_flow(gql: GraphQLClient, name: str, graph: dict[str, Any]) -> str:
+    """Create and publish a flow; its id."""
+    flow_id = (await gql(CREATE_FLOW, name=name, graph=graph))["createFlow"]["id"]
+    await gql(PUBLISH, id=flow_id)
+    return flow_id
+
+
+async def workspace_key(gql: GraphQLClient) -> str:
+    return (await gql("{ workspace { publicKey } }"))["workspace"]["publicKey"]

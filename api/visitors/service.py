@@ -1,0 +1,165 @@
+"""The visitor widget's side: page views start flows, replies resume them, exactly once.
+
+No operator token here: the workspace's public key and the widget's own visitor id. A visitor
+only ever reaches its own contact. An `eventId` makes an event count once: a retry or a
+concurrent duplicate gets the first result back (`duplicate`), and nothing changes again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from api import pubsub
+from api.contacts import service as contacts_service
+from api.contacts.models import Contact
+from api.errors import ConflictError, ValidationFailedError
+from api.flows import runner
+from api.flows.models import BotMessage
+from api.visitors.models import VisitorEvent
+from api.workspaces import service as workspaces_service
+from flow_graph.nodes.base import Reply
+
+MAX_URL_LENGTH = 2048
+MAX_ID_LENGTH = 128
+MAX_REPLY_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class EventResult:
+    contact_id: int
+    messages: list[BotMessage]
+    started_runs: int
+    duplicate: bool = False
+
+
+async def track_page_view(
+    *, workspace_key: str, visitor_id: str, url: str, event_id: str | None
+) -> EventResult:
+    """Start every enabled published flow whose trigger matches `url`, within its limit."""
+    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    _check_text("url", url, MAX_URL_LENGTH)
+    if event_id is not None:
+        _check_text("eventId", event_id, MAX_ID_LENGTH)
+    workspace = await workspaces_service.workspace_for_key(workspace_key)
+    fingerprint = hashlib.sha256(json.dumps(["pageView", url]).encode()).hexdigest()
+    claim: dict[str, Any] = {
+        "workspace_id": workspace.id,
+        "visitor_id": visitor_id,
+        "event_id": event_id,
+    }
+    if event_id is not None:
+        seen = await VisitorEvent.get_or_none(**claim)
+        if seen is not None:
+            return await _replay(seen, fingerprint)
+    contact = await contacts_service.contact_for_visitor(workspace.id, visitor_id)
+    facts = await runner.facts_of(workspace.id)
+    try:
+        async with in_transaction():
+            event = None
+            if event_id is not None:
+                event = await VisitorEvent.create(**claim, payload_hash=fingerprint)
+            values = await contacts_service.lock(contact)
+            applied = await runner.start_runs(contact, url=url, values=values, facts=facts)
+            result = EventResult(contact.id, applied.messages, applied.started_runs)
+            if event is not None:
+                await VisitorEvent.filter(id=event.id).update(result=_stored(result))
+    except IntegrityError:
+        seen = await VisitorEvent.get_or_none(**claim) if event_id is not None else None
+        if seen is None:
+            raise
+        return await _replay(seen, fingerprint)
+    await _announce(contact, applied)
+    return result
+
+
+async def visitor_reply(
+    *, workspace_key: str, visitor_id: str, text: str | None, choice: int | None
+) -> EventResult:
+    """Resume the visitor's waiting run with a typed answer or a button choice."""
+    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    if (text is None) == (choice is None):
+        raise ValidationFailedError("Reply with either text or a choice", field="text")
+    if text is not None:
+        _check_text("text", text, MAX_REPLY_LENGTH, allow_empty=True)
+    workspace = await workspaces_service.workspace_for_key(workspace_key)
+    contact = await contacts_service.find_visitor_contact(workspace.id, visitor_id)
+    if contact is None:
+        raise _nothing_waiting()
+    facts = await runner.facts_of(workspace.id)
+    async with in_transaction():
+        values = await contacts_service.lock(contact)
+        run = await runner.waiting_run(contact)
+        if run is None:
+            raise _nothing_waiting()
+        applied = await runner.resume(
+            contact, run, reply=Reply(text=text, choice=choice), values=values, facts=facts
+        )
+    await _announce(contact, applied)
+    return EventResult(contact.id, applied.messages, 0)
+
+
+async def messages_channel(workspace_key: str, visitor_id: str) -> str:
+    """The live channel of one visitor's bot messages (checks the workspace key)."""
+    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    workspace = await workspaces_service.workspace_for_key(workspace_key)
+    return _channel(workspace.id, visitor_id)
+
+
+async def message(message_id: int) -> BotMessage | None:
+    return await BotMessage.get_or_none(id=message_id)
+
+
+async def _announce(contact: Contact, applied: runner.Applied) -> None:
+    for source, keys in applied.changed_keys.items():
+        await contacts_service.announce(
+            contact, sorted(keys), contacts_service.Origin(source, None)
+        )
+    if contact.visitor_id is not None:
+        channel = _channel(contact.workspace_id, contact.visitor_id)
+        for bot_message in applied.messages:
+            await pubsub.publish(channel, {"messageId": bot_message.id})
+
+
+async def _replay(seen: VisitorEvent, fingerprint: str) -> EventResult:
+    if seen.payload_hash != fingerprint:
+        raise ConflictError(
+            "This eventId was already used for a different event", eventId=seen.event_id
+        )
+    stored: dict[str, Any] = seen.result or {}
+    ids = stored.get("messageIds", [])
+    found = {m.id: m for m in await BotMessage.filter(id__in=ids)}
+    return EventResult(
+        contact_id=stored.get("contactId", 0),
+        messages=[found[i] for i in ids if i in found],
+        started_runs=stored.get("startedRuns", 0),
+        duplicate=True,
+    )
+
+
+def _stored(result: EventResult) -> dict[str, Any]:
+    return {
+        "contactId": result.contact_id,
+        "startedRuns": result.started_runs,
+        "messageIds": [m.id for m in result.messages],
+    }
+
+
+def _channel(workspace_id: int, visitor_id: str) -> str:
+    return f"visitor:{workspace_id}:{visitor_id}"
+
+
+def _check_text(name: str, value: str, limit: int, *, allow_empty: bool = False) -> None:
+    if (not value and not allow_empty) or len(value) > limit or "\x00" in value:
+        raise ValidationFailedError(
+            f"'{name}' must be 1 to {limit:,} characters without NUL", field=name
+        )
+
+
+def _nothing_waiting() -> ValidationFailedError:
+    return ValidationFailedError("No question is waiting for this visitor's answer")

@@ -1,0 +1,83 @@
+"""A dry run of a document: page visits, answers and clicks in, what would happen out.
+
+The editor's preview uses it on a draft; nothing is written anywhere, and trigger limits are
+ignored (a designer previews the same visit again and again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flow_graph.effects import Increment, SendMessage, SetValue
+from flow_graph.engine import Program, RunState, Step, matching_triggers, resume_run, start_run
+from flow_graph.nodes.base import Reply
+from flow_graph.property_types import PropertyInfo
+
+MAX_EVENTS = 100
+
+
+@dataclass
+class Simulation:
+    messages: list[SendMessage] = field(default_factory=list)
+    changes: list[SetValue | Increment] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    waiting: RunState | None = None
+
+
+def simulate(
+    program: Program,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    values: Mapping[str, Any],
+    properties: Mapping[str, PropertyInfo],
+) -> Simulation:
+    """Events are {"pageView": url}, {"text": answer} or {"choice": index}, applied in order;
+    an answer with no question waiting is ignored."""
+    result = Simulation()
+    current = dict(values)
+    for event in events:
+        if "pageView" in event:
+            for trigger in matching_triggers(program, str(event["pageView"])):
+                step = start_run(
+                    program, trigger_id=trigger.node_id, values=current, properties=properties
+                )
+                _take(step, result, current)
+        elif result.waiting is not None:
+            reply = Reply(text=event.get("text"), choice=event.get("choice"))
+            step = resume_run(
+                program, state=result.waiting, values=current, properties=properties, reply=reply
+            )
+            _take(step, result, current)
+    return result
+
+
+def check_events(events: Any) -> str | None:
+    """Why `events` is not a list of simulation events, or None when it is."""
+    if not isinstance(events, list) or len(events) > MAX_EVENTS:
+        return f"events must be a list of at most {MAX_EVENTS} events"
+    for index, event in enumerate(events):
+        if not isinstance(event, dict) or len(event) != 1:
+            return f"event {index + 1} must be one of pageView, text or choice"
+        ((name, value),) = event.items()
+        wanted = {"pageView": str, "text": str, "choice": int}.get(name)
+        if wanted is None:
+            return f"event {index + 1}: unknown event '{name}' (use pageView, text or choice)"
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            return f"event {index + 1}: {name} needs a {'number' if wanted is int else 'text'}"
+    return None
+
+
+def _take(step: Step, result: Simulation, values: dict[str, Any]) -> None:
+    result.path.extend(step.path)
+    for effect in step.effects:
+        if isinstance(effect, SendMessage):
+            result.messages.append(effect)
+        elif isinstance(effect, SetValue):
+            result.changes.append(effect)
+            values[effect.key] = effect.value
+        elif isinstance(effect, Increment):
+            result.changes.append(effect)
+            values[effect.key] = (values.get(effect.key) or 0) + effect.by
+    result.waiting = step.state if step.state.status == "waiting" else None

@@ -1,0 +1,77 @@
+import pytest
+
+from flow_graph.effects import Increment, SetValue
+from flow_graph.engine import compile_document
+from flow_graph.simulation import check_events, simulate
+from tests.flow_graph.builders import PROPERTIES, doc, edge, node
+
+SHOES = compile_document(
+    doc(
+        node("t", "page_visit", url="/shoes"),
+        node("q", "ask_question", text="Size?", saveTo="shoe_size"),
+        node("inc", "increment_property", key="page_views"),
+        node("m", "send_message", text="Size {shoe_size}, visit {page_views}"),
+        edge("t", "next", "q"),
+        edge("q", "next", "inc"),
+        edge("inc", "next", "m"),
+    )
+)
+
+
+def test_simulate_runs_visits_and_answers_in_order():
+    result = simulate(
+        SHOES,
+        [
+            {"text": "too early"},
+            {"pageView": "https://x.example/shoes/red"},
+            {"text": "big"},
+            {"text": "41"},
+        ],
+        values={"page_views": 4},
+        properties=PROPERTIES,
+    )
+
+    assert [m.text for m in result.messages] == [
+        "Size?",
+        "Please enter a number.",
+        "Size 41, visit 5",
+    ]
+    assert result.changes == [
+        SetValue("q", "shoe_size", 41, result.changes[0].actor),
+        Increment("inc", "page_views", 1),
+    ]
+    assert result.path == ["t", "q", "inc", "m"]
+    assert result.waiting is None
+
+
+def test_simulate_reports_where_it_waits():
+    result = simulate(SHOES, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES)
+
+    assert result.waiting.node_id == "q"
+
+
+def test_simulate_ignores_pages_no_trigger_matches():
+    result = simulate(SHOES, [{"pageView": "/pricing"}], values={}, properties=PROPERTIES)
+
+    assert result.messages == [] and result.path == []
+
+
+@pytest.mark.parametrize(
+    ("events", "problem"),
+    [
+        ({"pageView": "/"}, "must be a list"),
+        ([{"pageView": "/"}] * 101, "must be a list"),
+        (["x"], "event 1 must be one of"),
+        ([{"pageView": "/", "text": "x"}], "event 1 must be one of"),
+        ([{"jump": 1}], "unknown event 'jump'"),
+        ([{"choice": "1"}], "choice needs a number"),
+        ([{"choice": True}], "choice needs a number"),
+        ([{"pageView": 3}], "pageView needs a text"),
+    ],
+)
+def test_check_events_names_the_problem(events, problem):
+    assert problem in check_events(events)
+
+
+def test_check_events_accepts_good_events():
+    assert check_events([{"pageView": "/"}, {"text": "a"}, {"choice": 0}]) is None

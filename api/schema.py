@@ -10,7 +10,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -61,5 +61,10 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[lambda: MaskErrors(should_mask_error=is_unexpected)],
+        extensions=[
+            # The widget and the editor send the same few documents over and over.
+            ParserCache,
+            ValidationCache,
+            lambda: MaskErrors(should_mask_error=is_unexpected),
+        ],
     )

@@ -1,26 +1,33 @@
-"""`make bench`: every benchmark's rows in one table, each section with ratios to its baseline
-(the section's first row, measured in the same run)."""
+"""`make bench`: every benchmark's rows in one table; each section's first row is its baseline,
+measured in the same run, and the ratio column compares every row with it."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bench import bench_contacts, bench_validation
+from bench import bench_contacts, bench_ingest, bench_validation
 
 
 def main() -> None:
     sections = [
-        ("Flow validation", bench_validation.rows()),
-        ("Contacts on SQLite", asyncio.run(bench_contacts.rows())),
+        ("Flow validation", "ms", bench_validation.rows()),
+        ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
+        ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
     ]
-    print(f"{'benchmark':58} {'median':>11} {'ratio':>8}  note")
-    for title, rows in sections:
+    print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
+    for title, unit, rows in sections:
         print(f"-- {title}")
         baseline = rows[0][1]
-        for name, milliseconds, peak in rows:
-            note = f"peak {peak:.1f} MiB" if peak is not None else ""
-            ratio = milliseconds / baseline if baseline else float("nan")
-            print(f"{name:58} {milliseconds:8.1f} ms {ratio:7.1f}x  {note}")
+        for name, value, extra in rows:
+            note = _note(unit, extra)
+            ratio = value / baseline if baseline else float("nan")
+            print(f"{name:58} {value:10.1f} {unit:9} {ratio:6.2f}x  {note}")
+
+
+def _note(unit: str, extra: float | None) -> str:
+    if extra is None:
+        return ""
+    return f"lost {extra:.0f}" if unit == "events/s" else f"peak {extra:.1f} MiB"
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from api import pubsub
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
-from api.contacts.values import columns_for, read_value
+from api.contacts.values import columns_for, from_column, read_value
 from api.errors import NotFoundError, ValidationFailedError
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
@@ -150,16 +150,23 @@ async def find_visitor_contact(workspace_id: int, visitor_id: str) -> Contact | 
     return await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
 
 
-async def lock(contact: Contact) -> dict[str, Value | None]:
+async def lock(
+    contact: Contact, definitions: Mapping[str, PropertyDefinition]
+) -> dict[str, Value | None]:
     """Inside a transaction: serialise writes to the contact, and return its current values."""
     await _touch(contact)
-    return await values_by_key(contact)
+    return await values_by_key(contact, definitions)
 
 
-async def values_by_key(contact: Contact) -> dict[str, Value | None]:
+async def values_by_key(
+    contact: Contact, definitions: Mapping[str, PropertyDefinition]
+) -> dict[str, Value | None]:
+    """The contact's values by key, read with definitions the caller already has."""
+    by_id = {definition.id: definition for definition in definitions.values()}
     return {
-        definition.key: read_value(definition.type, row)
-        for definition, row in (await values_of([contact.id])).get(contact.id, [])
+        by_id[row.property_id].key: read_value(by_id[row.property_id].type, row)
+        for row in await PropertyValue.filter(contact_id=contact.id)
+        if row.property_id in by_id
     }
 
 
@@ -203,33 +210,29 @@ async def apply_values(
     normalized: Sequence[tuple[PropertyDefinition, Value | None]],
     *,
     origin: Origin,
+    locked_values: Mapping[str, Value | None] | None = None,
 ) -> list[ValueChange]:
-    """Write already-normalized values; the caller holds the transaction."""
-    await _touch(contact)
-    rows = {
-        row.property_id: row
-        for row in await PropertyValue.filter(
-            contact_id=contact.id, property_id__in=[definition.id for definition, _ in normalized]
-        )
-    }
+    """Write already-normalized values; the caller holds the transaction. `locked_values`: the
+    caller has locked the contact (`lock`) and these are its current values."""
+    current = locked_values
+    if current is None:
+        current = await _lock_and_read(contact, [definition for definition, _ in normalized])
     changes = []
     for definition, value in normalized:
-        row = rows.get(definition.id)
-        old = read_value(definition.type, row) if row else None
+        old = current.get(definition.key)
         if old == value and type(old) is type(value):
             continue
+        stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
         if value is None:
-            await PropertyValue.filter(id=row.id).delete()  # type: ignore[union-attr]
-        elif row is None:
+            await stored.delete()
+        elif old is None:
             await PropertyValue.create(
                 contact_id=contact.id,
                 property_id=definition.id,
                 **columns_for(definition.type, value),
             )
         else:
-            await PropertyValue.filter(id=row.id).update(
-                updated_at=now(), **columns_for(definition.type, value)
-            )
+            await stored.update(updated_at=now(), **columns_for(definition.type, value))
         if definition.key == "email":
             await Contact.filter(id=contact.id).update(email=value)
             contact.email = value  # type: ignore[assignment]
@@ -239,9 +242,17 @@ async def apply_values(
 
 
 async def apply_increment(
-    contact: Contact, definition: PropertyDefinition, by: float, *, origin: Origin
+    contact: Contact,
+    definition: PropertyDefinition,
+    by: float,
+    *,
+    origin: Origin,
+    locked_values: Mapping[str, Value | None] | None = None,
 ) -> ValueChange:
-    """Increment inside the caller's transaction: `value_number = value_number + by` in SQL."""
+    """Increment inside the caller's transaction: `value_number = value_number + by` in SQL.
+
+    The contact is locked first, so the old value read here is exact and the new one is
+    old + by; the write itself stays one atomic SQL update."""
     if definition.type is not PropertyType.NUMBER:
         raise ValidationFailedError(
             f"Only NUMBER properties can be incremented; '{definition.key}' is "
@@ -255,31 +266,42 @@ async def apply_increment(
             key=definition.key,
             value=by,
         )
-    await _touch(contact)
-    row = await PropertyValue.get_or_none(contact_id=contact.id, property_id=definition.id)
-    if row is None:
-        old = None
-        row = await PropertyValue.create(
+    current = locked_values
+    if current is None:
+        current = await _lock_and_read(contact, [definition])
+    old = current.get(definition.key)
+    total = float(old or 0) + by
+    if not math.isfinite(total):
+        raise ValidationFailedError(
+            f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
+            key=definition.key,
+            value=by,
+        )
+    new = from_column(PropertyType.NUMBER, total)
+    if old is None:
+        await PropertyValue.create(
             contact_id=contact.id,
             property_id=definition.id,
-            **columns_for(PropertyType.NUMBER, normalize(definition, by)),
+            **columns_for(PropertyType.NUMBER, new),  # type: ignore[arg-type]
         )
     else:
-        old = read_value(definition.type, row)
-        if not math.isfinite(float(old or 0) + by):  # the row is locked: `old` is exact
-            raise ValidationFailedError(
-                f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
-                key=definition.key,
-                value=by,
-            )
-        await PropertyValue.filter(id=row.id).update(
+        await PropertyValue.filter(contact_id=contact.id, property_id=definition.id).update(
             value_number=F("value_number") + by, updated_at=now()
         )
-        await row.refresh_from_db(fields=["value_number"])
-    new = read_value(definition.type, row)
     change = ValueChange(definition.key, old, new)
     await _record(contact, [change], origin)
     return change
+
+
+async def _lock_and_read(
+    contact: Contact, definitions: Sequence[PropertyDefinition]
+) -> dict[str, Value | None]:
+    await _touch(contact)
+    by_id = {definition.id: definition for definition in definitions}
+    rows = await PropertyValue.filter(contact_id=contact.id, property_id__in=list(by_id))
+    return {
+        by_id[row.property_id].key: read_value(by_id[row.property_id].type, row) for row in rows
+    }
 
 
 async def values_of(

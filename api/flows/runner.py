@@ -56,26 +56,29 @@ async def start_runs(
 ) -> Applied:
     """Start every enabled published flow of the workspace whose trigger matches `url`."""
     applied = Applied()
-    flows = await Flow.filter(
-        workspace_id=contact.workspace_id, enabled=True, published_version__isnull=False
-    ).order_by("id")
-    for flow in flows:
-        version = flow.published_version or 0
-        program = await program_of(flow.id, version)
+    published = await (
+        Flow.filter(
+            workspace_id=contact.workspace_id, enabled=True, published_version__isnull=False
+        )
+        .order_by("id")
+        .values_list("id", "published_version")
+    )
+    for flow_id, version in published:
+        program = await program_of(flow_id, version)
         for trigger in matching_triggers(program, url):
             if trigger.once_per_visitor and await FlowRun.exists(
-                flow_id=flow.id, version=version, contact_id=contact.id
+                flow_id=flow_id, version=version, contact_id=contact.id
             ):
                 continue
+            step = engine_start_run(
+                program, trigger_id=trigger.node_id, values=values, properties=facts.infos
+            )
             run = await FlowRun.create(
-                flow_id=flow.id,
+                flow_id=flow_id,
                 workspace_id=contact.workspace_id,
                 version=version,
                 contact_id=contact.id,
-                status="running",
-            )
-            step = engine_start_run(
-                program, trigger_id=trigger.node_id, values=values, properties=facts.infos
+                **_state_fields(step, None),
             )
             await _apply(contact, run, step, values, facts, applied)
             applied.started_runs += 1
@@ -98,6 +101,9 @@ async def resume(
         program, state=state, values=values, properties=facts.infos, reply=reply
     )
     await _apply(contact, run, step, values, facts, applied)
+    await FlowRun.filter(id=run.id).update(
+        updated_at=now(), **_state_fields(step, run.current_node_id)
+    )
     return applied
 
 
@@ -145,14 +151,17 @@ async def _apply(
             if effect.actor is Actor.VISITOR:
                 origin = contacts_service.Origin(ChangeSource.VISITOR, origin.source_id)
             changes = await contacts_service.apply_values(
-                contact, [(definitions[effect.key], effect.value)], origin=origin
+                contact,
+                [(definitions[effect.key], effect.value)],
+                origin=origin,
+                locked_values=values,
             )
             for change in changes:
                 values[change.key] = change.new
                 applied.changed_keys.setdefault(origin.source, set()).add(change.key)
         elif isinstance(effect, Increment):
             change = await contacts_service.apply_increment(
-                contact, definitions[effect.key], effect.by, origin=origin
+                contact, definitions[effect.key], effect.by, origin=origin, locked_values=values
             )
             values[change.key] = change.new
             applied.changed_keys.setdefault(origin.source, set()).add(change.key)
@@ -171,6 +180,7 @@ async def _apply(
 
 
 async def _save_state(run: FlowRun, step: Step) -> None:
+    """The step's node entries; a newer question supersedes the contact's older ones."""
     if step.path:
         await FlowNodeEntry.bulk_create(
             [
@@ -178,23 +188,25 @@ async def _save_state(run: FlowRun, step: Step) -> None:
                 for n in step.path
             ]
         )
-    end = next((effect for effect in step.effects if isinstance(effect, End)), None)
-    finished = step.state.status in ("completed", "failed")
     if step.state.status == "waiting":
-        # A contact answers one question at a time: a newer question supersedes older ones.
         await (
             FlowRun.filter(contact_id=run.contact_id, status="waiting")
             .exclude(id=run.id)
             .update(status="failed", failure="superseded by a newer question", finished_at=now())
         )
-    await FlowRun.filter(id=run.id).update(
-        status=step.state.status,
-        current_node_id=step.state.node_id or (step.path[-1] if step.path else run.current_node_id),
-        retries=step.state.retries,
-        failure=end.reason[:500] if end is not None and end.failed else None,
-        finished_at=now() if finished else None,
-        updated_at=now(),
-    )
+
+
+def _state_fields(step: Step, current_node_id: str | None) -> dict[str, Any]:
+    """A run's columns after `step`."""
+    end = next((effect for effect in step.effects if isinstance(effect, End)), None)
+    finished = step.state.status in ("completed", "failed")
+    return {
+        "status": step.state.status,
+        "current_node_id": step.state.node_id or (step.path[-1] if step.path else current_node_id),
+        "retries": step.state.retries,
+        "failure": end.reason[:500] if end is not None and end.failed else None,
+        "finished_at": now() if finished else None,
+    }
 
 
 def _node_of(effect: object) -> str:

@@ -167,7 +167,9 @@ async def simulate(
     values: dict[str, Any] = {}
     if contact_id is not None:
         contact = await contacts_service.require_contact(workspace_id, contact_id)
-        values = await contacts_service.values_by_key(contact)
+        values = await contacts_service.values_by_key(
+            contact, await properties_service.definitions_by_key(workspace_id)
+        )
     properties = await property_infos(workspace_id)
     return simulate_document(program, events, values=values, properties=properties)
 

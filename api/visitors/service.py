@@ -53,22 +53,17 @@ async def track_page_view(
         "visitor_id": visitor_id,
         "event_id": event_id,
     }
-    if event_id is not None:
-        seen = await VisitorEvent.get_or_none(**claim)
-        if seen is not None:
-            return await _replay(seen, fingerprint)
     contact = await contacts_service.contact_for_visitor(workspace.id, visitor_id)
     facts = await runner.facts_of(workspace.id)
     try:
         async with in_transaction():
-            event = None
-            if event_id is not None:
-                event = await VisitorEvent.create(**claim, payload_hash=fingerprint)
-            values = await contacts_service.lock(contact)
+            values = await contacts_service.lock(contact, facts.definitions)
             applied = await runner.start_runs(contact, url=url, values=values, facts=facts)
             result = EventResult(contact.id, applied.messages, applied.started_runs)
-            if event is not None:
-                await VisitorEvent.filter(id=event.id).update(result=_stored(result))
+            if event_id is not None:
+                # Claimed last: a concurrent duplicate that got here first makes this insert
+                # fail, and the whole transaction, its effects included, rolls back.
+                await VisitorEvent.create(**claim, payload_hash=fingerprint, result=_stored(result))
     except IntegrityError:
         seen = await VisitorEvent.get_or_none(**claim) if event_id is not None else None
         if seen is None:
@@ -93,7 +88,7 @@ async def visitor_reply(
         raise _nothing_waiting()
     facts = await runner.facts_of(workspace.id)
     async with in_transaction():
-        values = await contacts_service.lock(contact)
+        values = await contacts_service.lock(contact, facts.definitions)
         run = await runner.waiting_run(contact)
         if run is None:
             raise _nothing_waiting()

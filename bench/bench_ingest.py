@@ -1,0 +1,159 @@
+"""Ingestion: `trackPageView` events per second from 50 concurrent clients, on SQLite.
+
+The app runs as a real `propflow serve` process with the "Page views" flow published (every
+visit adds 1). The baseline, measured in the same run, is raw aiosqlite doing the same durable
+writes per event in one transaction (claim the event id, increment the counter, write the
+history row) from 50 concurrent tasks. The final counters must equal the accepted events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiosqlite
+import httpx
+
+from tests.support.server import served
+
+CLIENTS = 50
+EVENTS_PER_CLIENT = 40
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "flows" / "page_views.json"
+TRACK = """
+mutation($key: String!, $visitor: String!, $eventId: String!) {
+  trackPageView(workspaceKey: $key, visitorId: $visitor, url: "/pricing", eventId: $eventId) {
+    duplicate
+  }
+}"""
+
+
+def rows() -> list[tuple[str, float, float | None]]:
+    """(name, events per second, None) rows; the first is the baseline."""
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = asyncio.run(_raw_sqlite(Path(folder) / "raw.db"))
+        served_rate, lost = asyncio.run(_served(Path(folder) / "app.db"))
+    total = CLIENTS * EVENTS_PER_CLIENT
+    return [
+        (f"raw aiosqlite, {total:,} events (baseline)", baseline, None),
+        (f"trackPageView over HTTP, {CLIENTS} clients", served_rate, float(lost)),
+    ]
+
+
+async def _served(path: Path) -> tuple[float, int]:
+    url = f"sqlite://{path}"
+    token = _operator_token(url)
+    with served(url) as base_url:
+        limits = httpx.Limits(max_connections=CLIENTS)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as http:
+            headers = {"Authorization": f"Bearer {token}"}
+            key = await _prepare(http, headers)
+            visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
+            started = time.perf_counter()
+            accepted = await asyncio.gather(*(_client(http, key, v) for v in visitors))
+            elapsed = time.perf_counter() - started
+            counted = await _counted(http, headers)
+    lost = sum(accepted) - counted
+    return sum(accepted) / elapsed, lost
+
+
+async def _client(http: httpx.AsyncClient, key: str, visitor: str) -> int:
+    accepted = 0
+    for n in range(EVENTS_PER_CLIENT):
+        variables = {"key": key, "visitor": visitor, "eventId": f"{visitor}-{n}"}
+        response = await http.post("/graphql", json={"query": TRACK, "variables": variables})
+        body = response.json()
+        if not body.get("errors") and not body["data"]["trackPageView"]["duplicate"]:
+            accepted += 1
+    return accepted
+
+
+async def _prepare(http: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    async def gql(query: str, **variables: object) -> dict:
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]
+
+    await gql('mutation { createProperty(input: {label: "Page views", type: NUMBER}) { id } }')
+    flow = await gql(
+        'mutation($g: JSON) { createFlow(name: "Page views", graph: $g) { id } }',
+        g=json.loads(FIXTURE.read_text()),
+    )
+    await gql("mutation($id: ID!) { publishFlow(id: $id) { id } }", id=flow["createFlow"]["id"])
+    return (await gql("{ workspace { publicKey } }"))["workspace"]["publicKey"]
+
+
+async def _counted(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    query = (
+        '{ contacts(first: 500, includeAnonymous: true) { edges { node { value(key: "page_views") }'
+        " } } }"
+    )
+    response = await http.post("/graphql", json={"query": query}, headers=headers)
+    edges = response.json()["data"]["contacts"]["edges"]
+    return int(sum(edge["node"]["value"] or 0 for edge in edges))
+
+
+def _operator_token(url: str) -> str:
+    propflow = str(Path(sys.executable).parent / "propflow")
+    result = subprocess.run(
+        [propflow, "operator", "create", "--email", "bench@example.com", "--db", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+async def _raw_sqlite(path: Path) -> float:
+    """The same durable writes per event, with nothing else around them."""
+    async with aiosqlite.connect(path, isolation_level=None) as connection:
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.executescript(
+            """
+            CREATE TABLE event (visitor TEXT, event_id TEXT, PRIMARY KEY (visitor, event_id));
+            CREATE TABLE counter (visitor TEXT PRIMARY KEY, value REAL NOT NULL);
+            CREATE TABLE history (id INTEGER PRIMARY KEY, visitor TEXT, old REAL, new REAL);
+            """
+        )
+        lock = asyncio.Lock()
+        visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
+        for visitor in visitors:
+            await connection.execute("INSERT INTO counter VALUES (?, 0)", (visitor,))
+
+        async def one_client(visitor: str) -> None:
+            for n in range(EVENTS_PER_CLIENT):
+                async with lock:
+                    await connection.execute("BEGIN")
+                    await connection.execute(
+                        "INSERT INTO event VALUES (?, ?)", (visitor, f"{visitor}-{n}")
+                    )
+                    await connection.execute(
+                        "UPDATE counter SET value = value + 1 WHERE visitor = ?", (visitor,)
+                    )
+                    await connection.execute(
+                        "INSERT INTO history (visitor, old, new) VALUES (?, ?, ?)",
+                        (visitor, n, n + 1),
+                    )
+                    await connection.execute("COMMIT")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(visitor) for visitor in visitors))
+        elapsed = time.perf_counter() - started
+        async with connection.execute("SELECT sum(value) FROM counter") as cursor:
+            (total,) = await cursor.fetchone()  # type: ignore[misc]
+        assert total == CLIENTS * EVENTS_PER_CLIENT
+    return CLIENTS * EVENTS_PER_CLIENT / elapsed
+
+
+if __name__ == "__main__":
+    for name, rate, lost in rows():
+        extra = f"  lost {lost:.0f}" if lost is not None else ""
+        print(f"{name:55} {rate:9.1f} events/s{extra}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import auth, db, export, pubsub
 from api.context import Context
@@ -24,6 +26,7 @@ from api.schema import build_schema
 from api.settings import Settings
 from api.workspaces import service as workspaces_service
 
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
 
@@ -32,7 +35,14 @@ class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with a Propflow context per request."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide=None if settings.production else "graphiql")
+        super().__init__(
+            build_schema(),
+            graphql_ide=None if settings.production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            allowed_origins=settings.allowed_origins,
+        )
         self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

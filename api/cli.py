@@ -10,9 +10,9 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from api import db
+from api import db, pubsub
 from api.errors import PropflowError
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from api.workspaces.models import Operator
 
 
@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (db.DatabaseError, PropflowError) as error:
+    except (db.DatabaseError, PropflowError, SettingsError, pubsub.BrokerUnavailableError) as error:
         print(f"propflow: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -34,6 +34,8 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
     asyncio.run(db.apply_migrations(settings.database_url))
+    if settings.redis_url:
+        asyncio.run(pubsub.check_redis(settings.redis_url))
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level
     )

@@ -201,17 +201,31 @@ class RedisBroker:
                 await self._reconnect()
 
     async def _reconnect(self) -> None:
+        broken, self.pubsub = self.pubsub, self.client.pubsub()
+        with contextlib.suppress(RedisError, OSError):
+            await broken.aclose()
         while True:
             await asyncio.sleep(RECONNECT_SECONDS)
             try:
-                await self.pubsub.aclose()
-                self.pubsub = self.client.pubsub()
                 await self.pubsub.subscribe(REDIS_PREFIX + "_")
             except (RedisError, OSError):
+                with contextlib.suppress(RedisError, OSError):
+                    await self.pubsub.reset()
                 continue
             self.connected.set()
             logger.info("Reconnected to Redis")
             return
+
+
+async def check_redis(url: str) -> None:
+    """Fail fast, with one clear line, when Redis does not answer at start-up."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except (RedisError, OSError, ValueError) as error:
+        raise BrokerUnavailableError(f"Cannot reach Redis at {url}: {error}") from None
+    finally:
+        await client.aclose()
 
 
 def create_broker(redis_url: str | None) -> Broker:

@@ -16,7 +16,10 @@ class Settings:
     port: int = 8000
     # Production mode hides GraphiQL on GET /graphql.
     production: bool = False
+    # Other origins whose pages may open the GraphQL WebSocket (same origin always may).
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds a WebSocket may take to send connection_init before it is closed (4408).
+    ws_init_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -30,9 +33,27 @@ class Settings:
                 for origin in os.environ.get("PROPFLOW_ALLOWED_ORIGINS", "").split(",")
                 if origin.strip()
             ),
+            "ws_init_timeout": _seconds("PROPFLOW_WS_INIT_TIMEOUT", 10.0),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < seconds <= 3600:
+        raise SettingsError(f"{name} must be between 0 and 3600 seconds")
+    return seconds
+
+
+class SettingsError(Exception):
+    """A setting from the environment is unusable."""
 
 
 def _flag(text: str) -> bool:

@@ -15,6 +15,7 @@ from api.settings import Settings
 from api.workspaces import service as workspaces_service
 from tests.support import databases
 from tests.support.graphql import GraphQLClient
+from tests.support.server import serving
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +93,25 @@ async def other_gql(operator_client: OperatorFactory) -> GraphQLClient:
 @pytest.fixture
 def anonymous(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client, None)
+
+
+@pytest.fixture
+async def live_url(settings: Settings) -> AsyncIterator[str]:
+    """The app served by uvicorn on a free port (for WebSockets); its base URL."""
+    async with serving(create_app(settings)) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+async def live_client(live_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live_url) as http:
+        yield http
+
+
+@pytest.fixture
+async def live_gql(live_client: httpx.AsyncClient) -> GraphQLClient:
+    """A signed-in operator of 'Acme', over real HTTP to the served app."""
+    _, token = await workspaces_service.create_operator(
+        email="ops@example.com", workspace_name="Acme"
+    )
+    return GraphQLClient(live_client, token)

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server import served
+from tests.support.server import free_port, served
 
 PROPFLOW = str(Path(sys.executable).parent / "propflow")
 
@@ -92,3 +92,18 @@ def test_operator_create_refuses_a_malformed_email(tmp_path: Path):
 
     assert result.returncode == 2
     assert "not an email address" in result.stderr
+
+
+def test_serve_refuses_to_start_when_redis_is_down(tmp_path: Path):
+    environment = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [PROPFLOW, "serve", "--db", f"sqlite://{tmp_path / 'x.db'}", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("propflow: Cannot reach Redis at redis://127.0.0.1:")
+    assert len(result.stderr.strip().splitlines()) == 1

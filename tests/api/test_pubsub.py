@@ -1,0 +1,139 @@
+"""The brokers: bounded subscribers, Redis across processes, Redis lost and back."""
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from api import pubsub
+from api.pubsub import InProcessBroker, RedisBroker, SubscriberDroppedError
+from tests.support import databases
+from tests.support.server import free_port
+
+
+async def started(iterator):
+    """Start an async generator subscription, so it is listening before we publish."""
+    task = asyncio.ensure_future(anext(iterator))
+    await asyncio.sleep(0.05)
+    return task
+
+
+async def test_in_process_broker_delivers_to_each_subscriber_of_the_channel():
+    broker = InProcessBroker()
+    one, two, other = (broker.subscribe(c) for c in ("a", "a", "b"))
+    waits = [await started(s) for s in (one, two, other)]
+
+    await broker.publish("a", {"n": 1})
+
+    assert await waits[0] == {"n": 1} and await waits[1] == {"n": 1}
+    assert not waits[2].done()
+    waits[2].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waits[2]
+    for stream in (one, two, other):
+        await stream.aclose()
+    await broker.close()
+
+
+async def test_a_subscriber_that_falls_behind_is_dropped(monkeypatch):
+    monkeypatch.setattr(pubsub, "QUEUE_LIMIT", 3)
+    broker = InProcessBroker()
+    slow = broker.subscribe("a")
+    waiting = await started(slow)
+    for number in range(5):
+        await broker.publish("a", {"n": number})
+
+    with pytest.raises(SubscriberDroppedError, match="more than 3 events behind"):
+        await waiting
+    assert broker.fan_out.channels == {}
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return databases.require_redis()
+
+
+async def test_redis_carries_a_change_from_one_broker_to_another(redis_url):
+    publisher, subscriber = RedisBroker(redis_url), RedisBroker(redis_url)
+    await publisher.start()
+    await subscriber.start()
+    channel = f"test-{uuid.uuid4()}"
+    try:
+        stream = subscriber.subscribe(channel)
+        waiting = await started(stream)
+        await asyncio.sleep(0.1)
+        await publisher.publish(channel, {"contactId": 7})
+
+        assert await asyncio.wait_for(waiting, 5) == {"contactId": 7}
+        await stream.aclose()
+    finally:
+        await publisher.close()
+        await subscriber.close()
+
+
+async def test_redis_down_at_start_is_a_clear_error():
+    with pytest.raises(pubsub.BrokerUnavailableError, match="Cannot reach Redis"):
+        await pubsub.check_redis(f"redis://127.0.0.1:{free_port()}")
+    broker = RedisBroker(f"redis://127.0.0.1:{free_port()}")
+    with pytest.raises(pubsub.BrokerUnavailableError):
+        await broker.start()
+
+
+@pytest.fixture
+def private_redis(redis_url):
+    """A Redis server of our own, to stop and start again."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    command = [
+        server,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        databases.wait_for_port(port)
+        return process
+
+    return port, start
+
+
+async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, monkeypatch):
+    monkeypatch.setattr(pubsub, "RECONNECT_SECONDS", 0.1)
+    port, start = private_redis
+    process = start()
+    broker = RedisBroker(f"redis://127.0.0.1:{port}")
+    await broker.start()
+    try:
+        stream = broker.subscribe("a")
+        waiting = await started(stream)
+        process.kill()
+        process.wait()
+
+        with pytest.raises(SubscriberDroppedError, match="Redis"):
+            await asyncio.wait_for(waiting, 5)
+        await broker.publish("a", {"lost": True})  # logged, never raised
+
+        process = start()
+        await asyncio.wait_for(broker.connected.wait(), 10)
+        again = broker.subscribe("a")
+        waiting = await started(again)
+        await asyncio.sleep(0.1)
+        await broker.publish("a", {"back": True})
+        assert await asyncio.wait_for(waiting, 5) == {"back": True}
+        await again.aclose()
+    finally:
+        await broker.close()
+        process.kill()
+        process.wait()

@@ -1,0 +1,51 @@
+"""Several server processes on one PostgreSQL database and one Redis behave as one."""
+
+import httpx
+import pytest
+
+from tests.api.test_concurrency import operator_token
+from tests.support import databases
+from tests.support.builders import create_contact, create_property
+from tests.support.graphql import GraphQLClient
+from tests.support.server import served
+from tests.support.ws import graphql_ws
+
+CHANGES = """
+subscription { contactUpdated { changedKeys source contact { id value(key: "score") } } }"""
+
+
+@pytest.fixture
+async def shared_postgres(postgres_url: str) -> str:
+    await databases.truncate_postgres(postgres_url)
+    return postgres_url
+
+
+async def test_a_change_through_one_process_reaches_a_subscriber_of_another(shared_postgres):
+    redis_url = databases.require_redis()
+    token = operator_token(shared_postgres)
+    environment = {"REDIS_URL": redis_url}
+    with (
+        served(shared_postgres, env=environment) as first,
+        served(shared_postgres, env=environment) as second,
+    ):
+        async with httpx.AsyncClient(base_url=first) as http:
+            gql = GraphQLClient(http, token)
+            await create_property(gql, "Score", "NUMBER")
+            contact = await create_contact(gql, email="ann@example.com")
+            async with graphql_ws(second) as ws:
+                await ws.init({"authorization": f"Bearer {token}"})
+                await ws.subscribe("1", CHANGES)
+                await ws.nothing_for("1", 0.3)
+
+                await gql(
+                    'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: "score", '
+                    "by: 5) { id } }",
+                    id=contact["id"],
+                )
+                change = (await ws.next_data("1"))["contactUpdated"]
+
+    assert change == {
+        "changedKeys": ["score"],
+        "source": "OPERATOR",
+        "contact": {"id": contact["id"], "value": 5},
+    }

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -20,6 +18,7 @@ from pathlib import Path
 import aiosqlite
 import httpx
 
+from bench._server import operator_token
 from tests.support.server import served
 
 CLIENTS = 50
@@ -47,7 +46,7 @@ def rows() -> list[tuple[str, float, float | None]]:
 
 async def _served(path: Path) -> tuple[float, int]:
     url = f"sqlite://{path}"
-    token = _operator_token(url)
+    token = operator_token(url)
     with served(url) as base_url:
         limits = httpx.Limits(max_connections=CLIENTS)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as http:
@@ -99,17 +98,6 @@ async def _counted(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
     response = await http.post("/graphql", json={"query": query}, headers=headers)
     edges = response.json()["data"]["contacts"]["edges"]
     return int(sum(edge["node"]["value"] or 0 for edge in edges))
-
-
-def _operator_token(url: str) -> str:
-    propflow = str(Path(sys.executable).parent / "propflow")
-    result = subprocess.run(
-        [propflow, "operator", "create", "--email", "bench@example.com", "--db", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 async def _raw_sqlite(path: Path) -> float:

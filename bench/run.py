@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_contacts, bench_ingest, bench_validation
+from bench import bench_contacts, bench_fanout, bench_ingest, bench_validation
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
         ("Flow validation", "ms", bench_validation.rows()),
         ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
+        ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
     ]
     print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
     for title, unit, rows in sections:
@@ -27,7 +28,11 @@ def main() -> None:
 def _note(unit: str, extra: float | None) -> str:
     if extra is None:
         return ""
-    return f"lost {extra:.0f}" if unit == "events/s" else f"peak {extra:.1f} MiB"
+    if unit == "events/s":
+        return f"lost {extra:.0f}"
+    if unit == "ms p99":
+        return f"delivered {extra:.1%}"
+    return f"peak {extra:.1f} MiB"
 
 
 if __name__ == "__main__":

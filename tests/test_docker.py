@@ -1,0 +1,62 @@
+"""docker/: the image and the compose topology (Docker itself may not run here; CI validates
+the files with `docker-compose config` when it is installed)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+DOCKER = Path(__file__).resolve().parents[1] / "docker"
+
+
+def compose() -> dict:
+    return yaml.safe_load((DOCKER / "compose.yaml").read_text())
+
+
+def test_compose_runs_two_app_processes_on_postgres_and_redis():
+    services = compose()["services"]
+
+    assert services["app"]["deploy"]["replicas"] == 2
+    assert services["app"]["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert services["app"]["environment"]["REDIS_URL"].startswith("redis://")
+    assert all("healthcheck" in services[name] for name in ("postgres", "redis"))
+
+
+def test_compose_migrates_once_before_the_app_starts():
+    services = compose()["services"]
+
+    assert services["migrate"]["command"] == ["propflow", "migrate"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["app"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert services["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_the_image_serves_as_a_non_root_user_on_all_interfaces():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "USER propflow" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert 'CMD ["propflow", "serve", "--host", "0.0.0.0", "--port", "8000"]' in dockerfile
+
+
+def test_the_proxy_passes_websocket_upgrades():
+    config = (DOCKER / "nginx.conf").read_text()
+
+    assert "proxy_set_header Upgrade $http_upgrade;" in config
+    assert "proxy_pass $app;" in config
+
+
+def test_docker_compose_accepts_the_file():
+    tool = shutil.which("docker-compose")
+    if tool is None:
+        pytest.skip("docker-compose is not installed")
+    result = subprocess.run(
+        [tool, "-f", str(DOCKER / "compose.yaml"), "config", "-q"], capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr

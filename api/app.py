@@ -22,6 +22,7 @@ from api import auth, db, export, pubsub
 from api.context import Context
 from api.errors import UnauthenticatedError
 from api.flows import runner
+from api.properties import service as properties_service
 from api.schema import build_schema
 from api.settings import Settings
 from api.workspaces import service as workspaces_service
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await db.open_database(settings.database_url)
         runner.forget_programs()
+        properties_service.forget_recent()
         try:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()

@@ -38,7 +38,7 @@ class Facts:
 
 
 async def facts_of(workspace_id: int) -> Facts:
-    definitions = await properties_service.definitions_by_key(workspace_id)
+    definitions = await properties_service.definitions_for_events(workspace_id)
     return Facts(definitions, flows_service.property_infos_from(definitions))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 
@@ -53,6 +54,30 @@ async def definitions_by_key(workspace_id: int) -> dict[str, PropertyDefinition]
     return {definition.key: definition for definition in definitions}
 
 
+async def definitions_for_events(workspace_id: int) -> dict[str, PropertyDefinition]:
+    """`definitions_by_key`, remembered for a moment: the visitor hot path reads them on every
+    page view. Keys and types never change; a property created or edited in this process is
+    seen at once, one from another process within RECENT_SECONDS. Read-only: do not modify."""
+    remembered = _recent.get(workspace_id)
+    if remembered is not None and time.monotonic() - remembered[0] < RECENT_SECONDS:
+        return remembered[1]
+    definitions = await definitions_by_key(workspace_id)
+    _recent[workspace_id] = (time.monotonic(), definitions)
+    return definitions
+
+
+def forget_recent(workspace_id: int | None = None) -> None:
+    """Drop remembered definitions (of one workspace, or all when a database is opened)."""
+    if workspace_id is None:
+        _recent.clear()
+    else:
+        _recent.pop(workspace_id, None)
+
+
+RECENT_SECONDS = 2.0
+_recent: dict[int, tuple[float, dict[str, PropertyDefinition]]] = {}
+
+
 async def get_by_key(workspace_id: int, key: str) -> PropertyDefinition | None:
     return await PropertyDefinition.get_or_none(workspace_id=workspace_id, key=key)
 
@@ -87,6 +112,7 @@ async def create_property(
         )
     if await get_by_key(workspace_id, key) is not None:
         raise ConflictError(f"A property with the key '{key}' already exists", key=key)
+    forget_recent(workspace_id)
     try:
         async with in_transaction():
             return await PropertyDefinition.create(
@@ -132,6 +158,7 @@ async def update_property(
         definition.hidden = hidden
     async with in_transaction():
         await definition.save()
+    forget_recent(workspace_id)
     return definition
 
 
@@ -155,6 +182,7 @@ async def delete_property(workspace_id: int, property_id: str) -> None:
                 flows=[{"id": str(flow.id), "name": flow.name} for flow in users],
             )
         await definition.delete()
+    forget_recent(workspace_id)
 
 
 def derive_key(label: str) -> str:

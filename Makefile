@@ -9,7 +9,7 @@ PORT ?= 8000
 export PROPFLOW_TEST_DB
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check fmt bench clean
+.PHONY: help run test check fmt bench screenshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ fmt: $(STAMP) ## format and autofix
 
 bench: $(STAMP) ## print the benchmark table
 	$(BIN)/python -m bench.run
+
+screenshot: $(STAMP) ## serve a demo flow and save the editor as docs/editor.png
+	$(BIN)/python -m tests.browser.screenshot
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

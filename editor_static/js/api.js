@@ -66,6 +66,6 @@ export const mutations = {
   setEnabled: (id, enabled) =>
     gql(`mutation($id: ID!, $on: Boolean!) { setFlowEnabled(id: $id, enabled: $on) { ${FLOW} } }`, { id, on: enabled }).then((d) => d.setFlowEnabled),
   deleteFlow: (id) => gql("mutation($id: ID!) { deleteFlow(id: $id) }", { id }),
-  simulate: (graph, events) =>
-    gql("query($graph: JSON!, $events: JSON!) { simulateFlow(graph: $graph, events: $events) { messages { text options expectsAnswer } effects path waitingAt } }", { graph, events }).then((d) => d.simulateFlow),
+  simulate: (graph, events, contactId) =>
+    gql("query($graph: JSON!, $events: JSON!, $contactId: ID) { simulateFlow(graph: $graph, events: $events, contactId: $contactId) { messages { text options expectsAnswer } effects path waitingAt } }", { graph, events, contactId: contactId || null }).then((d) => d.simulateFlow),
 };

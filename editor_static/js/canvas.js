@@ -2,7 +2,7 @@
 // model changes: move, wire, select, pan and zoom. Reads the model; changes it only via model.js.
 import { emit, on } from "./events.js";
 import * as model from "./model.js";
-import { icon, portLabel, summary } from "./node_types/index.js";
+import { portLabel, summary } from "./node_types/index.js";
 
 const WIDTH = 200;
 const HEADER = 46;
@@ -120,6 +120,7 @@ function nodeElement(node) {
   element.className = "pf-node";
   element.dataset.nodeId = node.id;
   element.dataset.nodeType = node.type;
+  element.dataset.category = type?.category ?? "unknown";
   element.setAttribute("role", "group");
   element.setAttribute("aria-label", `${type?.label ?? node.type} ${node.id}`);
   if (marks[`node:${node.id}`]) element.dataset.severity = marks[`node:${node.id}`];
@@ -128,7 +129,7 @@ function nodeElement(node) {
   element.style.top = `${node.position.y}px`;
   const header = document.createElement("div");
   header.className = "pf-node-header";
-  header.textContent = `${icon(node.type)} ${type?.label ?? node.type}`;
+  header.textContent = type?.label ?? node.type;
   const body = document.createElement("div");
   body.className = "pf-node-summary";
   body.textContent = summary(node);

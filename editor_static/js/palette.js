@@ -2,7 +2,6 @@
 // the canvas (or press Enter on it) to add a node.
 import { emit } from "./events.js";
 import { NODE_MIME } from "./canvas.js";
-import { icon } from "./node_types/index.js";
 
 const GROUPS = [
   ["trigger", "Triggers"],
@@ -31,7 +30,8 @@ function item(type) {
   entry.draggable = true;
   entry.dataset.nodeType = type.type;
   entry.setAttribute("aria-label", `Add ${type.label}`);
-  entry.textContent = `${icon(type.type)} ${type.label}`;
+  entry.dataset.category = type.category;
+  entry.textContent = type.label;
   entry.addEventListener("dragstart", (event) => {
     event.dataTransfer.setData(NODE_MIME, type.type);
     event.dataTransfer.effectAllowed = "copy";

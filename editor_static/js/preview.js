@@ -6,6 +6,7 @@ import { clear, element } from "./views.js";
 
 let root;
 let events = [];
+let contactId = "";
 
 export function init(element_) {
   root = element_;
@@ -16,7 +17,7 @@ export function init(element_) {
 async function run(next) {
   events = next;
   try {
-    render(await mutations.simulate(model.current(), events));
+    render(await mutations.simulate(model.current(), events, contactId));
   } catch (error) {
     render({ error: error.message });
   }
@@ -27,7 +28,19 @@ function render(result) {
   const url = element("input", { "aria-label": "Preview URL", placeholder: "/pricing", value: "/pricing" });
   const visit = element("button", { type: "button", text: "Visit", onClick: () => run([...events, { pageView: url.value }]) });
   const reset = element("button", { type: "button", text: "Reset", onClick: () => init(root) });
-  root.append(element("h3", { text: "Preview" }), element("div", { class: "pf-row" }, url, visit, reset));
+  const contact = element("input", {
+    "aria-label": "Preview contact id",
+    placeholder: "Contact id (empty: a new contact)",
+    value: contactId,
+  });
+  contact.addEventListener("change", () => {
+    contactId = contact.value.trim();
+  });
+  root.append(
+    element("h3", { text: "Preview" }),
+    element("div", { class: "pf-row" }, contact),
+    element("div", { class: "pf-row" }, url, visit, reset),
+  );
   if (!result) return;
   if (result.error) return root.append(element("p", { class: "pf-error", text: result.error }));
   const chat = element("ol", { class: "pf-chat", "aria-label": "Preview messages" });

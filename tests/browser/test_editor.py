@@ -183,3 +183,73 @@ def test_preview_answers_a_question_without_writing(editor, api):
     contacts = api("{ contacts(includeAnonymous: true) { totalCount } }")
     assert contacts["contacts"]["totalCount"] == 0
     assert api(FLOW, id=flow_id)["flow"]["published"] is None
+
+
+def test_preview_runs_against_a_chosen_contact(editor, api):
+    contact = api(
+        'mutation { createContact(values: [{key: "email", value: "ann@example.com"}, '
+        '{key: "page_views", value: 4}]) { id } }'
+    )["createContact"]
+    editor.create_flow("Counter preview")
+    visit = editor.add_node("page_visit", 150, 150)
+    editor.set_text("url", "/pricing")
+    message = editor.add_node("send_message", 500, 150)
+    editor.set_text("text", "Visit number {page_views}")
+    editor.connect(visit, "next", message)
+    page = editor.page
+
+    page.get_by_label("Preview contact id").fill(contact["id"])
+    page.get_by_label("Preview contact id").press("Tab")
+    page.get_by_role("button", name="Visit", exact=True).click()
+
+    expect(page.get_by_label("Preview messages")).to_have_text("Visit number 4")
+
+
+def test_versions_open_read_only_and_restore_into_the_draft(editor, api, page):
+    flow_id = editor.create_flow("Versions")
+    visit, count = build_page_views(editor)
+    editor.wait_saved()
+    editor.publish()
+    expect(editor.banner()).to_have_text("Published version 1.")
+    editor.select(count)
+    page.get_by_role("button", name="Delete selected").click()
+    editor.wait_saved()
+
+    page.get_by_label("Versions").select_option("1")
+    expect(editor.banner()).to_contain_text("Viewing version 1, read-only.")
+    expect(page.locator(".pf-node")).to_have_count(2)
+    page.get_by_role("button", name="Restore into the draft").click()
+
+    expect(editor.banner()).to_have_text("Version 1 restored into the draft.")
+    draft = api(FLOW, id=flow_id)["flow"]["draft"]
+    assert {n["id"] for n in draft["nodes"]} == {visit, count}
+
+
+def test_decision_ports_follow_its_buttons(editor, page):
+    editor.create_flow("Buttons")
+    decision = editor.add_node("decision", 300, 200)
+    options = editor.field("options")
+    options.get_by_role("button", name="Add button").click()
+    options.get_by_role("textbox", name="Button 3").fill("Maybe")
+    options.get_by_role("textbox", name="Button 3").press("Tab")
+
+    ports = editor.node(decision).locator(".pf-port")
+    expect(ports).to_have_text(["Yes", "No", "Maybe"])
+
+
+def test_flows_list_enables_renames_and_deletes(editor, page, api):
+    flow_id = editor.create_flow("Listed")
+    build_page_views(editor)
+    editor.wait_saved()
+    editor.publish()
+    expect(editor.banner()).to_have_text("Published version 1.")
+    page.get_by_role("link", name="← Flows").click()
+
+    page.get_by_label("Enable Listed").uncheck()
+    expect(page.get_by_label("Enable Listed")).not_to_be_checked()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete Listed").click()
+
+    expect(page.get_by_text("No flows yet")).to_be_visible()
+    assert api("{ flows { id } }")["flows"] == []
+    assert flow_id

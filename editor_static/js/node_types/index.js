@@ -1,23 +1,9 @@
-// Presentation of node types only (icons, one-line summaries); the rules come from `nodeTypes`.
-const ICONS = {
-  page_visit: "🌐",
-  send_message: "💬",
-  decision: "🔀",
-  ask_question: "❓",
-  update_property: "✏️",
-  increment_property: "➕",
-  condition: "⚖️",
-  end: "⏹",
-};
-
+// Presentation of node types only (one-line summaries, port captions); the rules come from the
+// `nodeTypes` query. Categories are shown by colour (CSS), so no icon font is needed.
 let labels = {};
 
 export function useProperties(properties) {
   labels = Object.fromEntries(properties.map((property) => [property.key, property.label]));
-}
-
-export function icon(type) {
-  return ICONS[type] ?? "•";
 }
 
 const label = (key) => (key ? labels[key] ?? key : "…");

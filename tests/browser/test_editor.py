@@ -253,3 +253,25 @@ def test_flows_list_enables_renames_and_deletes(editor, page, api):
     expect(page.get_by_text("No flows yet")).to_be_visible()
     assert api("{ flows { id } }")["flows"] == []
     assert flow_id
+
+
+def test_nodes_show_how_many_runs_entered_them(editor, page, api):
+    flow_id = editor.create_flow("Counted")
+    visit, count = build_page_views(editor)
+    editor.wait_saved()
+    editor.publish()
+    expect(editor.banner()).to_have_text("Published version 1.")
+    key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+    for visitor in ("a", "b"):
+        api(
+            "mutation($k: String!, $v: String!) { trackPageView(workspaceKey: $k, visitorId: $v, "
+            'url: "/pricing") { startedRuns } }',
+            k=key,
+            v=visitor,
+        )
+
+    page.reload()
+
+    expect(editor.node(visit).locator(".pf-node-count")).to_have_text("2")
+    expect(editor.node(count).locator(".pf-node-count")).to_have_text("2")
+    assert flow_id

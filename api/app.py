@@ -18,7 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import auth, db, export, pubsub
+from api import auth, db, export, imports, pubsub
 from api.context import Context
 from api.errors import UnauthenticatedError
 from api.flows import runner
@@ -91,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
+        Route("/import/contacts.csv", imports.import_contacts, methods=["POST"]),
         Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True, check_dir=False)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -18,8 +18,7 @@ MAX_NODES = 10_000
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ID_LENGTH = 200
-# A config sits at depth 4: document > nodes > node > config.
-CONFIG_DEPTH = 4
+_TOO_DEEP = f"is nested deeper than {MAX_DEPTH} levels"
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,21 @@ class FlowDocument:
 
 def parse_document(raw: Any) -> FlowDocument:
     """A FlowDocument from decoded JSON (or a JSON string); InvalidDocumentError lists every
-    problem of its shape."""
+    problem of its shape.
+
+    A document past a limit (nesting, then size) is refused with that one problem, before
+    anything else is looked at: it is hostile or broken, not a draft to fix field by field.
+    """
     if isinstance(raw, str | bytes):
         if len(raw) > MAX_BYTES:
             raise InvalidDocumentError([_problem("", f"is over {MAX_BYTES:,} bytes")])
         try:
             raw = json.loads(raw)
-        except (ValueError, RecursionError) as error:
+        except RecursionError:
+            raise InvalidDocumentError([_problem("", _TOO_DEEP)]) from None
+        except ValueError as error:
             raise InvalidDocumentError([_problem("", f"is not JSON ({error})")]) from None
-    problems = _size_problems(raw)
+    problems = _nesting_problems(raw) or _size_problems(raw)
     if problems:
         raise InvalidDocumentError(problems)
     if not isinstance(raw, dict):
@@ -99,30 +104,55 @@ def to_json(document: FlowDocument) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _nesting_problems(raw: Any) -> list[Issue]:
+    """The first place nested past MAX_DEPTH (the document itself is level 1), named down to
+    the node or edge part that holds it, like `nodes[3].config`."""
+    path = _deep_path(raw, 1) if isinstance(raw, dict | list) else None
+    if path is None:
+        return []
+    shown = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path[:3])
+    owner = _owner_id(raw, path)
+    return [
+        _problem(
+            shown.removeprefix("."),
+            _TOO_DEEP,
+            node_id=owner if path[0] == "nodes" else None,
+            edge_id=owner if path[0] == "edges" else None,
+        )
+    ]
+
+
+def _deep_path(value: Any, depth: int) -> list[str | int] | None:
+    """Keys down to the first container past MAX_DEPTH; it stops there, so the recursion stays
+    as shallow as the limit (and the encoder never sees anything deeper)."""
+    if depth > MAX_DEPTH:
+        return []
+    children = value.items() if isinstance(value, dict) else enumerate(value)
+    for name, child in children:
+        if isinstance(child, dict | list):
+            found = _deep_path(child, depth + 1)
+            if found is not None:
+                return [name, *found]
+    return None
+
+
+def _owner_id(raw: Any, path: list[str | int]) -> str | None:
+    """The id of the node or edge `path` runs through, when it has a usable one."""
+    if path[0] not in ("nodes", "edges") or not isinstance(path[1], int):
+        return None
+    item = raw[path[0]][path[1]]
+    owner = item.get("id") if isinstance(item, dict) else None
+    return owner if isinstance(owner, str) else None
+
+
 def _size_problems(raw: Any) -> list[Issue]:
-    """The encoded size; the depth of node configs (the only free-form part) is checked per
-    node, and anything deep enough to exhaust the encoder is refused here."""
     try:
         size = len(json.dumps(raw, ensure_ascii=False, allow_nan=False).encode())
-    except RecursionError:
-        return [_problem("", f"is nested deeper than {MAX_DEPTH} levels")]
     except (TypeError, ValueError):
         return [_problem("", "contains values that are not JSON")]
     if size > MAX_BYTES:
         return [_problem("", f"is {size:,} bytes; at most {MAX_BYTES:,}")]
     return []
-
-
-def _depth(value: dict[str, Any] | list[Any], depth: int) -> int:
-    """Nesting depth of a container, stopping once past the limit (recursion stays shallow)."""
-    children = value.values() if isinstance(value, dict) else value
-    deepest = depth
-    for child in children:
-        if isinstance(child, dict | list):
-            deepest = max(deepest, _depth(child, depth + 1))
-            if deepest > MAX_DEPTH:
-                break
-    return deepest
 
 
 def _items(raw: dict[str, Any], name: str, problems: list[Issue]) -> list[Any]:
@@ -146,10 +176,6 @@ def _node(index: int, raw: Any, problems: list[Issue]) -> Node | None:
         config = {}
     if not isinstance(config, dict):
         problems.append(_problem(f"{path}.config", "must be an object", node_id=node_id))
-    elif _depth(config, CONFIG_DEPTH) > MAX_DEPTH:
-        problems.append(
-            _problem(f"{path}.config", f"is nested deeper than {MAX_DEPTH} levels", node_id=node_id)
-        )
     position = _position(raw.get("position"), path, problems, node_id)
     if len(problems) > before:
         return None

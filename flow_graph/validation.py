@@ -21,22 +21,27 @@ from flow_graph.nodes import NodeType, PropertyUse, node_type
 from flow_graph.property_types import PropertyInfo, normalize_value
 from flow_graph.templating import placeholders
 
+MAX_LISTED = 6
+
 
 @dataclass(frozen=True)
 class _Known:
-    """A node whose type exists and whose config is valid."""
+    """A node whose type exists and whose config is valid, with its ports worked out once (a
+    decision with thousands of buttons must not cost thousands per wire)."""
 
     node: Node
     type: NodeType
     config: dict[str, Any]
+    ports: tuple[str, ...]
+    port_set: frozenset[str]
 
 
 def validate(document: FlowDocument, properties: Mapping[str, PropertyInfo]) -> list[Issue]:
+    """Every issue of the document; `has_errors` tells whether it may be published."""
     issues: list[Issue] = []
-    known = _check_nodes(document, issues)
-    _check_edges(document, known, issues)
-    graph = to_digraph(document)
-    _check_graph(document, known, graph, issues)
+    kinds, known = _check_nodes(document, issues)
+    _check_edges(document, kinds, known, issues)
+    _check_graph(to_digraph(document), kinds, issues)
     _check_ports(document, known, issues)
     for item in known.values():
         issues += _property_issues(item, properties)
@@ -47,22 +52,25 @@ def used_property_keys(document: FlowDocument) -> set[str]:
     """Keys of the properties a document reads or writes (nodes with a valid config)."""
     keys: set[str] = set()
     for node in document.nodes:
-        item = _known(node)
-        if item is not None:
-            keys |= {use.key for use in item.type.property_uses(item.config)}
-            keys |= {key for text in item.type.texts(item.config) for key in placeholders(text)}
+        kind = node_type(node.type)
+        if kind is None:
+            continue
+        config, problems = kind.parse_config(node.config)
+        if not problems:
+            keys |= {use.key for use in kind.property_uses(config)}
+            keys |= {key for text in kind.texts(config) for key in placeholders(text)}
     return keys
 
 
-def _known(node: Node) -> _Known | None:
-    kind = node_type(node.type)
-    if kind is None:
-        return None
-    config, problems = kind.parse_config(node.config)
-    return None if problems else _Known(node, kind, config)
+def _check_nodes(
+    document: FlowDocument, issues: list[Issue]
+) -> tuple[dict[str, NodeType], dict[str, _Known]]:
+    """The type of each node (by id, first wins) and the nodes whose config is also valid.
 
-
-def _check_nodes(document: FlowDocument, issues: list[Issue]) -> dict[str, _Known]:
+    Being a trigger or waiting belongs to the type, so a trigger with a bad URL still counts
+    as a trigger: its INVALID_CONFIG is reported, not a misleading NO_TRIGGER or loop.
+    """
+    kinds: dict[str, NodeType] = {}
     known: dict[str, _Known] = {}
     seen: set[str] = set()
     for node in document.nodes:
@@ -82,6 +90,7 @@ def _check_nodes(document: FlowDocument, issues: list[Issue]) -> dict[str, _Know
                 )
             )
             continue
+        kinds[node.id] = kind
         config, problems = kind.parse_config(node.config)
         for problem in problems:
             issues.append(
@@ -92,13 +101,19 @@ def _check_nodes(document: FlowDocument, issues: list[Issue]) -> dict[str, _Know
                 )
             )
         if not problems:
-            known[node.id] = _Known(node, kind, config)
-    if not any(item.type.is_trigger for item in known.values()):
+            ports = tuple(kind.output_ports(config))
+            known[node.id] = _Known(node, kind, config, ports, frozenset(ports))
+    if not any(kind.is_trigger for kind in kinds.values()):
         issues.append(error(IssueCode.NO_TRIGGER, "The flow has no trigger: add one to start it"))
-    return known
+    return kinds, known
 
 
-def _check_edges(document: FlowDocument, known: Mapping[str, _Known], issues: list[Issue]) -> None:
+def _check_edges(
+    document: FlowDocument,
+    kinds: Mapping[str, NodeType],
+    known: Mapping[str, _Known],
+    issues: list[Issue],
+) -> None:
     node_ids = {node.id for node in document.nodes}
     edge_ids: set[str] = set()
     used_ports: set[tuple[str, str]] = set()
@@ -120,7 +135,7 @@ def _check_edges(document: FlowDocument, known: Mapping[str, _Known], issues: li
             )
             continue
         source = known.get(edge.source)
-        if source is not None and edge.source_port not in source.type.output_ports(source.config):
+        if source is not None and edge.source_port not in source.port_set:
             issues.append(_unknown_port(edge, source))
         elif (edge.source, edge.source_port) in used_ports:
             issues.append(
@@ -132,8 +147,8 @@ def _check_edges(document: FlowDocument, known: Mapping[str, _Known], issues: li
                 )
             )
         used_ports.add((edge.source, edge.source_port))
-        target = known.get(edge.target)
-        if target is not None and target.type.is_trigger:
+        target = kinds.get(edge.target)
+        if target is not None and target.is_trigger:
             issues.append(
                 error(
                     IssueCode.TRIGGER_HAS_INPUT,
@@ -145,7 +160,7 @@ def _check_edges(document: FlowDocument, known: Mapping[str, _Known], issues: li
 
 
 def _unknown_port(edge: Edge, source: _Known) -> Issue:
-    ports = ", ".join(source.type.output_ports(source.config)) or "none"
+    ports = _listed(source.ports, ", ") or "none"
     return error(
         IssueCode.UNKNOWN_PORT,
         f"Node '{edge.source}' ({source.node.type}) has no port '{edge.source_port}' "
@@ -155,14 +170,12 @@ def _unknown_port(edge: Edge, source: _Known) -> Issue:
     )
 
 
-def _check_graph(
-    document: FlowDocument, known: Mapping[str, _Known], graph: nx.DiGraph, issues: list[Issue]
-) -> None:
-    triggers = [node_id for node_id, item in known.items() if item.type.is_trigger]
+def _check_graph(graph: nx.DiGraph, kinds: Mapping[str, NodeType], issues: list[Issue]) -> None:
+    triggers = [node_id for node_id, kind in kinds.items() if kind.is_trigger]
     if triggers:
-        reachable = set(triggers)
-        for trigger in triggers:
-            reachable |= nx.descendants(graph, trigger)
+        # One breadth-first search from all triggers at once: a descendants() call per trigger
+        # would walk shared nodes once per trigger (quadratic with thousands of triggers).
+        reachable = {node_id for layer in nx.bfs_layers(graph, triggers) for node_id in layer}
         for node_id in graph.nodes:
             if node_id not in reachable:
                 issues.append(
@@ -172,13 +185,13 @@ def _check_graph(
                         node=node_id,
                     )
                 )
-    waiting = [node_id for node_id, item in known.items() if item.type.waits]
+    waiting = [node_id for node_id, kind in kinds.items() if kind.waits]
     for cycle in _cycles_without(graph, waiting):
-        listed = " → ".join(cycle[:6]) + (" → …" if len(cycle) > 6 else "")
         issues.append(
             error(
                 IssueCode.INFINITE_LOOP,
-                f"The loop {listed} has no question or decision on it, so it would run forever",
+                f"The loop {_listed(cycle, ' → ')} has no question or decision on it, "
+                "so it would run forever",
                 node=cycle[0],
             )
         )
@@ -193,10 +206,16 @@ def _cycles_without(graph: nx.DiGraph, waiting: Sequence[str]) -> Iterator[list[
             yield members
 
 
+def _listed(names: Sequence[str], separator: str) -> str:
+    """At most MAX_LISTED names, so a message stays readable however big the flow is."""
+    more = separator + "…" if len(names) > MAX_LISTED else ""
+    return separator.join(names[:MAX_LISTED]) + more
+
+
 def _check_ports(document: FlowDocument, known: Mapping[str, _Known], issues: list[Issue]) -> None:
     wired = {(edge.source, edge.source_port) for edge in document.edges}
     for node_id, item in known.items():
-        for port in item.type.output_ports(item.config):
+        for port in item.ports:
             if (node_id, port) in wired or port in item.type.optional_ports:
                 continue
             if port == "next":

@@ -20,6 +20,9 @@ class IncrementProperty(NodeType):
         ConfigField("by", "number", "Add", default=1),
     )
 
+    def extra_problems(self, config: dict[str, Any]) -> list[str]:
+        return ["'by' must not be 0"] if config["by"] == 0 else []
+
     def enter(self, config: dict[str, Any], run: RunContext) -> Outcome:
         info = run.properties.get(config["key"])
         if info is None or info.type is not PropertyType.NUMBER:

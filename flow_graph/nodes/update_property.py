@@ -41,7 +41,12 @@ class UpdateProperty(NodeType):
         return Outcome(effects, port="next")
 
     def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
+        """A null value clears the property (as `enter` does), so only other values are typed."""
         return [
-            PropertyUse(update["key"], writes=True, values=(update.get("value"),))
+            PropertyUse(
+                update["key"],
+                writes=True,
+                values=() if update.get("value") is None else (update["value"],),
+            )
             for update in config["updates"]
         ]

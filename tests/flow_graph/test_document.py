@@ -2,17 +2,30 @@ import json
 
 import pytest
 
-from flow_graph import InvalidDocumentError, IssueCode, parse_document, to_json
+from flow_graph import InvalidDocumentError, Issue, IssueCode, Severity, parse_document, to_json
 from flow_graph.document import MAX_DEPTH, MAX_NODES, Position
 from tests.flow_graph.builders import edge, node, raw_doc
 
 
-def problems(raw) -> list[str]:
+def issues(raw) -> list[Issue]:
     with pytest.raises(InvalidDocumentError) as refused:
         parse_document(raw)
     assert all(issue.code is IssueCode.INVALID_DOCUMENT for issue in refused.value.issues)
+    assert all(issue.severity is Severity.ERROR for issue in refused.value.issues)
     assert str(refused.value)
-    return [issue.message for issue in refused.value.issues]
+    return refused.value.issues
+
+
+def problems(raw) -> list[str]:
+    return [issue.message for issue in issues(raw)]
+
+
+def nested(depth: int) -> list:
+    """A list `depth` levels deep, counting itself."""
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
 
 
 def test_parse_document_reads_nodes_and_edges():
@@ -106,19 +119,40 @@ def test_parse_document_refuses_deep_nesting_without_recursing():
         current["x"] = {}
         current = current["x"]
 
-    assert problems({"nodes": [{"id": "a", "type": "end", "config": deep}]}) == [
-        "'nodes[0].config' is nested deeper than 64 levels"
+    found = issues({"nodes": [{"id": "a", "type": "end", "config": deep}]})
+
+    assert [(i.message, i.node_id) for i in found] == [
+        ("'nodes[0].config' is nested deeper than 64 levels", "a")
     ]
 
 
-def test_parse_document_refuses_nesting_that_would_exhaust_the_encoder():
-    deep: list = []
-    for _ in range(5000):
-        deep = [deep]
-
-    assert problems({"nodes": [], "extra": deep}) == [
-        "The document is nested deeper than 64 levels"
-    ]
+@pytest.mark.parametrize(
+    ("raw", "message", "node_id", "edge_id"),
+    [
+        (
+            {"nodes": [{"id": "a", "type": "end", "position": {"x": 0, "z": nested(61)}}]},
+            "'nodes[0].position' is nested deeper than 64 levels",
+            "a",
+            None,
+        ),
+        (
+            {"edges": [{"id": "e", "meta": nested(62)}]},
+            "'edges[0].meta' is nested deeper than 64 levels",
+            None,
+            "e",
+        ),
+        (
+            {"nodes": [{"id": 7, "config": {"x": nested(61)}}]},
+            "'nodes[0].config' is nested deeper than 64 levels",
+            None,
+            None,
+        ),
+        ({"extra": nested(5000)}, "'extra[0][0]' is nested deeper than 64 levels", None, None),
+        (nested(65), "'[0][0][0]' is nested deeper than 64 levels", None, None),
+    ],
+)
+def test_parse_document_refuses_nesting_anywhere(raw, message, node_id, edge_id):
+    assert [(i.message, i.node_id, i.edge_id) for i in issues(raw)] == [(message, node_id, edge_id)]
 
 
 def test_parse_document_accepts_a_config_at_the_depth_limit():
@@ -134,7 +168,7 @@ def test_parse_document_accepts_a_config_at_the_depth_limit():
 def test_parse_document_refuses_deep_nesting_in_a_string():
     text = '{"nodes": [' + "[" * 100_000 + "]" * 100_000 + "]}"
 
-    assert problems(text)
+    assert problems(text) == ["The document is nested deeper than 64 levels"]
 
 
 def test_parse_document_does_not_judge_meaning():

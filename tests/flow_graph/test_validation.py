@@ -5,6 +5,8 @@ import pytest
 
 from flow_graph import (
     IssueCode,
+    PropertyInfo,
+    PropertyType,
     Severity,
     has_errors,
     parse_document,
@@ -31,17 +33,19 @@ def a_counter(*extra):
     )
 
 
-@pytest.mark.parametrize("name", ["page_views", "shoe_size", "lead_score"])
-def test_validate_accepts_the_seed_fixtures(name):
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("page_views", "page_views"),
+        ("shoe_size", "shoe_size"),
+        ("lead_score", "lead_score"),
+        ("hot_lead", "lead_score"),
+    ],
+)
+def test_validate_accepts_the_fixtures_given_the_properties_of_their_readme(name, key):
     document = parse_document(json.loads((FIXTURES / f"{name}.json").read_text()))
-    properties = {
-        **PROPERTIES,
-        "lead_score": PROPERTIES["page_views"].__class__(
-            "lead_score", PROPERTIES["page_views"].type
-        ),
-    }
 
-    assert codes(document, properties) == []
+    assert codes(document, {key: PropertyInfo(key, PropertyType.NUMBER)}) == []
 
 
 def test_validate_accepts_a_minimal_counter():
@@ -77,11 +81,7 @@ def test_validate_reports_invalid_config():
     )
 
     issues = validate(document, PROPERTIES)
-    assert [i.code for i in issues] == [
-        IssueCode.INVALID_CONFIG,
-        IssueCode.INVALID_CONFIG,
-        IssueCode.NO_TRIGGER,
-    ]
+    assert [i.code for i in issues] == [IssueCode.INVALID_CONFIG, IssueCode.INVALID_CONFIG]
     assert "'match'" in issues[0].message
 
 
@@ -100,6 +100,7 @@ def test_validate_reports_invalid_config():
         ),
         ("increment_property", {"by": "2"}),
         ("increment_property", {"by": True}),
+        ("increment_property", {"by": 0}),
         ("increment_property", {"key": ""}),
         ("condition", {"op": "LIKE"}),
         ("condition", {"op": "EQ", "value": None}),
@@ -125,6 +126,18 @@ def test_validate_reports_unknown_port():
     )
 
     assert codes(document) == ["UNKNOWN_PORT"]
+
+
+def test_validate_names_only_a_few_ports_of_a_big_decision():
+    document = doc(
+        node("t", "page_visit"),
+        node("q", "decision", options=[f"Option {i}" for i in range(20)]),
+        edge("t", "next", "q"),
+        edge("q", "20", "t"),
+    )
+
+    unknown = [i for i in validate(document, PROPERTIES) if i.code is IssueCode.UNKNOWN_PORT]
+    assert unknown[0].message.endswith("(its ports: 0, 1, 2, 3, 4, 5, …)")
 
 
 def test_validate_reports_port_used_twice():
@@ -154,6 +167,30 @@ def test_validate_reports_unreachable_node():
     issues = validate(a_counter(node("lonely", "end")), PROPERTIES)
 
     assert [(i.code, i.node_id) for i in issues] == [(IssueCode.UNREACHABLE_NODE, "lonely")]
+
+
+def test_validate_reaches_nodes_from_every_trigger():
+    document = a_counter(
+        node("t2", "page_visit"),
+        node("m", "send_message"),
+        edge("t2", "next", "m"),
+        edge("m", "next", "end", edge_id="m-end"),
+    )
+
+    assert codes(document) == []
+
+
+def test_validate_takes_trigger_and_waiting_from_the_type_even_with_a_bad_config():
+    document = doc(
+        node("t", "page_visit", url=""),
+        node("q", "decision", options=[]),
+        node("m", "send_message"),
+        edge("t", "next", "q"),
+        edge("q", "0", "m"),
+        edge("m", "next", "q"),
+    )
+
+    assert codes(document) == ["INVALID_CONFIG", "INVALID_CONFIG"]
 
 
 def test_validate_reports_unknown_property():
@@ -214,6 +251,18 @@ def test_validate_reports_property_type_mismatch_for_conditions(config):
     )
 
     assert codes(document) == ["PROPERTY_TYPE_MISMATCH"]
+
+
+def test_validate_lets_update_property_clear_a_value():
+    document = doc(
+        node("t", "page_visit"),
+        node("u", "update_property", updates=[{"key": "plan", "value": None}]),
+        node("end", "end"),
+        edge("t", "next", "u"),
+        edge("u", "next", "end"),
+    )
+
+    assert codes(document) == []
 
 
 @pytest.mark.parametrize(
@@ -370,3 +419,10 @@ def test_used_property_keys_lists_reads_writes_and_placeholders():
     )
 
     assert used_property_keys(document) == {"vip", "plan", "shoe_size", "name"}
+
+
+def test_every_issue_code_has_a_test_named_after_it():
+    prefixes = ("test_validate_reports_", "test_validate_warns_")
+    tested = {name.split("_", 3)[3] for name in globals() if name.startswith(prefixes)}
+
+    assert {code.lower() for code in IssueCode} - tested == {"invalid_document"}

@@ -1,11 +1,13 @@
-// The only module that talks to the server: GraphQL over fetch, with the operator's token.
+// The only module that talks to the server: GraphQL over fetch, with the operator's token from
+// localStorage. A refused request rejects with an ApiError carrying the contract's code.
 const TOKEN_KEY = "propflow.token";
 
 export class ApiError extends Error {
-  constructor(error) {
-    super(error.message);
-    this.code = error.extensions?.code ?? "ERROR";
-    this.extensions = error.extensions ?? {};
+  constructor(message, extensions = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.code = extensions.code ?? "ERROR";
+    this.extensions = extensions;
   }
 }
 
@@ -21,51 +23,107 @@ export function signOut() {
   localStorage.removeItem(TOKEN_KEY);
 }
 
-export async function gql(query, variables = {}) {
-  const response = await fetch("/graphql", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors?.length) throw new ApiError(body.errors[0]);
+async function gql(query, variables = {}) {
+  let response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}` },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError("The server cannot be reached.", { code: "NETWORK" });
+  }
+  const body = await response.json().catch(() => null);
+  if (!body) throw new ApiError(`The server answered ${response.status}.`, { code: "HTTP" });
+  if (body.errors?.length) throw new ApiError(body.errors[0].message, body.errors[0].extensions);
   return body.data;
 }
 
-const FLOW = "id name revision enabled draft updatedAt published { version } versions { version publishedAt } stats { nodeId entered }";
+const LISTED = "id name revision enabled updatedAt published { version }";
+const FLOW = `${LISTED} draft stats { nodeId entered }
+  versions { version publishedAt publishedBy { email } }`;
+const ISSUES = "issues { code severity message nodeId edgeId }";
+const MESSAGES = "messages { id text options expectsAnswer }";
 
 export const queries = {
   me: () => gql("{ me { email } workspace { name } }"),
-  flows: () => gql(`{ flows { ${FLOW} } }`).then((data) => data.flows),
+  flows: () => gql(`{ flows { ${LISTED} } }`).then((data) => data.flows),
   flow: (id) => gql(`query($id: ID!) { flow(id: $id) { ${FLOW} } }`, { id }).then((d) => d.flow),
+  draft: (id) =>
+    gql("query($id: ID!) { flow(id: $id) { revision draft } }", { id }).then((d) => d.flow),
+  versionGraph: (id, version) =>
+    gql("query($id: ID!) { flow(id: $id) { versions { version graph } } }", { id }).then(
+      (d) => d.flow.versions.find((item) => item.version === version).graph,
+    ),
   nodeTypes: () =>
     gql("{ nodeTypes { type label category isTrigger waits configSchema ports } }").then(
       (data) => data.nodeTypes,
     ),
   properties: () =>
-    gql("{ properties { key label type options hidden } }").then((data) => data.properties),
+    gql("{ properties(includeHidden: true) { key label type options hidden } }").then((data) => data.properties),
   validate: (graph) =>
-    gql("query($graph: JSON!) { validateFlow(graph: $graph) { valid issues { code severity message nodeId edgeId } } }", { graph }).then((d) => d.validateFlow),
-  version: (id) =>
-    gql("query($id: ID!) { flow(id: $id) { versions { version graph publishedAt } } }", { id }).then(
-      (d) => d.flow.versions,
-    ),
+    gql(`query($graph: JSON!) { validateFlow(graph: $graph) { valid ${ISSUES} } }`, {
+      graph,
+    }).then((data) => data.validateFlow),
+  contacts: (email) =>
+    gql(
+      `query($filter: [PropertyFilter!]) { contacts(first: 20, filter: $filter) {
+        edges { node { id email } } } }`,
+      { filter: email ? [{ key: "email", op: "CONTAINS", value: email }] : null },
+    ).then((data) => data.contacts.edges.map((edge) => edge.node)),
+  simulate: (graph, events, contactId) =>
+    gql(
+      `query($graph: JSON!, $events: JSON!, $contactId: ID) {
+        simulateFlow(graph: $graph, events: $events, contactId: $contactId) {
+          ${MESSAGES} effects path waitingAt } }`,
+      { graph, events, contactId },
+    ).then((data) => data.simulateFlow),
 };
 
 export const mutations = {
   createFlow: (name) =>
-    gql(`mutation($name: String!) { createFlow(name: $name) { ${FLOW} } }`, { name }).then((d) => d.createFlow),
-  saveDraft: (id, graph, expectedRevision, name) =>
+    gql("mutation($name: String!) { createFlow(name: $name) { id } }", { name }).then(
+      (data) => data.createFlow,
+    ),
+  saveDraft: (id, { graph, name, expectedRevision }) =>
     gql(
-      `mutation($id: ID!, $graph: JSON!, $rev: Int, $name: String) { saveFlowDraft(id: $id, graph: $graph, expectedRevision: $rev, name: $name) { ${FLOW} } }`,
-      { id, graph, rev: expectedRevision, name },
-    ).then((d) => d.saveFlowDraft),
-  publish: (id) => gql(`mutation($id: ID!) { publishFlow(id: $id) { ${FLOW} } }`, { id }).then((d) => d.publishFlow),
+      `mutation($id: ID!, $graph: JSON!, $name: String, $rev: Int) {
+        saveFlowDraft(id: $id, graph: $graph, name: $name, expectedRevision: $rev) {
+          ${LISTED} } }`,
+      { id, graph, name, rev: expectedRevision },
+    ).then((data) => data.saveFlowDraft),
+  publish: (id) =>
+    gql(`mutation($id: ID!) { publishFlow(id: $id) { ${FLOW} } }`, { id }).then(
+      (data) => data.publishFlow,
+    ),
   restore: (id, version) =>
-    gql(`mutation($id: ID!, $v: Int!) { restoreFlowVersion(id: $id, version: $v) { ${FLOW} } }`, { id, v: version }).then((d) => d.restoreFlowVersion),
+    gql(`mutation($id: ID!, $v: Int!) { restoreFlowVersion(id: $id, version: $v) { ${FLOW} } }`, {
+      id,
+      v: version,
+    }).then((data) => data.restoreFlowVersion),
   setEnabled: (id, enabled) =>
-    gql(`mutation($id: ID!, $on: Boolean!) { setFlowEnabled(id: $id, enabled: $on) { ${FLOW} } }`, { id, on: enabled }).then((d) => d.setFlowEnabled),
+    gql(`mutation($id: ID!, $on: Boolean!) { setFlowEnabled(id: $id, enabled: $on) { ${LISTED} } }`, {
+      id,
+      on: enabled,
+    }).then((data) => data.setFlowEnabled),
   deleteFlow: (id) => gql("mutation($id: ID!) { deleteFlow(id: $id) }", { id }),
-  simulate: (graph, events, contactId) =>
-    gql("query($graph: JSON!, $events: JSON!, $contactId: ID) { simulateFlow(graph: $graph, events: $events, contactId: $contactId) { messages { text options expectsAnswer } effects path waitingAt } }", { graph, events, contactId: contactId || null }).then((d) => d.simulateFlow),
+};
+
+// Settings → Contact properties (property_list.js).
+const PROPERTY = `id key label type options hidden builtIn createdAt contactCount
+  createdBy { email } usedByFlows { id name }`;
+
+export const settings = {
+  properties: () =>
+    gql(`{ properties(includeHidden: true) { ${PROPERTY} } }`).then((data) => data.properties),
+  create: (input) =>
+    gql(`mutation($input: CreatePropertyInput!) { createProperty(input: $input) { ${PROPERTY} } }`, {
+      input,
+    }).then((data) => data.createProperty),
+  update: (input) =>
+    gql(`mutation($input: UpdatePropertyInput!) { updateProperty(input: $input) { ${PROPERTY} } }`, {
+      input,
+    }).then((data) => data.updateProperty),
+  remove: (id) => gql("mutation($id: ID!) { deleteProperty(id: $id) }", { id }),
 };

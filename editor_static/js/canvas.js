@@ -1,76 +1,92 @@
-// Draws the document (nodes as boxes, wires as SVG paths) and turns pointer gestures into
-// model changes: move, wire, select, pan and zoom. Reads the model; changes it only via model.js.
-import { emit, on } from "./events.js";
+// The canvas: draws the document (nodes as DOM boxes, wires as SVG paths) and turns gestures
+// into model commands: drag a node to move it, drag from an output port to a node to wire them,
+// click to select, drag the background to pan, wheel or buttons to zoom. It follows the
+// model's node:*/edge:* events, so an edit redraws only what it touched.
+import { fillNode, portPoint } from "./canvas_node.js";
+import { element } from "./views.js";
+import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
-import { portLabel, summary } from "./node_types/index.js";
+import * as catalogue from "./node_types/index.js";
+import { NODE_MIME } from "./palette.js";
 
-const WIDTH = 200;
-const HEADER = 46;
-const PORT_HEIGHT = 22;
-const NODE_MIME = "application/x-propflow-node";
+const MIN_SCALE = 0.25;
+const MAX_SCALE = 2;
+const NUDGE = 10;
 
 let root;
 let world;
 let wires;
-let types = {};
 let view = { x: 40, y: 40, scale: 1 };
 let selection = null;
-let marks = {};
-let counts = {};
+let boxes = new Map();
+let paths = new Map();
+let marks = new Map();
+let counts = new Map();
+let preview = new Map();
 
-export function init(element, nodeTypes) {
-  root = element;
-  types = Object.fromEntries(nodeTypes.map((type) => [type.type, type]));
-  root.innerHTML = "";
-  world = document.createElement("div");
-  world.className = "pf-world";
-  wires = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  wires.classList.add("pf-wires");
+export function init(section) {
+  root = section;
+  world = element("div", { class: "pf-world" });
+  wires = element("svg", { class: "pf-wires", "aria-hidden": "true" });
   world.append(wires);
-  root.append(world);
+  root.replaceChildren(world);
+  boxes = new Map();
+  paths = new Map();
+  selection = null;
   root.addEventListener("dragover", (event) => event.preventDefault());
   root.addEventListener("drop", dropFromPalette);
   root.addEventListener("pointerdown", startPan);
   root.addEventListener("wheel", wheelZoom, { passive: false });
-  for (const name of ["document:load", "document:change"]) on(name, render);
-  render();
-}
-
-export function outputPorts(node) {
-  const type = types[node.type];
-  if (!type) return [];
-  if (type.ports.rule === "one per option") return (node.config?.options ?? []).map((_, i) => String(i));
-  return type.ports.fixed;
+  root.addEventListener("keydown", nudge);
+  return subscribe({
+    "document:load": drawAll,
+    "node:add": drawNode,
+    "node:update": (node) => {
+      drawNode(node);
+      redrawWiresOf(node.id);
+    },
+    "node:remove": removeNode,
+    "edge:add": drawWire,
+    "edge:remove": (edge) => {
+      paths.get(edge.id)?.remove();
+      paths.delete(edge.id);
+      if (selection?.edgeId === edge.id) select(null);
+    },
+    "issues:change": showIssues,
+    "preview:change": showPreview,
+  });
 }
 
 export function select(next) {
+  const previous = selection;
   selection = next;
+  for (const id of [previous?.nodeId, next?.nodeId]) {
+    if (id && model.node(id)) drawNode(model.node(id));
+  }
+  for (const id of [previous?.edgeId, next?.edgeId]) {
+    if (id && paths.has(id)) setSelected(paths.get(id), id === next?.edgeId);
+  }
   emit("selection:change", selection);
-  render();
+}
+
+function setSelected(path, on) {
+  if (on) path.setAttribute("data-selected", "true");
+  else path.removeAttribute("data-selected");
 }
 
 export function selected() {
   return selection;
 }
 
-export function mark(issues) {
-  marks = {};
-  for (const issue of issues) {
-    const key = issue.nodeId ? `node:${issue.nodeId}` : issue.edgeId ? `edge:${issue.edgeId}` : null;
-    if (key && marks[key] !== "error") marks[key] = issue.severity;
-  }
-  render();
-}
-
 export function showCounts(stats) {
-  counts = Object.fromEntries((stats ?? []).map((stat) => [stat.nodeId, stat.entered]));
-  render();
+  counts = new Map(stats.map((stat) => [stat.nodeId, stat.entered]));
+  model.current().nodes.forEach(drawNode);
+  redrawAllWires();
 }
 
 export function zoom(factor, center) {
-  const rect = root.getBoundingClientRect();
-  const point = center ?? { x: rect.width / 2, y: rect.height / 2 };
-  const scale = Math.min(2.5, Math.max(0.25, view.scale * factor));
+  const point = center ?? { x: root.clientWidth / 2, y: root.clientHeight / 2 };
+  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
   view = {
     scale,
     x: point.x - ((point.x - view.x) * scale) / view.scale,
@@ -79,20 +95,56 @@ export function zoom(factor, center) {
   applyView();
 }
 
+export function zoomTo(scale) {
+  zoom(scale / view.scale);
+}
+
 export function fit() {
-  const nodes = model.current().nodes;
-  if (!nodes.length) {
+  const all = [...boxes.values()];
+  if (!all.length) {
     view = { x: 40, y: 40, scale: 1 };
     return applyView();
   }
-  const rect = root.getBoundingClientRect();
-  const xs = nodes.map((n) => n.position.x);
-  const ys = nodes.map((n) => n.position.y);
-  const width = Math.max(...xs) + WIDTH - Math.min(...xs);
-  const height = Math.max(...ys) + 160 - Math.min(...ys);
-  const scale = Math.min(1.2, Math.max(0.25, Math.min(rect.width / (width + 80), rect.height / (height + 80))));
-  view = { scale, x: 40 - Math.min(...xs) * scale, y: 40 - Math.min(...ys) * scale };
+  const left = Math.min(...all.map((box) => box.offsetLeft));
+  const top = Math.min(...all.map((box) => box.offsetTop));
+  const right = Math.max(...all.map((box) => box.offsetLeft + box.offsetWidth));
+  const bottom = Math.max(...all.map((box) => box.offsetTop + box.offsetHeight));
+  const margin = 48;
+  const scale = Math.min(
+    1,
+    Math.max(
+      MIN_SCALE,
+      Math.min(
+        (root.clientWidth - 2 * margin) / (right - left),
+        (root.clientHeight - 2 * margin) / (bottom - top),
+      ),
+    ),
+  );
+  view = {
+    scale,
+    x: (root.clientWidth - (right - left) * scale) / 2 - left * scale,
+    y: Math.max(margin, (root.clientHeight - (bottom - top) * scale) / 2) - top * scale,
+  };
   applyView();
+}
+
+// The point of the document at the middle of the visible canvas (where a clicked type lands).
+export function visibleCenter() {
+  return toDocument(
+    root.getBoundingClientRect().left + root.clientWidth / 2,
+    root.getBoundingClientRect().top + root.clientHeight / 3,
+  );
+}
+
+export function reveal(nodeId) {
+  const box = boxes.get(nodeId);
+  if (!box) return;
+  const x = box.offsetLeft * view.scale + view.x;
+  const y = box.offsetTop * view.scale + view.y;
+  if (x < 0 || y < 0 || x > root.clientWidth - 80 || y > root.clientHeight - 40) {
+    view = { ...view, x: root.clientWidth / 3 - box.offsetLeft * view.scale, y: root.clientHeight / 3 - box.offsetTop * view.scale };
+    applyView();
+  }
 }
 
 function applyView() {
@@ -100,161 +152,173 @@ function applyView() {
   emit("view:change", view);
 }
 
-function toWorld(clientX, clientY) {
+function toDocument(clientX, clientY) {
   const rect = root.getBoundingClientRect();
   return { x: (clientX - rect.left - view.x) / view.scale, y: (clientY - rect.top - view.y) / view.scale };
 }
 
-function render() {
-  if (!world) return;
-  const doc = model.current();
-  for (const element of world.querySelectorAll(".pf-node")) element.remove();
-  for (const node of doc.nodes) world.append(nodeElement(node));
-  drawWires(doc);
-  applyView();
+function drawAll(doc) {
+  for (const box of boxes.values()) box.remove();
+  for (const path of paths.values()) path.remove();
+  boxes = new Map();
+  paths = new Map();
+  selection = null;
+  doc.nodes.forEach(drawNode);
+  doc.edges.forEach(drawWire);
 }
 
-function nodeElement(node) {
-  const type = types[node.type];
-  const element = document.createElement("div");
-  element.className = "pf-node";
-  element.dataset.nodeId = node.id;
-  element.dataset.nodeType = node.type;
-  element.dataset.category = type?.category ?? "unknown";
-  element.setAttribute("role", "group");
-  element.setAttribute("aria-label", `${type?.label ?? node.type} ${node.id}`);
-  if (marks[`node:${node.id}`]) element.dataset.severity = marks[`node:${node.id}`];
-  if (selection?.nodeId === node.id) element.dataset.selected = "true";
-  element.style.left = `${node.position.x}px`;
-  element.style.top = `${node.position.y}px`;
-  const header = document.createElement("div");
-  header.className = "pf-node-header";
-  header.textContent = type?.label ?? node.type;
-  const body = document.createElement("div");
-  body.className = "pf-node-summary";
-  body.textContent = summary(node);
-  element.append(header, body);
-  if (counts[node.id] !== undefined) {
-    const badge = document.createElement("span");
-    badge.className = "pf-node-count";
-    badge.title = "runs that entered this node (published version)";
-    badge.textContent = counts[node.id];
-    element.append(badge);
+function drawNode(node) {
+  let box = boxes.get(node.id);
+  if (!box) {
+    box = element("div");
+    box.addEventListener("pointerdown", (event) => pressNode(event, box));
+    box.addEventListener("focus", () => selection?.nodeId !== box.dataset.nodeId && select({ nodeId: box.dataset.nodeId }));
+    boxes.set(node.id, box);
+    world.append(box);
   }
-  if (type && !type.isTrigger) {
-    const input = document.createElement("span");
-    input.className = "pf-port-in";
-    input.dataset.portIn = node.id;
-    element.append(input);
-  }
-  outputPorts(node).forEach((port) => {
-    const handle = document.createElement("span");
-    handle.className = "pf-port";
-    handle.dataset.port = port;
-    handle.dataset.nodeId = node.id;
-    handle.textContent = portLabel(node, port);
-    handle.title = `output ${portLabel(node, port)}`;
-    handle.addEventListener("pointerdown", (event) => startWire(event, node, port));
-    element.append(handle);
+  fillNode(box, node, {
+    mark: marks.get(`node:${node.id}`),
+    count: counts.get(node.id),
+    selected: selection?.nodeId === node.id,
+    preview: preview.get(node.id),
   });
-  element.addEventListener("pointerdown", (event) => startMove(event, node));
-  return element;
 }
 
-function portPoint(node, port) {
-  const index = outputPorts(node).indexOf(port);
-  return { x: node.position.x + WIDTH, y: node.position.y + HEADER + index * PORT_HEIGHT + PORT_HEIGHT / 2 };
+function removeNode(node) {
+  boxes.get(node.id)?.remove();
+  boxes.delete(node.id);
+  if (selection?.nodeId === node.id) select(null);
 }
 
-function drawWires(doc) {
-  wires.innerHTML = "";
-  const byId = Object.fromEntries(doc.nodes.map((n) => [n.id, n]));
-  for (const edge of doc.edges) {
-    const source = byId[edge.source];
-    const target = byId[edge.target];
-    if (!source || !target) continue;
-    const path = wirePath(portPoint(source, edge.sourcePort), { x: target.position.x, y: target.position.y + 20 });
-    path.dataset.edgeId = edge.id;
-    path.classList.add("pf-wire");
-    if (marks[`edge:${edge.id}`]) path.dataset.severity = marks[`edge:${edge.id}`];
-    if (selection?.edgeId === edge.id) path.dataset.selected = "true";
-    path.addEventListener("pointerdown", (event) => {
-      event.stopPropagation();
-      select({ edgeId: edge.id });
-    });
-    wires.append(path);
+function drawWire(edge) {
+  const from = boxes.get(edge.source);
+  const to = boxes.get(edge.target);
+  paths.get(edge.id)?.remove();
+  if (!from || !to) return;
+  const d = curve(portPoint(from, edge.sourcePort), portPoint(to, "in"));
+  const severity = marks.get(`edge:${edge.id}`)?.severity;
+  const group = element(
+    "g",
+    {
+      class: "pf-wire",
+      "data-edge-id": edge.id,
+      "data-severity": severity,
+      "data-selected": selection?.edgeId === edge.id ? "true" : null,
+      onPointerdown: (event) => {
+        event.stopPropagation();
+        select({ edgeId: edge.id });
+      },
+    },
+    element("path", { class: "pf-wire-hit", d }),
+    element("path", { class: "pf-wire-line", d }),
+  );
+  paths.set(edge.id, group);
+  wires.append(group);
+}
+
+function redrawWiresOf(nodeId) {
+  for (const edge of model.current().edges) {
+    if (edge.source === nodeId || edge.target === nodeId) drawWire(edge);
   }
 }
 
-function wirePath(from, to) {
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", curve(from, to));
-  return path;
+function redrawAllWires() {
+  model.current().edges.forEach(drawWire);
 }
 
 function curve(from, to) {
-  const bend = Math.max(40, Math.abs(to.x - from.x) / 2);
+  const bend = Math.max(50, Math.abs(to.x - from.x) / 2);
   return `M ${from.x} ${from.y} C ${from.x + bend} ${from.y}, ${to.x - bend} ${to.y}, ${to.x} ${to.y}`;
 }
 
-function startMove(event, node) {
-  if (event.button !== 0) return;
-  event.stopPropagation();
-  select({ nodeId: node.id });
-  if (model.isReadOnly()) return;
-  const start = toWorld(event.clientX, event.clientY);
-  const origin = { ...node.position };
-  const element = world.querySelector(`[data-node-id="${CSS.escape(node.id)}"].pf-node`);
-  let moved = false;
-  const move = (e) => {
-    const point = toWorld(e.clientX, e.clientY);
-    moved = true;
-    element.style.left = `${origin.x + point.x - start.x}px`;
-    element.style.top = `${origin.y + point.y - start.y}px`;
-  };
-  const stop = (e) => {
-    window.removeEventListener("pointermove", move);
-    window.removeEventListener("pointerup", stop);
-    if (!moved) return;
-    const point = toWorld(e.clientX, e.clientY);
-    model.moveNode(node.id, { x: origin.x + point.x - start.x, y: origin.y + point.y - start.y });
-  };
-  window.addEventListener("pointermove", move);
-  window.addEventListener("pointerup", stop);
+function showIssues(report) {
+  marks = new Map();
+  for (const issue of report.issues) {
+    const key = issue.nodeId ? `node:${issue.nodeId}` : issue.edgeId ? `edge:${issue.edgeId}` : null;
+    if (key && marks.get(key)?.severity !== "error") marks.set(key, issue);
+  }
+  model.current().nodes.forEach(drawNode);
+  redrawAllWires();
 }
 
-function startWire(event, node, port) {
+function showPreview({ path, waitingAt }) {
+  preview = new Map(path.map((id) => [id, "passed"]));
+  if (waitingAt) preview.set(waitingAt, "waiting");
+  model.current().nodes.forEach(drawNode);
+}
+
+function pressNode(event, box) {
+  if (event.button !== 0) return;
   event.stopPropagation();
+  const port = event.target.closest(".pf-port");
+  if (port) return startWire(event, box, port.dataset.port);
+  const id = box.dataset.nodeId;
+  if (selection?.nodeId !== id) select({ nodeId: id });
   if (model.isReadOnly()) return;
-  const from = portPoint(node, port);
-  const line = wirePath(from, from);
-  line.classList.add("pf-wire", "pf-wire-draft");
-  wires.append(line);
-  const move = (e) => line.setAttribute("d", curve(from, toWorld(e.clientX, e.clientY)));
-  const stop = (e) => {
-    window.removeEventListener("pointermove", move);
-    window.removeEventListener("pointerup", stop);
-    line.remove();
-    const target = document.elementFromPoint(e.clientX, e.clientY)?.closest(".pf-node");
-    if (target && !types[target.dataset.nodeType]?.isTrigger) {
-      model.connect(node.id, port, target.dataset.nodeId);
-    }
+  const start = toDocument(event.clientX, event.clientY);
+  const origin = { ...model.node(id).position };
+  let moved = false;
+  track(
+    (e) => {
+      const point = toDocument(e.clientX, e.clientY);
+      moved ||= Math.hypot(point.x - start.x, point.y - start.y) > 3;
+      if (!moved) return;
+      box.style.left = `${origin.x + point.x - start.x}px`;
+      box.style.top = `${origin.y + point.y - start.y}px`;
+      redrawWiresOf(id);
+    },
+    () => moved && model.moveNode(id, { x: box.offsetLeft, y: box.offsetTop }),
+  );
+}
+
+function startWire(event, box, port) {
+  if (model.isReadOnly()) return;
+  const source = box.dataset.nodeId;
+  const from = portPoint(box, port);
+  const draft = element("path", { class: "pf-wire-draft", d: curve(from, from) });
+  wires.append(draft);
+  let target = null;
+  const aim = (next) => {
+    target?.removeAttribute("data-drop-target");
+    target = next;
+    target?.setAttribute("data-drop-target", "true");
   };
-  window.addEventListener("pointermove", move);
-  window.addEventListener("pointerup", stop);
+  track(
+    (e) => {
+      draft.setAttribute("d", curve(from, toDocument(e.clientX, e.clientY)));
+      const over = document.elementFromPoint(e.clientX, e.clientY)?.closest(".pf-node");
+      const accepts = over && over !== box && catalogue.hasInput(over.dataset.nodeType);
+      aim(accepts ? over : null);
+    },
+    () => {
+      draft.remove();
+      if (target) model.connect(source, port, target.dataset.nodeId);
+      aim(null);
+    },
+  );
 }
 
 function startPan(event) {
-  if (event.target !== root && event.target !== world && event.target !== wires) return;
+  if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire")) return;
   select(null);
+  root.focus();
   const start = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y };
-  const move = (e) => {
-    view = { ...view, x: start.vx + e.clientX - start.x, y: start.vy + e.clientY - start.y };
-    applyView();
-  };
-  const stop = () => {
+  root.dataset.panning = "true";
+  track(
+    (e) => {
+      view = { ...view, x: start.vx + e.clientX - start.x, y: start.vy + e.clientY - start.y };
+      applyView();
+    },
+    () => delete root.dataset.panning,
+  );
+}
+
+// Follows the pointer until it is released: `move` on each move, `done` once at the end.
+function track(move, done) {
+  const stop = (event) => {
     window.removeEventListener("pointermove", move);
     window.removeEventListener("pointerup", stop);
+    done(event);
   };
   window.addEventListener("pointermove", move);
   window.addEventListener("pointerup", stop);
@@ -263,15 +327,23 @@ function startPan(event) {
 function wheelZoom(event) {
   event.preventDefault();
   const rect = root.getBoundingClientRect();
-  zoom(event.deltaY < 0 ? 1.1 : 1 / 1.1, { x: event.clientX - rect.left, y: event.clientY - rect.top });
+  zoom(Math.exp(-event.deltaY / 500), { x: event.clientX - rect.left, y: event.clientY - rect.top });
+}
+
+// Arrow keys move the selected node (Shift: further), for keyboard users.
+function nudge(event) {
+  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  const node = selection?.nodeId && model.node(selection.nodeId);
+  if (!node || !steps[event.key] || !event.target.closest(".pf-node")) return;
+  event.preventDefault();
+  const [dx, dy] = steps[event.key].map((step) => step * NUDGE * (event.shiftKey ? 5 : 1));
+  model.moveNode(node.id, { x: node.position.x + dx, y: node.position.y + dy });
 }
 
 function dropFromPalette(event) {
   const type = event.dataTransfer?.getData(NODE_MIME);
   if (!type || model.isReadOnly()) return;
   event.preventDefault();
-  const point = toWorld(event.clientX, event.clientY);
-  emit("palette:drop", { type, position: { x: point.x - WIDTH / 2, y: point.y - 20 } });
+  const point = toDocument(event.clientX, event.clientY);
+  emit("palette:drop", { type, position: { x: point.x - 100, y: point.y - 20 } });
 }
-
-export { NODE_MIME };

@@ -1,240 +1,215 @@
-// The flow editor screen: palette, canvas, inspector, issues and preview around one flow, with
-// autosave (guarded by the flow's revision), undo/redo, publish and versions.
-import { mutations, queries } from "./api.js";
+// One flow's editor screen: the toolbar, the palette, the canvas with the issues panel under it,
+// and the side panel (inspector, preview, versions). It loads the flow, starts each module on
+// its part of the page and turns toolbar buttons and keyboard shortcuts into their calls.
+import { queries } from "./api.js";
+import * as autosave from "./autosave.js";
 import * as canvas from "./canvas.js";
-import { emit, on } from "./events.js";
+import { element } from "./views.js";
+import { subscribe } from "./events.js";
 import * as history from "./history.js";
 import * as inspector from "./inspector.js";
 import * as issues from "./issues.js";
 import * as model from "./model.js";
-import { useProperties } from "./node_types/index.js";
+import * as catalogue from "./node_types/index.js";
+import * as notice from "./notice.js";
 import * as palette from "./palette.js";
 import * as preview from "./preview.js";
-import { clear, element } from "./views.js";
+import * as publishing from "./publishing.js";
 
-const AUTOSAVE_MS = 1200;
-let flow = null;
-let nodeTypes = [];
-let saveTimer = null;
-let conflicted = false;
-let viewingVersion = null;
-let status;
-let banner;
-let wired = false;
+const STATUS = {
+  saved: "Saved",
+  unsaved: "Unsaved changes",
+  saving: "Saving…",
+  conflict: "Not saved: changed elsewhere",
+  failed: "Not saved",
+};
+let stops = [];
 
-export async function show(root, flowId) {
-  clear(root);
-  const [loaded, types, properties] = await Promise.all([
+export async function open(root, flowId) {
+  const [flow, nodeTypes, properties] = await Promise.all([
     queries.flow(flowId),
     queries.nodeTypes(),
     queries.properties(),
   ]);
-  if (!loaded) {
-    root.append(element("p", { text: "This flow does not exist (any more)." }));
+  if (!flow) {
+    root.replaceChildren(element("p", { class: "pf-page", text: "This flow does not exist (any more). " }, element("a", { href: "#/", text: "Back to the flows" })));
     return;
   }
-  flow = loaded;
-  nodeTypes = types;
-  conflicted = false;
-  viewingVersion = null;
-  useProperties(properties);
-  root.append(layout());
-  palette.init(root.querySelector(".pf-palette"), nodeTypes);
-  canvas.init(root.querySelector(".pf-canvas"), nodeTypes);
-  inspector.init(root.querySelector(".pf-inspector"), nodeTypes, properties);
-  issues.init(root.querySelector(".pf-issues"));
-  preview.init(root.querySelector(".pf-preview"));
-  if (!wired) wire();
+  catalogue.useCatalogue(nodeTypes, properties);
+  const page = layout(flow);
+  root.replaceChildren(page.editor);
+  stops = [
+    palette.init(page.palette),
+    canvas.init(page.canvas),
+    inspector.init(page.inspector),
+    issues.init(page.issues),
+    preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
+    autosave.track(flow, { reload: () => reopen(root, flowId) }),
+    subscribe({
+      "save:status": ({ state, detail }) => {
+        page.status.dataset.state = state;
+        page.status.textContent = detail ? `${STATUS[state]}: ${detail}` : STATUS[state];
+      },
+      "history:change": ({ undo, redo }) => {
+        page.undo.disabled = !undo;
+        page.undo.title = undo ? `Undo ${undo} (Ctrl+Z)` : "Nothing to undo";
+        page.redo.disabled = !redo;
+        page.redo.title = redo ? `Redo ${redo} (Ctrl+Shift+Z)` : "Nothing to redo";
+      },
+      "view:change": ({ scale }) => (page.zoom.textContent = `${Math.round(scale * 100)}%`),
+      "palette:drop": ({ type, position }) => addNode(type, position),
+      "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
+      "issue:select": (target) => {
+        if (target.nodeId && model.node(target.nodeId)) canvas.reveal(target.nodeId);
+        if (target.nodeId || target.edgeId) canvas.select(target);
+      },
+      "flow:restore": (record) => model.load(record.draft),
+    }),
+    listen(window, "keydown", shortcut),
+    listen(window, "beforeunload", (event) => autosave.hasUnsavedChanges() && event.preventDefault()),
+  ];
+  publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled });
   model.load(flow.draft);
   canvas.showCounts(flow.stats);
   canvas.fit();
-  renderVersions();
-  setStatus("Saved");
 }
 
-function layout() {
-  status = element("span", { class: "pf-status", role: "status" });
-  banner = element("div", { class: "pf-banner", hidden: true, role: "alert" });
-  const toolbar = element(
-    "div",
-    { class: "pf-toolbar", role: "toolbar", "aria-label": "Editor" },
-    element("a", { href: "#/", text: "← Flows" }),
-    element("strong", { class: "pf-flow-name", text: flow.name }),
-    tool("Undo", history.undo),
-    tool("Redo", history.redo),
-    tool("Zoom in", () => canvas.zoom(1.2)),
-    tool("Zoom out", () => canvas.zoom(1 / 1.2)),
-    tool("Fit", canvas.fit),
-    tool("Delete selected", deleteSelection),
-    tool("Save", () => save()),
-    tool("Publish", publish, "pf-primary"),
-    element("select", { class: "pf-versions", "aria-label": "Versions" }),
-    status,
-  );
-  return element(
+// Saves what is unsaved and lets go of the page (leaving for the list, signing out).
+export async function close() {
+  if (!stops.length) return;
+  await autosave.save();
+  stops.forEach((stop) => stop());
+  stops = [];
+}
+
+async function reopen(root, flowId) {
+  stops.forEach((stop) => stop());
+  stops = [];
+  notice.hide();
+  await open(root, flowId);
+}
+
+function layout(flow) {
+  const button = (text, action, extra = {}) => element("button", { type: "button", text, onClick: action, ...extra });
+  const page = {
+    status: element("span", { class: "pf-save-status", role: "status" }),
+    undo: button("Undo", history.undo, { disabled: true }),
+    redo: button("Redo", history.redo, { disabled: true }),
+    zoom: button("100%", () => canvas.zoomTo(1), { "aria-label": "Reset zoom", title: "Reset zoom to 100%" }),
+    enabled: element("input", { type: "checkbox", "aria-label": "Enabled" }),
+    palette: element("nav", { class: "pf-palette", "aria-label": "Node palette" }),
+    canvas: element("section", { class: "pf-canvas", "aria-label": "Canvas", tabindex: "0" }),
+    issues: element("section", { class: "pf-issues", "aria-label": "Issues" }),
+    inspector: element("section", { class: "pf-inspector", "aria-label": "Inspector" }),
+    preview: element("section", { class: "pf-preview", "aria-label": "Preview" }),
+    versions: element("section", { class: "pf-versions-panel", "aria-label": "Versions" }),
+  };
+  const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true });
+  name.addEventListener("change", () => name.value.trim() && autosave.rename(name.value.trim()));
+  const side = tabs({ Inspector: page.inspector, Preview: page.preview, Versions: page.versions });
+  page.showTab = side.show;
+  page.editor = element(
     "div",
     { class: "pf-editor" },
-    toolbar,
-    banner,
+    element(
+      "div",
+      { class: "pf-toolbar", role: "toolbar", "aria-label": "Editor" },
+      element("a", { href: "#/", class: "pf-back", text: "← Flows" }),
+      name,
+      page.status,
+      element("span", { class: "pf-spacer" }),
+      page.undo,
+      page.redo,
+      button("Delete selected", deleteSelection, { title: "Delete the selected node or wire (Delete)" }),
+      element("span", { class: "pf-separator" }),
+      button("−", () => canvas.zoom(1 / 1.2), { "aria-label": "Zoom out" }),
+      page.zoom,
+      button("+", () => canvas.zoom(1.2), { "aria-label": "Zoom in" }),
+      button("Fit", canvas.fit, { "aria-label": "Fit to view" }),
+      element("span", { class: "pf-separator" }),
+      button("Save", autosave.save, { title: "Save the draft now (Ctrl+S)" }),
+      element("label", { class: "pf-switch" }, page.enabled, "On"),
+      button("Publish", publishing.publish, { class: "pf-primary" }),
+    ),
     element(
       "div",
       { class: "pf-panes" },
-      element("nav", { class: "pf-palette", "aria-label": "Node palette" }),
-      element("section", { class: "pf-canvas", "aria-label": "Canvas", tabindex: "0" }),
-      element(
-        "aside",
-        { class: "pf-side" },
-        element("div", { class: "pf-inspector", "aria-label": "Inspector" }),
-        element("div", { class: "pf-issues", "aria-label": "Issues" }),
-        element("div", { class: "pf-preview", "aria-label": "Preview" }),
-      ),
+      page.palette,
+      element("div", { class: "pf-center" }, page.canvas, page.issues),
+      side.element,
     ),
   );
+  return page;
 }
 
-function tool(label, action, className) {
-  return element("button", { type: "button", text: label, "aria-label": label, class: className, onClick: action });
-}
-
-function wire() {
-  wired = true;
-  on("document:change", () => {
-    if (!flow || model.isReadOnly()) return;
-    setStatus("Unsaved changes");
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(save, AUTOSAVE_MS);
+// Side-panel tabs: `show(name)` selects one; arrow keys move between them.
+function tabs(panels) {
+  const names = Object.keys(panels);
+  const buttons = names.map((name) =>
+    element("button", { type: "button", role: "tab", id: `pf-tab-${name}`, text: name, onClick: () => show(name) }),
+  );
+  const list = element("div", { class: "pf-tabs", role: "tablist", "aria-label": "Side panel" }, ...buttons);
+  list.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const index = (buttons.indexOf(document.activeElement) + step + names.length) % names.length;
+    show(names[index]);
+    buttons[index].focus();
   });
-  on("history:change", ({ canUndo, canRedo }) => {
-    document.querySelector('[aria-label="Undo"]')?.toggleAttribute("disabled", !canUndo);
-    document.querySelector('[aria-label="Redo"]')?.toggleAttribute("disabled", !canRedo);
-  });
-  on("issues:change", (report) => canvas.mark(report.issues));
-  on("issue:select", (nodeId) => canvas.select({ nodeId }));
-  on("palette:drop", ({ type, position }) => addNode(type, position));
-  document.addEventListener("keydown", shortcut);
+  for (const [name, panel] of Object.entries(panels)) {
+    panel.setAttribute("role", "tabpanel");
+    panel.setAttribute("aria-labelledby", `pf-tab-${name}`);
+  }
+  function show(chosen) {
+    names.forEach((name, index) => {
+      buttons[index].setAttribute("aria-selected", String(name === chosen));
+      buttons[index].tabIndex = name === chosen ? 0 : -1;
+      panels[name].hidden = name !== chosen;
+    });
+  }
+  show(names[0]);
+  return { element: element("aside", { class: "pf-side" }, list, ...Object.values(panels)), show };
 }
 
 function addNode(type, position) {
-  const described = nodeTypes.find((item) => item.type === type);
   const config = {};
-  for (const field of described?.configSchema.fields ?? []) {
-    if (field.default !== null && field.default !== undefined) config[field.name] = field.default;
+  for (const field of catalogue.rules(type)?.configSchema.fields ?? []) {
+    if (field.default !== null && field.default !== undefined) config[field.name] = structuredClone(field.default);
   }
-  const count = model.current().nodes.length;
-  const id = model.addNode(type, position ?? { x: 80 + count * 40, y: 80 + count * 30 }, config);
-  canvas.select({ nodeId: id });
+  let at = position ?? canvas.visibleCenter();
+  const taken = (point) => model.current().nodes.some((node) => Math.hypot(node.position.x - point.x, node.position.y - point.y) < 20);
+  while (taken(at)) at = { x: at.x + 30, y: at.y + 30 };
+  const id = model.addNode(type, at, config);
+  if (id) canvas.select({ nodeId: id });
 }
 
 function deleteSelection() {
   const selection = canvas.selected();
   if (selection?.nodeId) model.removeNode(selection.nodeId);
-  if (selection?.edgeId) model.removeEdge(selection.edgeId);
-  canvas.select(null);
+  else if (selection?.edgeId) model.removeEdge(selection.edgeId);
 }
 
 function shortcut(event) {
-  if (!document.querySelector(".pf-editor")) return;
-  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  const command = event.ctrlKey || event.metaKey;
   const key = event.key.toLowerCase();
-  if ((event.ctrlKey || event.metaKey) && key === "s") {
-    event.preventDefault();
-    save();
-  } else if ((event.ctrlKey || event.metaKey) && key === "z" && !typing) {
-    event.preventDefault();
-    event.shiftKey ? history.redo() : history.undo();
-  } else if ((event.ctrlKey || event.metaKey) && key === "y" && !typing) {
-    event.preventDefault();
-    history.redo();
-  } else if ((key === "delete" || key === "backspace") && !typing) {
-    deleteSelection();
-  }
+  const action =
+    command && key === "s" ? autosave.save
+    : command && key === "z" && !typing ? (event.shiftKey ? history.redo : history.undo)
+    : command && key === "y" && !typing ? history.redo
+    : (key === "delete" || key === "backspace") && !typing ? deleteSelection
+    : key === "escape" && !typing ? () => canvas.select(null)
+    : null;
+  if (!action) return;
+  event.preventDefault();
+  action();
 }
 
-export async function save() {
-  clearTimeout(saveTimer);
-  if (!flow || conflicted || model.isReadOnly()) return;
-  setStatus("Saving…");
-  try {
-    flow = await mutations.saveDraft(flow.id, model.current(), flow.revision);
-    setStatus("Saved");
-  } catch (error) {
-    if (error.code === "CONFLICT") return showConflict();
-    setStatus(`Not saved: ${error.message}`);
-  }
+function triggerUrl(draft) {
+  return draft.nodes?.find((node) => node.type === "page_visit")?.config?.url;
 }
 
-function showConflict() {
-  conflicted = true;
-  setStatus("Not saved");
-  showBanner(
-    "This flow was changed in another tab or by someone else; your last changes are not saved.",
-    ["Reload the flow", () => show(document.getElementById("pf-app"), flow.id)],
-  );
-}
-
-async function publish() {
-  await save();
-  if (conflicted) return;
-  try {
-    flow = await mutations.publish(flow.id);
-    showBanner(`Published version ${flow.published.version}.`);
-    renderVersions();
-  } catch (error) {
-    const count = error.extensions.issues?.length;
-    showBanner(count ? `Not published: fix ${count} error(s) first.` : `Not published: ${error.message}`);
-    if (error.extensions.issues) canvas.mark(error.extensions.issues);
-  }
-}
-
-function renderVersions() {
-  const select = document.querySelector(".pf-versions");
-  clear(select);
-  select.append(new Option(viewingVersion ? `Version ${viewingVersion} (read-only)` : "Draft", ""));
-  if (viewingVersion) select.append(new Option("Back to the draft", "draft"));
-  for (const version of flow.versions) {
-    select.append(new Option(`Open version ${version.version}${version.version === flow.published?.version ? " (published)" : ""}`, String(version.version)));
-  }
-  select.onchange = () => openVersion(select.value);
-}
-
-async function openVersion(value) {
-  if (!value) return;
-  if (value === "draft") {
-    viewingVersion = null;
-    model.load(flow.draft);
-    hideBanner();
-    return renderVersions();
-  }
-  await save();
-  const versions = await queries.version(flow.id);
-  const chosen = versions.find((version) => String(version.version) === value);
-  viewingVersion = chosen.version;
-  model.load(chosen.graph, { locked: true });
-  showBanner(`Viewing version ${chosen.version}, read-only.`, [
-    "Restore into the draft",
-    async () => {
-      flow = await mutations.restore(flow.id, chosen.version);
-      viewingVersion = null;
-      model.load(flow.draft);
-      showBanner(`Version ${chosen.version} restored into the draft.`);
-      renderVersions();
-    },
-  ]);
-  renderVersions();
-}
-
-function showBanner(text, action) {
-  clear(banner);
-  banner.hidden = false;
-  banner.append(element("span", { text }));
-  if (action) banner.append(element("button", { type: "button", text: action[0], onClick: action[1] }));
-}
-
-function hideBanner() {
-  banner.hidden = true;
-}
-
-function setStatus(text) {
-  if (status) status.textContent = text;
-  emit("save:status", text);
+function listen(target, name, handler) {
+  target.addEventListener(name, handler);
+  return () => target.removeEventListener(name, handler);
 }

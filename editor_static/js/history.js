@@ -1,48 +1,40 @@
-// Undo/redo over every change of the document: each change records the document before it.
-import { on, emit } from "./events.js";
+// Undo/redo as commands: model.js hands over each edit with its inverse; undo runs the inverse,
+// redo runs the steps again. Loading a document starts a new history.
+import { emit, on } from "./events.js";
 import * as model from "./model.js";
 
-const LIMIT = 200;
-let undoStack = [];
-let redoStack = [];
-let restoring = false;
+const LIMIT = 500;
+let done = [];
+let undone = [];
 
 on("document:load", () => {
-  undoStack = [];
-  redoStack = [];
-  emit("history:change", state());
+  done = [];
+  undone = [];
+  announce();
 });
 
-on("document:change", ({ before }) => {
-  if (restoring || before === null) return;
-  undoStack.push(before);
-  if (undoStack.length > LIMIT) undoStack.shift();
-  redoStack = [];
-  emit("history:change", state());
+on("document:change", ({ command, source }) => {
+  if (source !== "edit") return;
+  done.push(command);
+  if (done.length > LIMIT) done.shift();
+  undone = [];
+  announce();
 });
 
 export function undo() {
-  if (!undoStack.length || model.isReadOnly()) return;
-  redoStack.push(structuredClone(model.current()));
-  restore(undoStack.pop());
+  const command = done.at(-1);
+  if (!command || !model.run(command.label, command.inverse, { source: "undo" })) return;
+  undone.push(done.pop());
+  announce();
 }
 
 export function redo() {
-  if (!redoStack.length || model.isReadOnly()) return;
-  undoStack.push(structuredClone(model.current()));
-  restore(redoStack.pop());
+  const command = undone.at(-1);
+  if (!command || !model.run(command.label, command.steps, { source: "redo" })) return;
+  done.push(undone.pop());
+  announce();
 }
 
-export function state() {
-  return { canUndo: undoStack.length > 0, canRedo: redoStack.length > 0 };
-}
-
-function restore(graph) {
-  restoring = true;
-  try {
-    model.replace(graph);
-  } finally {
-    restoring = false;
-  }
-  emit("history:change", state());
+function announce() {
+  emit("history:change", { undo: done.at(-1)?.label ?? null, redo: undone.at(-1)?.label ?? null });
 }

@@ -1,55 +1,82 @@
-// The validation panel: the server's `validateFlow` issues for the current draft, re-checked a
-// moment after each edit; clicking an issue selects its node.
-import { emit, on } from "./events.js";
+// The issues panel: `validateFlow` on the current document a moment after each edit; every
+// issue of the answer is listed, and activating one selects the node or wire it concerns. Only
+// the answer to the latest request is shown, whatever order the answers arrive in.
 import { queries } from "./api.js";
+import { element } from "./views.js";
+import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
 
-const DELAY_MS = 400;
+const DELAY_MS = 350;
 let root;
 let timer = null;
+let asked = 0;
 let latest = { valid: true, issues: [] };
 
-export function init(element) {
-  root = element;
-  for (const name of ["document:load", "document:change"]) on(name, schedule);
+export function init(container) {
+  root = container;
+  latest = { valid: true, issues: [] };
+  render("Checking…");
+  const stop = subscribe({ "document:load": schedule, "document:change": schedule });
+  return () => {
+    clearTimeout(timer);
+    stop();
+  };
 }
 
-export function report() {
-  return latest;
+export function errors() {
+  return latest.issues.filter((issue) => issue.severity === "error");
 }
 
 function schedule() {
+  root.dataset.state = "checking";
   clearTimeout(timer);
   timer = setTimeout(check, DELAY_MS);
 }
 
 async function check() {
+  const ticket = ++asked;
+  let report;
   try {
-    latest = await queries.validate(model.current());
+    report = await queries.validate(model.current());
   } catch (error) {
-    latest = { valid: false, issues: [{ code: error.code, severity: "error", message: error.message }] };
+    report = { valid: false, issues: [{ code: error.code, severity: "error", message: error.message }] };
   }
+  if (ticket !== asked) return;
+  latest = report;
   render();
   emit("issues:change", latest);
 }
 
-function render() {
-  root.innerHTML = "";
-  const title = document.createElement("h3");
-  const errors = latest.issues.filter((issue) => issue.severity === "error").length;
-  title.textContent = latest.issues.length ? `Issues (${errors} errors)` : "No issues";
-  root.append(title);
-  const list = document.createElement("ul");
-  for (const issue of latest.issues) {
-    const entry = document.createElement("li");
-    entry.className = "pf-issue";
-    entry.dataset.severity = issue.severity;
-    entry.dataset.code = issue.code;
-    if (issue.nodeId) entry.dataset.nodeId = issue.nodeId;
-    entry.textContent = issue.message;
-    entry.tabIndex = 0;
-    entry.addEventListener("click", () => issue.nodeId && emit("issue:select", issue.nodeId));
-    list.append(entry);
-  }
-  root.append(list);
+function render(state) {
+  const errorCount = errors().length;
+  const warningCount = latest.issues.length - errorCount;
+  const heading = state ?? (latest.issues.length ? `${plural(errorCount, "error")} · ${plural(warningCount, "warning")}` : "No issues");
+  root.dataset.state = state ? "checking" : errorCount ? "error" : warningCount ? "warning" : "ok";
+  root.replaceChildren(
+    element("h3", { text: heading }),
+    element(
+      "ul",
+      {},
+      ...latest.issues.map((issue) =>
+        element(
+          "li",
+          {},
+          element("button", {
+            type: "button",
+            class: "pf-issue",
+            "data-severity": issue.severity,
+            "data-code": issue.code,
+            "data-node-id": issue.nodeId,
+            "data-edge-id": issue.edgeId,
+            text: issue.message,
+            onClick: () => emit("issue:select", { nodeId: issue.nodeId, edgeId: issue.edgeId }),
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -1,20 +1,26 @@
-// The flow document as plain data, and the only module that changes it. Every change goes
-// through `change()`, which lets history.js record it and tells listeners ("document:change").
+// The flow document as plain data, and the only module that changes it.
+//
+// Every edit is a command: a label and a list of steps. Running a step returns the step that
+// undoes it, so each command carries its own inverse and history.js can undo and redo without
+// copying the document. Nodes and edges are frozen; a change replaces them, which lets views
+// compare by identity. Each step announces itself (node:add, node:update, node:remove, edge:add,
+// edge:remove) and each command ends with one document:change.
 import { emit } from "./events.js";
 
-let documentData = { nodes: [], edges: [] };
+let doc = { nodes: [], edges: [] };
 let readOnly = false;
 
 export function load(graph, { locked = false } = {}) {
-  documentData = structuredClone(graph ?? { nodes: [], edges: [] });
-  documentData.nodes ??= [];
-  documentData.edges ??= [];
+  doc = {
+    nodes: (graph?.nodes ?? []).map(deepFreeze),
+    edges: (graph?.edges ?? []).map(deepFreeze),
+  };
   readOnly = locked;
-  emit("document:load", documentData);
+  emit("document:load", doc);
 }
 
 export function current() {
-  return documentData;
+  return doc;
 }
 
 export function isReadOnly() {
@@ -22,77 +28,120 @@ export function isReadOnly() {
 }
 
 export function node(id) {
-  return documentData.nodes.find((item) => item.id === id);
+  return doc.nodes.find((item) => item.id === id);
 }
 
-export function change(label, mutate) {
-  if (readOnly) return;
-  const before = structuredClone(documentData);
-  mutate(documentData);
-  emit("document:change", { label, before });
+export function edge(id) {
+  return doc.edges.find((item) => item.id === id);
 }
 
-export function replace(graph) {
-  documentData = structuredClone(graph);
-  emit("document:change", { label: "replace", before: null });
+// Runs a command's steps; `source` tells history.js whether it is an edit or its own undo/redo.
+export function run(label, steps, { source = "edit" } = {}) {
+  if (readOnly || !steps.length) return null;
+  const inverse = steps.map((step) => STEPS[step.op](step)).reverse();
+  const command = { label, steps, inverse };
+  emit("document:change", { command, source });
+  return command;
 }
 
 export function addNode(type, position, config) {
-  const id = freshId(type);
-  change("node:add", (doc) => {
-    doc.nodes.push({ id, type, position: roundPosition(position), config: structuredClone(config) });
-  });
+  const id = freshId(type, doc.nodes);
+  run("Add node", [{ op: "insertNode", node: { id, type, position: rounded(position), config } }]);
   return id;
 }
 
 export function moveNode(id, position) {
-  change("node:move", () => {
-    node(id).position = roundPosition(position);
-  });
+  run("Move node", [{ op: "updateNode", id, changes: { position: rounded(position) } }]);
+}
+
+// `ports` maps old output ports to new ones (null: gone), for types whose ports follow the
+// config (a decision's buttons): their wires move along or are removed in the same command.
+export function setConfig(id, config, { ports = {} } = {}) {
+  const steps = [{ op: "updateNode", id, changes: { config } }];
+  for (const wire of doc.edges) {
+    if (wire.source !== id || !(wire.sourcePort in ports)) continue;
+    const port = ports[wire.sourcePort];
+    steps.push({ op: "deleteEdge", id: wire.id });
+    if (port !== null) steps.push({ op: "insertEdge", edge: { ...wire, sourcePort: port } });
+  }
+  run("Edit node", steps);
 }
 
 export function removeNode(id) {
-  change("node:remove", (doc) => {
-    doc.nodes = doc.nodes.filter((item) => item.id !== id);
-    doc.edges = doc.edges.filter((edge) => edge.source !== id && edge.target !== id);
-  });
+  const wires = doc.edges.filter((wire) => wire.source === id || wire.target === id);
+  run("Delete node", [
+    ...wires.map((wire) => ({ op: "deleteEdge", id: wire.id })),
+    { op: "deleteNode", id },
+  ]);
 }
 
-export function setConfig(id, config) {
-  change("node:config", () => {
-    node(id).config = structuredClone(config);
-  });
-}
-
+// One wire per output port: a new wire from a used port replaces the old one.
 export function connect(source, sourcePort, target) {
   if (source === target) return;
-  change("edge:add", (doc) => {
-    // One wire per output port: a new wire replaces the old one.
-    doc.edges = doc.edges.filter((edge) => !(edge.source === source && edge.sourcePort === sourcePort));
-    doc.edges.push({ id: freshEdgeId(), source, sourcePort, target });
-  });
+  const old = doc.edges.find((wire) => wire.source === source && wire.sourcePort === sourcePort);
+  if (old?.target === target) return;
+  const id = freshId("e", doc.edges, "");
+  run("Connect", [
+    ...(old ? [{ op: "deleteEdge", id: old.id }] : []),
+    { op: "insertEdge", edge: { id, source, sourcePort, target } },
+  ]);
 }
 
 export function removeEdge(id) {
-  change("edge:remove", (doc) => {
-    doc.edges = doc.edges.filter((edge) => edge.id !== id);
-  });
+  run("Delete wire", [{ op: "deleteEdge", id }]);
 }
 
-function freshId(type) {
-  const taken = new Set(documentData.nodes.map((item) => item.id));
+const STEPS = {
+  insertNode({ node: added, index = doc.nodes.length }) {
+    const frozen = deepFreeze(added);
+    doc.nodes.splice(index, 0, frozen);
+    emit("node:add", frozen);
+    return { op: "deleteNode", id: frozen.id };
+  },
+  deleteNode({ id }) {
+    const index = doc.nodes.findIndex((item) => item.id === id);
+    const [removed] = doc.nodes.splice(index, 1);
+    emit("node:remove", removed);
+    return { op: "insertNode", node: removed, index };
+  },
+  updateNode({ id, changes }) {
+    const index = doc.nodes.findIndex((item) => item.id === id);
+    const before = doc.nodes[index];
+    const after = deepFreeze({ ...before, ...changes });
+    doc.nodes[index] = after;
+    emit("node:update", after);
+    const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, before[key]]));
+    return { op: "updateNode", id, changes: previous };
+  },
+  insertEdge({ edge: added, index = doc.edges.length }) {
+    const frozen = deepFreeze(added);
+    doc.edges.splice(index, 0, frozen);
+    emit("edge:add", frozen);
+    return { op: "deleteEdge", id: frozen.id };
+  },
+  deleteEdge({ id }) {
+    const index = doc.edges.findIndex((item) => item.id === id);
+    const [removed] = doc.edges.splice(index, 1);
+    emit("edge:remove", removed);
+    return { op: "insertEdge", edge: removed, index };
+  },
+};
+
+function freshId(prefix, items, separator = "_") {
+  const taken = new Set(items.map((item) => item.id));
   let number = 1;
-  while (taken.has(`${type}_${number}`)) number += 1;
-  return `${type}_${number}`;
+  while (taken.has(`${prefix}${separator}${number}`)) number += 1;
+  return `${prefix}${separator}${number}`;
 }
 
-function freshEdgeId() {
-  const taken = new Set(documentData.edges.map((edge) => edge.id));
-  let number = 1;
-  while (taken.has(`e${number}`)) number += 1;
-  return `e${number}`;
-}
-
-function roundPosition({ x, y }) {
+function rounded({ x, y }) {
   return { x: Math.round(x), y: Math.round(y) };
+}
+
+function deepFreeze(value) {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
 }

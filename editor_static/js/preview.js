@@ -1,68 +1,167 @@
-// A test chat for the current draft: simulate a page visit, answer, click buttons; shows the
-// bot's messages and the property changes it would make. Nothing is written (simulateFlow).
-import { mutations } from "./api.js";
+// The preview: a test chat that runs the current draft with `simulateFlow` against a chosen
+// contact or an empty one. Each step (the page visit, an answer, a button) re-runs the whole
+// conversation so far; the chat shows the bot's new messages and the property changes the flow
+// would make. Nothing is written.
+import { queries } from "./api.js";
+import { element, fill } from "./views.js";
+import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
-import { clear, element } from "./views.js";
+import * as catalogue from "./node_types/index.js";
 
 let root;
+let contacts = [];
+let contactId = null;
+let url = "/";
 let events = [];
-let contactId = "";
+let chat = [];
+let result = null;
+let problem = null;
+let stale = false;
 
-export function init(element_) {
-  root = element_;
+export function init(container, { suggestedUrl }) {
+  root = container;
+  url = suggestedUrl || "/";
+  restart();
+  findContacts("");
+  return subscribe({
+    "document:change": () => {
+      if (events.length && !stale) {
+        stale = true;
+        render();
+      }
+    },
+  });
+}
+
+function restart() {
   events = [];
-  render(null);
+  chat = [];
+  result = null;
+  problem = null;
+  stale = false;
+  emit("preview:change", { path: [], waitingAt: null });
+  render();
 }
 
-async function run(next) {
-  events = next;
+async function step(event, said) {
+  const shown = chat.filter((line) => line.who === "bot").length;
+  events = [...events, event];
+  chat = [...chat, said];
   try {
-    render(await mutations.simulate(model.current(), events, contactId));
+    result = await queries.simulate(model.current(), events, contactId);
+    problem = null;
+    chat = [...chat, ...result.messages.slice(shown).map((message) => ({ who: "bot", text: message.text }))];
+    emit("preview:change", result);
   } catch (error) {
-    render({ error: error.message });
+    problem = error.message;
   }
+  render();
 }
 
-function render(result) {
-  clear(root);
-  const url = element("input", { "aria-label": "Preview URL", placeholder: "/pricing", value: "/pricing" });
-  const visit = element("button", { type: "button", text: "Visit", onClick: () => run([...events, { pageView: url.value }]) });
-  const reset = element("button", { type: "button", text: "Reset", onClick: () => init(root) });
-  const contact = element("input", {
-    "aria-label": "Preview contact id",
-    placeholder: "Contact id (empty: a new contact)",
-    value: contactId,
-  });
-  contact.addEventListener("change", () => {
-    contactId = contact.value.trim();
-  });
-  root.append(
+async function findContacts(email) {
+  try {
+    contacts = await queries.contacts(email);
+  } catch (error) {
+    problem = error.message;
+  }
+  render();
+}
+
+function render() {
+  fill(
+    root,
     element("h3", { text: "Preview" }),
-    element("div", { class: "pf-row" }, contact),
-    element("div", { class: "pf-row" }, url, visit, reset),
+    contactChooser(),
+    visitForm(),
+    element(
+      "ol",
+      { class: "pf-chat", "aria-label": "Preview chat" },
+      ...chat.map((line) => element("li", { class: "pf-chat-line", "data-who": line.who, text: line.text })),
+    ),
+    stale
+      ? element("p", { class: "pf-muted", role: "note", text: "The draft changed since this preview started: restart it to see the change." })
+      : null,
+    problem ? element("p", { class: "pf-error", role: "alert", text: problem }) : null,
+    reply(),
+    changes(),
   );
-  if (!result) return;
-  if (result.error) return root.append(element("p", { class: "pf-error", text: result.error }));
-  const chat = element("ol", { class: "pf-chat", "aria-label": "Preview messages" });
-  for (const message of result.messages) chat.append(element("li", { text: message.text }));
-  root.append(chat);
-  const last = result.messages.at(-1);
-  if (result.waitingAt && last?.options) {
-    last.options.forEach((option, index) =>
-      root.append(element("button", { type: "button", text: option, onClick: () => run([...events, { choice: index }]) })),
+}
+
+function contactChooser() {
+  const search = element("input", {
+    type: "search",
+    placeholder: "Find a contact by email",
+    "aria-label": "Find a preview contact",
+    onChange: () => findContacts(search.value.trim()),
+  });
+  const chooser = element(
+    "select",
+    { "aria-label": "Preview contact", onChange: () => (contactId = chooser.value || null) },
+    new Option("An empty contact (a new visitor)", ""),
+    ...contacts.map((contact) => new Option(contact.email ?? contact.id, contact.id)),
+  );
+  if (contactId && !contacts.some((contact) => contact.id === contactId)) contactId = null;
+  chooser.value = contactId ?? "";
+  return element("div", { class: "pf-stack" }, search, chooser);
+}
+
+function visitForm() {
+  const input = element("input", { "aria-label": "Preview URL", value: url, placeholder: "/pricing" });
+  const form = element(
+    "form",
+    { class: "pf-row" },
+    input,
+    element("button", { type: "submit", class: "pf-primary", text: events.length ? "Restart" : "Visit" }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    url = input.value.trim() || "/";
+    restart();
+    step({ pageView: url }, { who: "page", text: `Opened ${url}` });
+  });
+  return form;
+}
+
+function reply() {
+  if (!result) return null;
+  if (!result.path.length) return element("p", { class: "pf-muted", text: "No trigger matches this URL." });
+  if (!result.waitingAt) return element("p", { class: "pf-muted", text: "The flow has ended." });
+  const options = result.messages.at(-1)?.options;
+  if (options?.length) {
+    return element(
+      "div",
+      { class: "pf-row pf-choices" },
+      ...options.map((option, index) =>
+        element("button", { type: "button", text: option, onClick: () => step({ choice: index }, { who: "visitor", text: option }) }),
+      ),
     );
-  } else if (result.waitingAt) {
-    const answer = element("input", { "aria-label": "Preview answer" });
-    const form = element("form", { class: "pf-row" }, answer, element("button", { type: "submit", text: "Send" }));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      run([...events, { text: answer.value }]);
-    });
-    root.append(form);
   }
-  const changes = element("ul", { class: "pf-changes", "aria-label": "Preview changes" });
-  for (const effect of result.effects) {
-    changes.append(element("li", { text: effect.kind === "set" ? `${effect.key} = ${effect.value}` : `${effect.key} + ${effect.by}` }));
-  }
-  root.append(changes);
+  const answer = element("input", { "aria-label": "Preview answer", placeholder: "Your answer" });
+  const form = element("form", { class: "pf-row" }, answer, element("button", { type: "submit", text: "Send" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    step({ text: answer.value }, { who: "visitor", text: answer.value });
+  });
+  return form;
+}
+
+function changes() {
+  if (!result?.effects.length) return null;
+  return element(
+    "div",
+    {},
+    element("h4", { text: "It would change" }),
+    element(
+      "ul",
+      { class: "pf-changes", "aria-label": "Preview changes" },
+      ...result.effects.map((effect) =>
+        element("li", {
+          text:
+            effect.kind === "increment"
+              ? `${catalogue.propertyLabel(effect.key)} + ${effect.by}`
+              : `${catalogue.propertyLabel(effect.key)} = ${effect.value}`,
+        }),
+      ),
+    ),
+  );
 }

@@ -1,7 +1,12 @@
-"""A real `propflow serve` on a temp SQLite file and Debian's Chromium driven by Playwright."""
+"""A real `propflow serve` on a temp SQLite file and Debian's Chromium driven by Playwright.
+
+Outside CI a missing Chromium skips the browser tests with a reason; with CI=true it fails them.
+Every page collects console errors and uncaught exceptions, and a test fails if there were any.
+"""
 
 import os
-import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +14,6 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.api.test_concurrency import operator_token
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.server import served
 
@@ -22,15 +26,27 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PROPFLOW = str(Path(sys.executable).parent / "propflow")
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def operator_token(database_url: str, email: str = "designer@example.com") -> str:
+    """Create an operator with the CLI; its token is the last line it prints."""
+    result = subprocess.run(
+        [PROPFLOW, "operator", "create", "--email", email, "--db", database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        message = f"Chromium is not installed at {CHROMIUM}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI=true: it must be)")
-        pytest.skip(message)
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}, and CI=true requires it")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -48,6 +64,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def api(server: tuple[str, str]) -> Iterator[SyncGraphQL]:
+    """GraphQL as the operator, in a workspace with three NUMBER properties."""
     base_url, token = server
     with httpx.Client(base_url=base_url) as http:
         client = SyncGraphQL(http, token)
@@ -59,13 +76,19 @@ def api(server: tuple[str, str]) -> Iterator[SyncGraphQL]:
         yield client
 
 
-@pytest.fixture
-def page(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server[0])
+def open_page(browser: Browser, base_url: str) -> tuple[Page, list[str]]:
+    """A new 1280x800 page and the list its console errors and uncaught exceptions go to."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
     opened = context.new_page()
     errors: list[str] = []
     opened.on("console", lambda message: message.type == "error" and errors.append(message.text))
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    return opened, errors
+
+
+@pytest.fixture
+def page(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
+    opened, errors = open_page(browser, server[0])
     yield opened
-    context.close()
+    opened.context.close()
     assert errors == [], errors

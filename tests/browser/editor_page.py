@@ -1,4 +1,5 @@
-"""The editor as a test sees it: one page object, locating by role and data-* attributes."""
+"""The editor as a test sees it: one page object, locating by role and data-* attributes and
+waiting on conditions (Playwright's `expect`), never on time."""
 
 from __future__ import annotations
 
@@ -17,36 +18,59 @@ class EditorPage:
         expect(self.page.get_by_role("heading", name="Flows")).to_be_visible()
 
     def create_flow(self, name: str) -> str:
+        """Create a flow from the flows list and open it; its id."""
         self.page.get_by_label("New flow name").fill(name)
         self.page.get_by_role("button", name="Create flow").click()
-        expect(self.page.locator(".pf-flow-name")).to_have_text(name)
+        expect(self.page.get_by_label("Flow name")).to_have_value(name)
+        expect(self.page.locator(".pf-issues h3")).not_to_have_text("Checking…")
         return self.page.url.rsplit("/", 1)[-1]
+
+    def open_flow(self, flow_id: str) -> None:
+        self.page.goto(f"/editor/#/flows/{flow_id}")
+        expect(self.page.locator(".pf-issues h3")).not_to_have_text("Checking…")
+
+    # The canvas
 
     def node(self, node_id: str) -> Locator:
         return self.page.locator(f'.pf-node[data-node-id="{node_id}"]')
 
+    def nodes(self) -> Locator:
+        return self.page.locator(".pf-node")
+
+    def wires(self) -> Locator:
+        return self.page.locator(".pf-wire")
+
+    def wire(self, edge_id: str) -> Locator:
+        return self.page.locator(f'.pf-wire[data-edge-id="{edge_id}"]')
+
+    def node_ids(self) -> list[str]:
+        return self.nodes().evaluate_all("(nodes) => nodes.map((n) => n.dataset.nodeId)")
+
     def add_node(self, node_type: str, x: int, y: int) -> str:
-        """Drag a type from the palette onto the canvas at (x, y) of the canvas; its node id."""
+        """Drag a type from the palette onto the canvas at (x, y) of the canvas; the new id."""
         before = set(self.node_ids())
-        canvas = self.page.locator(".pf-canvas")
         self.page.locator(f'.pf-palette-item[data-node-type="{node_type}"]').drag_to(
-            canvas, target_position={"x": x, "y": y}
+            self.page.get_by_label("Canvas"), target_position={"x": x, "y": y}
         )
-        expect(self.page.locator(".pf-node")).to_have_count(len(before) + 1)
+        expect(self.nodes()).to_have_count(len(before) + 1)
         (added,) = set(self.node_ids()) - before
         return added
 
-    def node_ids(self) -> list[str]:
-        return self.page.locator(".pf-node").evaluate_all(
-            "(nodes) => nodes.map(n => n.dataset.nodeId)"
-        )
-
     def connect(self, source: str, port: str, target: str) -> None:
+        """Drag a wire from an output port of `source` onto the node `target`."""
         handle = self.node(source).locator(f'.pf-port[data-port="{port}"]')
         handle.drag_to(self.node(target).locator(".pf-node-header"))
 
     def select(self, node_id: str) -> None:
         self.node(node_id).locator(".pf-node-header").click()
+
+    def zoom_label(self) -> Locator:
+        return self.page.get_by_role("button", name="Reset zoom")
+
+    # The side panel
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
 
     def field(self, name: str) -> Locator:
         return self.page.locator(f'.pf-inspector .pf-field[data-field="{name}"]')
@@ -59,16 +83,35 @@ class EditorPage:
     def choose(self, name: str, value: str) -> None:
         self.field(name).locator("select").first.select_option(value)
 
+    def preview_visit(self, url: str) -> None:
+        self.tab("Preview")
+        self.page.get_by_label("Preview URL").fill(url)
+        self.page.get_by_role("button", name="Visit", exact=True).click()
+
+    def preview_answer(self, text: str) -> None:
+        self.page.get_by_label("Preview answer").fill(text)
+        self.page.get_by_role("button", name="Send", exact=True).click()
+
+    def bot_messages(self) -> Locator:
+        return self.page.locator('.pf-chat-line[data-who="bot"]')
+
+    # Saving, validation, publishing
+
+    def save_status(self) -> Locator:
+        return self.page.locator(".pf-save-status")
+
     def wait_saved(self) -> None:
-        expect(self.page.get_by_role("status")).to_have_text("Saved", timeout=10_000)
+        expect(self.save_status()).to_have_attribute("data-state", "saved")
 
     def issues(self) -> list[str]:
-        return self.page.locator(".pf-issue").evaluate_all(
-            "(items) => items.map(i => i.dataset.code)"
+        """The codes listed in the issues panel, once the latest check has answered."""
+        expect(self.page.locator(".pf-issues")).not_to_have_attribute("data-state", "checking")
+        return self.page.locator(".pf-issues .pf-issue").evaluate_all(
+            "(items) => items.map((i) => i.dataset.code)"
         )
 
     def publish(self) -> None:
         self.page.get_by_role("button", name="Publish").click()
 
     def banner(self) -> Locator:
-        return self.page.locator(".pf-banner")
+        return self.page.locator(".pf-banner-text")

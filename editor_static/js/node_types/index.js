@@ -1,34 +1,90 @@
-// Presentation of node types only (one-line summaries, port captions); the rules come from the
-// `nodeTypes` query. Categories are shown by colour (CSS), so no icon font is needed.
-let labels = {};
+// The node-type catalogue. Rules (config fields, ports, trigger, waits) come from the server's
+// `nodeTypes` query; the module named after each type adds presentation only: an icon, a
+// one-line summary, port captions, labels for choices and placeholders. A type without a module
+// still works, shown with its server label.
+import ask_question from "./ask_question.js";
+import condition from "./condition.js";
+import decision from "./decision.js";
+import end from "./end.js";
+import increment_property from "./increment_property.js";
+import page_visit from "./page_visit.js";
+import send_message from "./send_message.js";
+import update_property from "./update_property.js";
 
-export function useProperties(properties) {
-  labels = Object.fromEntries(properties.map((property) => [property.key, property.label]));
-}
-
-const label = (key) => (key ? labels[key] ?? key : "…");
-const short = (text, size = 40) => (text && text.length > size ? `${text.slice(0, size - 1)}…` : text ?? "");
-
-const SUMMARIES = {
-  page_visit: (c) => `${c.match ?? "contains"} ${c.url || "…"}${c.limit === "every_visit" ? " · every visit" : " · once"}`,
-  send_message: (c) => short(c.text) || "…",
-  decision: (c) => short(c.text) || "…",
-  ask_question: (c) => (c.saveTo ? `Save as ${label(c.saveTo)}` : short(c.text) || "…"),
-  update_property: (c) =>
-    (c.updates ?? []).map((u) => `Set ${label(u.key)} = ${u.value ?? "…"}`).join(", ") || "…",
-  increment_property: (c) => {
-    const by = Number(c.by ?? 1);
-    return `${label(c.key)} ${by < 0 ? "−" : "+"} ${Math.abs(by)}`;
-  },
-  condition: (c) => `${label(c.key)} ${c.op ?? "EQ"} ${c.value ?? ""}`.trim(),
-  end: () => "",
+const PRESENTATION = {
+  ask_question,
+  condition,
+  decision,
+  end,
+  increment_property,
+  page_visit,
+  send_message,
+  update_property,
 };
 
-export function summary(node) {
-  return (SUMMARIES[node.type] ?? (() => ""))(node.config ?? {});
+export const CATEGORIES = [
+  ["trigger", "Triggers"],
+  ["message", "Messages"],
+  ["question", "Questions"],
+  ["property", "Properties"],
+  ["logic", "Logic"],
+];
+
+let types = new Map();
+let properties = new Map();
+
+export function useCatalogue(nodeTypes, propertyList) {
+  types = new Map(nodeTypes.map((type) => [type.type, type]));
+  properties = new Map(propertyList.map((property) => [property.key, property]));
+}
+
+export function all() {
+  return [...types.values()];
+}
+
+export function rules(type) {
+  return types.get(type);
+}
+
+export function look(type) {
+  return { icon: "•", choices: {}, placeholders: {}, summary: () => "", ...PRESENTATION[type] };
+}
+
+export function label(type) {
+  return types.get(type)?.label ?? type;
+}
+
+export function hasInput(type) {
+  return types.get(type)?.ports.input ?? true;
+}
+
+// Output ports in order: fixed, or one per option ("0", "1", …) for a decision's buttons.
+export function outputPorts(node) {
+  const ports = types.get(node.type)?.ports;
+  if (!ports) return [];
+  if (ports.rule === "one per option") return (node.config?.options ?? []).map((_, i) => String(i));
+  return ports.fixed;
 }
 
 export function portLabel(node, port) {
-  if (node.type === "decision") return node.config?.options?.[Number(port)] ?? port;
-  return port;
+  return look(node.type).portLabel?.(node.config ?? {}, port) ?? port;
+}
+
+export function summary(node) {
+  return look(node.type).summary(node.config ?? {}, propertyLabel);
+}
+
+export function property(key) {
+  return properties.get(key);
+}
+
+// Properties a picker may offer: visible ones, of the allowed types when the field names some.
+export function pickable(allowedTypes) {
+  return [...properties.values()].filter(
+    (item) => !item.hidden && (!allowedTypes || allowedTypes.includes(item.type)),
+  );
+}
+
+export function propertyLabel(key) {
+  return key ? (properties.get(key)?.label ?? key) : "…";
 }

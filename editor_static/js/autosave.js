@@ -1,0 +1,118 @@
+// Saving the draft: a moment after the last edit, on Ctrl+S, and before leaving. Saves run one
+// at a time, each with the revision the previous one returned (`expectedRevision`); when the
+// server answers CONFLICT (another tab saved first) nothing is overwritten until the designer
+// chooses to reload the flow or to keep this version.
+import { mutations, queries } from "./api.js";
+import { emit, subscribe } from "./events.js";
+import * as model from "./model.js";
+import * as notice from "./notice.js";
+
+const DELAY_MS = 1000;
+const RETRY_MS = 5000;
+let flow = null;
+let name = null;
+let dirty = false;
+let conflicted = false;
+let inFlight = null;
+let timer = null;
+
+// Starts tracking `record` ({id, name, revision}); `reload` reopens the flow from the server.
+export function track(record, { reload }) {
+  flow = { ...record };
+  name = null;
+  dirty = false;
+  conflicted = false;
+  setStatus("saved");
+  const stop = subscribe({
+    "document:change": () => {
+      dirty = true;
+      setStatus("unsaved");
+      schedule(DELAY_MS);
+    },
+    "save:conflict": () =>
+      notice.show("This flow was changed in another tab or by someone else. Your changes since then are not saved.", {
+        tone: "error",
+        actions: [
+          ["Reload the flow", reload],
+          ["Keep my version", keepMine],
+        ],
+      }),
+  });
+  return () => {
+    clearTimeout(timer);
+    stop();
+  };
+}
+
+export function rename(next) {
+  name = next;
+  dirty = true;
+  return save();
+}
+
+export function hasUnsavedChanges() {
+  return dirty || inFlight !== null;
+}
+
+export function revision() {
+  return flow.revision;
+}
+
+// Saves now if anything is unsaved; resolves once the draft on the server is this one.
+export async function save() {
+  clearTimeout(timer);
+  while (inFlight) await inFlight;
+  if (!dirty || conflicted || model.isReadOnly()) return;
+  dirty = false;
+  inFlight = send();
+  await inFlight;
+}
+
+async function send() {
+  setStatus("saving");
+  try {
+    const saved = await mutations.saveDraft(flow.id, {
+      graph: model.current(),
+      name,
+      expectedRevision: flow.revision,
+    });
+    flow = { ...flow, ...saved };
+    name = null;
+    setStatus(dirty ? "unsaved" : "saved");
+    emit("flow:save", flow);
+  } catch (error) {
+    dirty = true;
+    if (error.code === "CONFLICT") {
+      conflicted = true;
+      setStatus("conflict");
+      emit("save:conflict", error);
+    } else {
+      setStatus("failed", error.message);
+      schedule(RETRY_MS);
+    }
+  } finally {
+    inFlight = null;
+  }
+}
+
+// The designer's explicit choice after a conflict: this tab's version becomes the draft.
+async function keepMine() {
+  try {
+    const latest = await queries.draft(flow.id);
+    flow = { ...flow, revision: latest.revision };
+    conflicted = false;
+    notice.hide();
+    await save();
+  } catch (error) {
+    notice.failure(error);
+  }
+}
+
+function schedule(delay) {
+  clearTimeout(timer);
+  timer = setTimeout(save, delay);
+}
+
+function setStatus(state, detail) {
+  emit("save:status", { state, detail });
+}

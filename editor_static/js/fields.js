@@ -1,0 +1,194 @@
+// Form controls for node config fields, one builder per field kind of the `nodeTypes` schema
+// (text, longtext, enum, operator, property, number, integer, options, updates, value).
+// `set(value, ports)` commits the field; `ports` remaps wires when a decision's buttons change.
+import { element } from "./views.js";
+import * as catalogue from "./node_types/index.js";
+
+const UNARY = ["IS_SET", "IS_NOT_SET"];
+
+export function fieldRow(field, config, look, set) {
+  const value = config[field.name] ?? field.default;
+  const builder = BUILDERS[field.kind] ?? BUILDERS.text;
+  const label = `${field.label}${field.required ? " *" : ""}`;
+  return element(
+    "div",
+    { class: "pf-field", "data-field": field.name, role: "group", "aria-label": field.label },
+    element("span", { class: "pf-field-label", text: label }),
+    builder({ field, value, config, look, set, path: field.name }),
+  );
+}
+
+const BUILDERS = {
+  text: ({ field, value, look, set, path }) =>
+    textInput(value, (text) => set(text || null), {
+      "aria-label": field.label,
+      placeholder: look.placeholders[field.name],
+      "data-path": path,
+    }),
+  longtext: ({ field, value, look, set, path }) => {
+    const area = element("textarea", {
+      rows: 3,
+      "aria-label": field.label,
+      placeholder: look.placeholders[field.name],
+      "data-path": path,
+      onChange: () => set(area.value || null),
+    });
+    area.value = value ?? "";
+    const insert = select(
+      [["", "Insert property…"], ...catalogue.pickable(null).map((p) => [p.key, p.label])],
+      "",
+      (key) => {
+        if (!key) return;
+        const at = area.selectionStart ?? area.value.length;
+        set(`${area.value.slice(0, at)}{${key}}${area.value.slice(area.selectionEnd ?? at)}`);
+      },
+      { "aria-label": "Insert property", "data-path": `${path}.insert` },
+    );
+    return element("div", { class: "pf-stack" }, area, insert);
+  },
+  enum: (args) => choice(args),
+  operator: (args) => choice(args),
+  property: ({ field, value, set, path }) => propertyPicker(field, value, set, { "aria-label": field.label, "data-path": path }),
+  number: ({ field, value, set, path }) => numberInput(value, set, { step: "any", "aria-label": field.label, "data-path": path }),
+  integer: ({ field, value, set, path }) => numberInput(value, set, { step: "1", min: "0", "aria-label": field.label, "data-path": path }),
+  options: ({ value, set, path }) => optionsEditor(value ?? [], set, path),
+  updates: ({ value, set, path }) => updatesEditor(value ?? [], set, path),
+  value: ({ field, value, config, set, path }) => {
+    if (UNARY.includes(config.op)) return element("p", { class: "pf-muted", text: "No value needed." });
+    const property = catalogue.property(config.key);
+    const attributes = { "aria-label": field.label, "data-path": path };
+    if (config.op === "IN") return listInput(property, value, set, attributes);
+    return valueInput(property, value, set, attributes);
+  },
+};
+
+function choice({ field, value, look, set, path }) {
+  const labels = look.choices[field.name] ?? {};
+  const pairs = (field.choices ?? []).map((item) => [item, labels[item] ?? item]);
+  return select(pairs, value ?? field.choices?.[0], set, { "aria-label": field.label, "data-path": path });
+}
+
+function propertyPicker(field, value, set, attributes) {
+  const offered = catalogue.pickable(field.propertyTypes);
+  const pairs = [
+    ["", field.nullable ? "Don't save the answer" : "Choose a property…"],
+    ...offered.map((item) => [item.key, `${item.label} (${item.type})`]),
+  ];
+  // A hidden or deleted property stays visible where it is already used.
+  if (value && !offered.some((item) => item.key === value)) {
+    pairs.push([value, `${catalogue.propertyLabel(value)} (not offered)`]);
+  }
+  return select(pairs, value ?? "", (key) => set(key || null), attributes);
+}
+
+function optionsEditor(options, set, path) {
+  // Removing button i deletes its wire and moves the wires of the buttons after it up by one.
+  const without = (index) => {
+    const ports = { [index]: null };
+    for (let i = index + 1; i < options.length; i += 1) ports[i] = String(i - 1);
+    set(options.filter((_, i) => i !== index), ports);
+  };
+  return element(
+    "div",
+    { class: "pf-list" },
+    ...options.map((option, index) =>
+      element(
+        "div",
+        { class: "pf-list-row" },
+        textInput(option, (text) => set(options.map((o, i) => (i === index ? text : o))), {
+          "aria-label": `Button ${index + 1}`,
+          "data-path": `${path}.${index}`,
+        }),
+        iconButton("✕", `Remove button ${index + 1}`, () => without(index)),
+      ),
+    ),
+    element("button", {
+      type: "button",
+      text: "Add button",
+      "data-path": `${path}.add`,
+      onClick: () => set([...options, `Option ${options.length + 1}`]),
+    }),
+  );
+}
+
+function updatesEditor(updates, set, path) {
+  const replace = (index, next) => set(updates.map((u, i) => (i === index ? next : u)));
+  return element(
+    "div",
+    { class: "pf-list" },
+    ...updates.map((update, index) =>
+      element(
+        "div",
+        { class: "pf-list-row pf-update" },
+        propertyPicker({ propertyTypes: null }, update.key, (key) => replace(index, { key, value: null }), {
+          "aria-label": `Property ${index + 1}`,
+          "data-path": `${path}.${index}.key`,
+        }),
+        valueInput(catalogue.property(update.key), update.value, (value) => replace(index, { ...update, value }), {
+          "aria-label": `Value ${index + 1}`,
+          "data-path": `${path}.${index}.value`,
+        }),
+        iconButton("✕", `Remove update ${index + 1}`, () => set(updates.filter((_, i) => i !== index))),
+      ),
+    ),
+    element("button", {
+      type: "button",
+      text: "Add property",
+      "data-path": `${path}.add`,
+      onClick: () => set([...updates, { key: "", value: null }]),
+    }),
+  );
+}
+
+// A value as its property's type wants it: a number field for NUMBER, a list for SELECT, …
+function valueInput(property, value, set, attributes) {
+  if (property?.type === "BOOLEAN") {
+    return select([["", "—"], ["true", "true"], ["false", "false"]], value === null || value === undefined ? "" : String(value), (v) => set(v === "" ? null : v === "true"), attributes);
+  }
+  if (property?.type === "SELECT") {
+    return select([["", "—"], ...(property.options ?? []).map((o) => [o, o])], value ?? "", (v) => set(v || null), attributes);
+  }
+  if (property?.type === "NUMBER") return numberInput(value, set, { step: "any", ...attributes });
+  const type = { DATE: "date", EMAIL: "email", URL: "url", PHONE: "tel" }[property?.type] ?? "text";
+  return textInput(value, (text) => set(text === "" ? null : text), { type, ...attributes });
+}
+
+// IN compares with a list: values separated by commas, numbers for a NUMBER property.
+function listInput(property, value, set, attributes) {
+  const parse = (text) =>
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)
+      .map((item) => (property?.type === "NUMBER" && !Number.isNaN(Number(item)) ? Number(item) : item));
+  const shown = Array.isArray(value) ? value.join(", ") : (value ?? "");
+  return textInput(shown, (text) => set(parse(text)), { placeholder: "a, b, c", ...attributes });
+}
+
+function textInput(value, set, attributes) {
+  const input = element("input", { type: "text", ...attributes });
+  input.value = value ?? "";
+  input.addEventListener("change", () => set(input.value));
+  return input;
+}
+
+function numberInput(value, set, attributes) {
+  const input = element("input", { type: "number", ...attributes });
+  input.value = value ?? "";
+  input.addEventListener("change", () => {
+    const number = Number(input.value);
+    set(input.value === "" || Number.isNaN(number) ? null : number);
+  });
+  return input;
+}
+
+function select(pairs, value, set, attributes) {
+  const control = element("select", attributes, ...pairs.map(([key, text]) => new Option(text, key)));
+  control.value = value ?? "";
+  control.addEventListener("change", () => set(control.value));
+  return control;
+}
+
+function iconButton(text, label, action) {
+  return element("button", { type: "button", class: "pf-icon-button", text, "aria-label": label, onClick: action });
+}

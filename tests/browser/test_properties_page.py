@@ -1,0 +1,61 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.editor_page import EditorPage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def properties_page(page, server, api):
+    EditorPage(page, server[1]).sign_in()
+    page.get_by_role("link", name="Properties").click()
+    expect(page.get_by_role("heading", name="Contact properties")).to_be_visible()
+    return page
+
+
+def test_create_a_property_and_see_it_in_the_pickers(properties_page, server):
+    page = properties_page
+    page.get_by_label("Property label").fill("Favorite color")
+    expect(page.get_by_label("Key preview")).to_have_text("key: favorite_color")
+    page.get_by_label("Property type").select_option("SELECT")
+    page.get_by_label("Options").fill("Red, Green")
+    page.get_by_role("button", name="Create property").click()
+
+    row = page.locator('tr[data-property-key="favorite_color"]')
+    expect(row).to_contain_text("SELECT")
+    editor = EditorPage(page, server[1])
+    page.get_by_role("link", name="Flows").click()
+    editor.create_flow("Colors")
+    editor.add_node("condition", 300, 200)
+    options = editor.field("key").locator("option").all_inner_texts()
+    assert "Favorite color (SELECT)" in options
+
+
+def test_the_type_is_not_editable_and_a_used_property_cannot_be_deleted(properties_page, api):
+    flow = api(
+        'mutation { createFlow(name: "Counter", graph: {nodes: [{id: "i", type: '
+        '"increment_property", config: {key: "page_views"}}], edges: []}) { id } }'
+    )
+    page = properties_page
+    page.reload()
+    row = page.locator('tr[data-property-key="page_views"]')
+
+    expect(row.locator("select")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete Page views").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Counter")
+    expect(row.get_by_role("link", name="Counter")).to_have_attribute(
+        "href", f"#/flows/{flow['createFlow']['id']}"
+    )
+
+
+def test_hide_a_property(properties_page, api):
+    page = properties_page
+    with page.expect_response(lambda r: "updateProperty" in (r.request.post_data or "")):
+        page.get_by_label("Hide Shoe size").check()
+
+    expect(page.get_by_label("Hide Shoe size")).to_be_checked()
+    visible = api("{ properties { key } }")["properties"]
+    assert "shoe_size" not in [p["key"] for p in visible]

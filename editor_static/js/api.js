@@ -127,3 +127,15 @@ export const settings = {
     }).then((data) => data.updateProperty),
   remove: (id) => gql("mutation($id: ID!) { deleteProperty(id: $id) }", { id }),
 };
+
+// Settings → Install the widget (settings_page.js).
+const WORKSPACE = "name publicKey allowedOrigins";
+
+export const workspace = {
+  get: () => gql(`{ workspace { ${WORKSPACE} } }`).then((data) => data.workspace),
+  setAllowedOrigins: (origins) =>
+    gql(
+      `mutation($origins: [String!]!) { updateWorkspaceSettings(allowedOrigins: $origins) { ${WORKSPACE} } }`,
+      { origins },
+    ).then((data) => data.updateWorkspaceSettings),
+};

@@ -25,7 +25,7 @@ const STATUS = {
 };
 let stops = [];
 
-export async function open(root, flowId) {
+export async function show(root, flowId) {
   const [flow, nodeTypes, properties] = await Promise.all([
     queries.flow(flowId),
     queries.nodeTypes(),
@@ -86,7 +86,7 @@ async function reopen(root, flowId) {
   stops.forEach((stop) => stop());
   stops = [];
   notice.hide();
-  await open(root, flowId);
+  await show(root, flowId);
 }
 
 function layout(flow) {

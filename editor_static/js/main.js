@@ -1,19 +1,35 @@
-// Boots the editor: sign-in with an operator token, then the flows list (#/), one flow
-// (#/flows/<id>) or the contact properties (#/properties), switching on hash changes.
+// Boots the operator app: sign-in with an operator token, then the page the hash names, switching
+// on hash changes. A page module has `show(root, ...)` and, when it holds something open (a
+// subscription, an autosave), `close()`.
 import { ApiError, queries, signIn, signOut, token } from "./api.js";
 import { element } from "./views.js";
+import * as contactDetails from "./contact_details.js";
+import * as contactList from "./contact_list.js";
 import * as editor from "./editor.js";
 import * as flowList from "./flow_list.js";
 import * as notice from "./notice.js";
 import * as propertyList from "./property_list.js";
+import * as settingsPage from "./settings_page.js";
+
+// `#/<path>?<query>` → the page and the arguments of its show(root, ...).
+const ROUTES = [
+  [/^flows\/(.+)$/, editor],
+  [/^contacts\/(.+)$/, contactDetails],
+  [/^contacts$/, contactList],
+  [/^properties$/, propertyList],
+  [/^settings$/, settingsPage],
+  [/^$/, flowList],
+];
 
 const app = document.getElementById("pf-app");
 const who = document.getElementById("pf-who");
 const signOutButton = document.getElementById("pf-sign-out");
 const nav = document.querySelector(".pf-nav");
 
+let current = null;
+
 signOutButton.addEventListener("click", async () => {
-  await editor.close();
+  await closeCurrent();
   signOut();
   location.hash = "#/";
   route();
@@ -21,8 +37,23 @@ signOutButton.addEventListener("click", async () => {
 window.addEventListener("hashchange", route);
 route();
 
+async function closeCurrent() {
+  const page = current;
+  current = null;
+  await page?.close?.();
+}
+
+function pageFor(hash) {
+  const [path, query = ""] = hash.replace(/^#\/?/, "").split("?");
+  for (const [pattern, page] of ROUTES) {
+    const match = path.match(pattern);
+    if (match) return { page, args: [...match.slice(1).map(decodeURIComponent), new URLSearchParams(query)] };
+  }
+  return { page: flowList, args: [new URLSearchParams(query)] };
+}
+
 async function route() {
-  await editor.close();
+  await closeCurrent();
   notice.hide();
   if (!token()) return showSignIn();
   try {
@@ -30,10 +61,9 @@ async function route() {
     who.textContent = `${me.me.email} · ${me.workspace.name}`;
     signOutButton.hidden = false;
     nav.hidden = false;
-    const flowId = location.hash.match(/^#\/flows\/(.+)$/)?.[1];
-    if (flowId) await editor.open(app, decodeURIComponent(flowId));
-    else if (location.hash === "#/properties") await propertyList.show(app);
-    else await flowList.show(app);
+    const { page, args } = pageFor(location.hash);
+    current = page;
+    await page.show(app, ...args);
   } catch (error) {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") {
       signOut();

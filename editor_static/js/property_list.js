@@ -33,7 +33,7 @@ function createForm(root, message) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = { label: label.value, type: type.value };
-    if (type.value === "SELECT") input.options = options.value.split(",").map((o) => o.trim()).filter(Boolean);
+    if (type.value === "SELECT") input.options = optionList(options.value);
     try {
       await settings.create(input);
       await show(root);
@@ -45,7 +45,7 @@ function createForm(root, message) {
 }
 
 function table(properties, root, message) {
-  const head = ["Label", "Key", "Type", "Kind", "Created", "Contacts", "Used by flows", "Hidden", ""];
+  const head = ["Label", "Key", "Type (fixed)", "Kind", "Created", "Contacts", "Used by flows", "Hidden", ""];
   return element(
     "table",
     { class: "pf-properties", "aria-label": "Properties" },
@@ -89,6 +89,23 @@ function row(property, root, message) {
       if (confirm(`Delete “${property.label}” and every contact's value for it?`)) await settings.remove(property.id);
     }),
   });
+  const editOptions = property.type === "SELECT"
+    ? element("button", {
+        type: "button",
+        text: "Options",
+        "aria-label": `Edit options of ${property.label}`,
+        onClick: act(async () => {
+          const options = prompt("Options, comma separated", property.options.join(", "));
+          if (options !== null) await settings.update({ id: property.id, options: optionList(options) });
+        }),
+      })
+    : null;
+  const isSet = JSON.stringify([{ key: property.key, op: "IS_SET" }]);
+  const contacts = element("a", {
+    href: `#/contacts?filter=${encodeURIComponent(isSet)}`,
+    text: `${property.contactCount} · Show contacts`,
+    "aria-label": `Show contacts with ${property.label}`,
+  });
   const flows = property.usedByFlows.map((flow) => element("a", { href: `#/flows/${flow.id}`, text: flow.name }));
   const created = property.createdBy
     ? `${property.createdBy.email}, ${new Date(property.createdAt).toLocaleDateString()}`
@@ -98,14 +115,23 @@ function row(property, root, message) {
     { "data-property-key": property.key },
     element("td", { text: property.label }),
     element("td", {}, element("code", { text: property.key })),
-    element("td", { text: property.type, title: "A property's type is fixed when it is created and never changes." }),
+    element(
+      "td",
+      { title: "A property's type is fixed when it is created and never changes." },
+      property.type,
+      property.type === "SELECT" ? element("div", { class: "pf-muted", text: property.options.join(", ") }) : null,
+    ),
     element("td", { text: property.builtIn ? "built-in" : "custom" }),
     element("td", { text: created }),
-    element("td", { text: String(property.contactCount) }),
+    element("td", {}, contacts),
     element("td", {}, ...flows),
     element("td", {}, hidden),
-    element("td", {}, rename, remove),
+    element("td", {}, rename, editOptions, remove),
   );
+}
+
+function optionList(text) {
+  return text.split(",").map((option) => option.trim()).filter(Boolean);
 }
 
 // A preview of the key the server derives from a label (the server's rule decides).

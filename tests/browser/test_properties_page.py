@@ -1,3 +1,6 @@
+import json
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,3 +62,39 @@ def test_hide_a_property(properties_page, api):
     expect(page.get_by_label("Hide Shoe size")).to_be_checked()
     visible = api("{ properties { key } }")["properties"]
     assert "shoe_size" not in [p["key"] for p in visible]
+
+
+def test_show_contacts_opens_the_table_filtered_on_is_set(properties_page):
+    link = properties_page.locator('tr[data-property-key="shoe_size"]').get_by_role(
+        "link", name="Show contacts with Shoe size"
+    )
+
+    is_set = json.dumps([{"key": "shoe_size", "op": "IS_SET"}], separators=(",", ":"))
+    expect(link).to_have_attribute("href", f"#/contacts?filter={quote(is_set, safe='')}")
+
+
+def test_edit_the_options_of_a_select_property(properties_page, api):
+    api(
+        'mutation { createProperty(input: {label: "Size", type: SELECT, options: ["S", "M"]}) '
+        "{ id } }"
+    )
+    page = properties_page
+    page.reload()
+    page.once("dialog", lambda dialog: dialog.accept("S, M, L"))
+    with page.expect_response(lambda r: "updateProperty" in (r.request.post_data or "")):
+        page.get_by_role("button", name="Edit options of Size").click()
+
+    expect(page.locator('tr[data-property-key="size"]')).to_contain_text("S, M, L")
+    size = api('{ property(key: "size") { options } }')["property"]
+    assert size["options"] == ["S", "M", "L"]
+
+
+def test_a_refused_option_edit_shows_the_server_error(properties_page, api):
+    api('mutation { createProperty(input: {label: "Size", type: SELECT, options: ["S"]}) { id } }')
+    page = properties_page
+    page.reload()
+    page.once("dialog", lambda dialog: dialog.accept(" , "))
+    page.get_by_role("button", name="Edit options of Size").click()
+
+    expect(page.get_by_role("alert")).not_to_be_empty()
+    assert api('{ property(key: "size") { options } }')["property"]["options"] == ["S"]

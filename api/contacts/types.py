@@ -10,9 +10,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.contacts import models, service
+from api.contacts.history import Author, authors
 from api.contacts.values import read_value
 from api.enums import ChangeSource, FilterOperator, PropertyType
 from api.errors import ValidationFailedError
+from api.workspaces.types import Operator
 
 
 @strawberry.enum
@@ -38,12 +40,19 @@ class PropertyChange:
     new_value: JSON | None
     source: ChangeSource
     source_id: str | None = strawberry.field(
-        description='Operator id, "flowId:nodeId" or visitor id.'
+        description='Operator id, "flowId:version:nodeId:runId" or an import id.'
     )
     at: datetime
+    flow_id: strawberry.ID | None = strawberry.field(
+        description="The flow whose run made the change (also for a visitor's saved answer)."
+    )
+    flow_name: str | None = strawberry.field(description="Null when the flow was deleted.")
+    flow_version: int | None
+    node_id: str | None = strawberry.field(description="The flow node that made the change.")
+    operator_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_model(cls, change: models.PropertyChange) -> PropertyChange:
+    def from_model(cls, change: models.PropertyChange, author: Author) -> PropertyChange:
         return cls(
             key=change.key,
             old_value=json.loads(change.old_value or "null"),
@@ -51,7 +60,19 @@ class PropertyChange:
             source=change.source,
             source_id=change.source_id,
             at=change.at,
+            flow_id=None if author.flow_id is None else strawberry.ID(str(author.flow_id)),
+            flow_name=author.flow_name,
+            flow_version=author.flow_version,
+            node_id=author.node_id,
+            operator_id=author.operator_id,
         )
+
+    @strawberry.field(description="The operator who made the change, if one did.")
+    async def operator(self, info: strawberry.Info) -> Operator | None:
+        if self.operator_id is None:
+            return None
+        operator = await info.context.operators.load(self.operator_id)
+        return Operator.from_model(operator) if operator else None
 
 
 @strawberry.type(description="A visitor or customer of the website.")
@@ -101,7 +122,10 @@ class Contact:
     @strawberry.field(description="Changes of its values, newest first.")
     async def history(self, info: strawberry.Info, first: int | None = 50) -> list[PropertyChange]:
         changes = await service.history(int(self.id), first=50 if first is None else first)
-        return [PropertyChange.from_model(change) for change in changes]
+        return [
+            PropertyChange.from_model(change, author)
+            for change, author in zip(changes, await authors(changes), strict=True)
+        ]
 
 
 @strawberry.type(description="A committed change of a contact, from any source.")

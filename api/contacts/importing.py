@@ -139,8 +139,8 @@ def _map_columns(
     columns: dict[int, str] = {}
     unknown: list[str] = []
     for index, name in enumerate(header):
-        key = mapping.get(name) or by_name.get(name.casefold())
-        if name.casefold() == ID_COLUMN and not mapping.get(name):
+        key = mapping[name] if name in mapping else by_name.get(name.casefold())
+        if name.casefold() == ID_COLUMN and name not in mapping:
             key = ID_COLUMN
         if key == "":
             continue  # mapped to nothing: skipped on purpose

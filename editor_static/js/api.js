@@ -128,6 +128,138 @@ export const settings = {
   remove: (id) => gql("mutation($id: ID!) { deleteProperty(id: $id) }", { id }),
 };
 
+// The Contacts pages (contact_list.js, contact_details.js, contact_import.js).
+const CONTACT = "id email visitorId createdAt updatedAt properties { key value }";
+const CHANGE = `key oldValue newValue source at operator { email } flowId flowName flowVersion nodeId`;
+
+export const contacts = {
+  list: ({ after = null, filter = [], sort = [], includeAnonymous = false, first = 50 }) =>
+    gql(
+      `query($first: Int, $after: String, $filter: [PropertyFilter!], $sort: [ContactSort!], $anonymous: Boolean) {
+        contacts(first: $first, after: $after, filter: $filter, sort: $sort, includeAnonymous: $anonymous) {
+          totalCount pageInfo { hasNextPage endCursor } edges { node { ${CONTACT} } } } }`,
+      { first, after, filter, sort, anonymous: includeAnonymous },
+    ).then((data) => data.contacts),
+  get: (id) =>
+    gql(`query($id: ID!) { contact(id: $id) { ${CONTACT} history(first: 100) { ${CHANGE} } } }`, {
+      id,
+    }).then((data) => data.contact),
+  setValue: (id, key, value) =>
+    gql(
+      `mutation($id: ID!, $values: [PropertyValueInput!]!) {
+        setContactProperties(contactId: $id, values: $values) { ${CONTACT} } }`,
+      { id, values: [{ key, value }] },
+    ).then((data) => data.setContactProperties),
+  increment: (id, key, by) =>
+    gql(
+      `mutation($id: ID!, $key: String!, $by: Float) {
+        incrementContactProperty(contactId: $id, key: $key, by: $by) { ${CONTACT} } }`,
+      { id, key, by },
+    ).then((data) => data.incrementContactProperty),
+  // Every committed change of one contact (or of all when `id` is null), with its new values.
+  watch: (id, handlers) =>
+    subscribe(
+      `subscription($id: ID) { contactUpdated(contactId: $id) {
+        changedKeys source deleted contact { ${CONTACT} } } }`,
+      { id },
+      { ...handlers, next: (data) => handlers.next(data.contactUpdated) },
+    ),
+  // The CSV of the filtered contacts as a Blob; the endpoint needs the bearer token.
+  exportCsv: async ({ filter, columns, sort, includeAnonymous }) => {
+    const query = new URLSearchParams({
+      filter: JSON.stringify(filter),
+      sort: JSON.stringify(sort),
+      columns: columns.join(","),
+      includeAnonymous: String(includeAnonymous),
+    });
+    const response = await http(`/export/contacts.csv?${query}`, { method: "GET" });
+    return response.blob();
+  },
+  // POST /import/contacts.csv: {created, updated, unchanged, failed, dryRun, skippedColumns, failedRowsCsv}.
+  importCsv: async (file, { dryRun, mapping, skipUnknown }) => {
+    const query = new URLSearchParams({
+      dryRun: String(dryRun),
+      skipUnknown: String(skipUnknown),
+      mapping: JSON.stringify(mapping),
+    });
+    const response = await http(`/import/contacts.csv?${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: file,
+    });
+    return response.json();
+  },
+};
+
+// A plain HTTP call with the bearer token; a refusal rejects with its JSON `error` message.
+async function http(path, { headers = {}, ...options }) {
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers: { ...headers, Authorization: `Bearer ${token()}` } });
+  } catch {
+    throw new ApiError("The server cannot be reached.", { code: "NETWORK" });
+  }
+  if (response.ok) return response;
+  const body = await response.json().catch(() => ({}));
+  throw new ApiError(body.error ?? `The server answered ${response.status}.`, body);
+}
+
+// One GraphQL subscription over the graphql-transport-ws protocol, on its own WebSocket:
+// connection_init with the token, subscribe once acknowledged, answer pings. An unexpected close
+// reconnects after a growing delay (not when the token is refused). `handlers`: next(data),
+// error(ApiError), state("connecting" | "on" | "off"). Returns {close()}.
+export function subscribe(query, variables, handlers) {
+  const REFUSED = [4401, 4403];
+  let socket = null;
+  let closed = false;
+  let retries = 0;
+  let timer = null;
+  const send = (message) => socket.send(JSON.stringify(message));
+  const connect = () => {
+    handlers.state?.("connecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/graphql`, "graphql-transport-ws");
+    socket.addEventListener("open", () => {
+      if (closed) return socket.close(1000);
+      send({ type: "connection_init", payload: { authorization: `Bearer ${token()}` } });
+    });
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "connection_ack") {
+        retries = 0;
+        send({ id: "1", type: "subscribe", payload: { query, variables } });
+        handlers.state?.("on");
+      } else if (message.type === "ping") {
+        send({ type: "pong" });
+      } else if (message.type === "next" && message.payload.errors?.length) {
+        const [first] = message.payload.errors;
+        handlers.error?.(new ApiError(first.message, first.extensions));
+      } else if (message.type === "next") {
+        handlers.next(message.payload.data);
+      } else if (message.type === "error") {
+        handlers.error?.(new ApiError(message.payload[0]?.message ?? "Subscription refused", message.payload[0]?.extensions));
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      if (closed) return;
+      handlers.state?.("off");
+      if (REFUSED.includes(event.code)) return handlers.error?.(new ApiError(event.reason || "Not signed in", { code: "UNAUTHENTICATED" }));
+      timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retries++));
+    });
+  };
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (socket.readyState === WebSocket.OPEN) {
+        send({ id: "1", type: "complete" });
+        socket.close(1000);
+      }
+    },
+  };
+}
+
 // Settings → Install the widget (settings_page.js).
 const WORKSPACE = "name publicKey allowedOrigins";
 

@@ -1,6 +1,192 @@
-// Being written: replaced by the page itself.
-import { element } from "./views.js";
+// Contacts: a table of chosen property columns with filters, sorting, cursor paging, CSV export
+// and import, and rows that change in place when a flow, a visitor or an operator changes them.
+import { contacts, queries } from "./api.js";
+import { chosenColumns, columnPicker } from "./contact_columns.js";
+import { filterBar } from "./contact_filters.js";
+import { importPanel } from "./contact_import.js";
+import { formatValue } from "./contact_values.js";
+import { element, fill } from "./views.js";
+import * as notice from "./notice.js";
 
-export async function show(root) {
-  root.replaceChildren(element("p", { class: "pf-page", text: "contact_list" }));
+let live = null;
+
+// `params`: the hash query; `filter` holds a JSON list of {key, op, value}.
+export async function show(root, params = new URLSearchParams()) {
+  const properties = await queries.properties();
+  const view = {
+    properties,
+    columns: chosenColumns(properties),
+    filters: parseFilters(params.get("filter")),
+    sort: [],
+    includeAnonymous: false,
+    contacts: [],
+    cursor: null,
+    hasNext: false,
+    total: 0,
+    loads: 0,
+    section: element("section", { class: "pf-page pf-contacts", "data-state": "loading", "data-live": "off" }),
+    totalLabel: element("span", { class: "pf-contacts-total pf-muted", "aria-live": "polite" }),
+    filterSlot: element("div"),
+    table: element("table", { class: "pf-contacts-table", "aria-label": "Contacts" }),
+    more: element("button", { type: "button", text: "Load more", hidden: true }),
+  };
+  view.more.addEventListener("click", () => load(view, { more: true }));
+  const anonymous = element("input", { type: "checkbox", "aria-label": "Include anonymous visitors" });
+  anonymous.addEventListener("change", () => {
+    view.includeAnonymous = anonymous.checked;
+    load(view);
+  });
+  const importer = importPanel(properties, () => load(view));
+  fill(
+    view.section,
+    element("header", { class: "pf-contacts-head" }, element("h1", { text: "Contacts" }), view.totalLabel),
+    element(
+      "div",
+      { class: "pf-contacts-toolbar" },
+      columnPicker(properties, view.columns, (keys) => {
+        view.columns = keys;
+        renderTable(view);
+      }),
+      element("label", {}, anonymous, " Include anonymous visitors"),
+      element("button", { type: "button", text: "Export CSV", onClick: () => exportCsv(view) }),
+      element("button", { type: "button", text: "Import CSV", onClick: () => importer.toggle() }),
+    ),
+    importer.element,
+    view.filterSlot,
+    view.table,
+    view.more,
+  );
+  root.replaceChildren(view.section);
+  renderFilters(view);
+  await load(view);
+  live = contacts.watch(null, {
+    next: (change) => applyChange(view, change),
+    state: (state) => (view.section.dataset.live = state),
+    error: notice.failure,
+  });
+}
+
+export async function close() {
+  live?.close();
+  live = null;
+}
+
+async function load(view, { more = false } = {}) {
+  const ticket = ++view.loads;
+  view.section.dataset.state = "loading";
+  try {
+    const page = await contacts.list({
+      after: more ? view.cursor : null,
+      filter: view.filters,
+      sort: view.sort,
+      includeAnonymous: view.includeAnonymous,
+    });
+    if (ticket !== view.loads) return;
+    const found = page.edges.map((edge) => edge.node);
+    view.contacts = more ? [...view.contacts, ...found] : found;
+    view.cursor = page.pageInfo.endCursor;
+    view.hasNext = page.pageInfo.hasNextPage;
+    view.total = page.totalCount;
+  } catch (error) {
+    notice.failure(error);
+  }
+  if (ticket !== view.loads) return;
+  renderTable(view);
+  view.section.dataset.state = "ready";
+}
+
+function renderFilters(view) {
+  fill(
+    view.filterSlot,
+    filterBar(view.properties, view.filters, (filters) => {
+      view.filters = filters;
+      const query = filters.length ? `?filter=${encodeURIComponent(JSON.stringify(filters))}` : "";
+      history.replaceState(null, "", `#/contacts${query}`);
+      renderFilters(view);
+      load(view);
+    }),
+  );
+}
+
+function renderTable(view) {
+  const labels = new Map(view.properties.map((property) => [property.key, property.label]));
+  const [sorted] = view.sort;
+  const header = view.columns.map((key) => {
+    const direction = sorted?.key === key ? sorted.direction : null;
+    const sortBy = () => {
+      view.sort = [{ key, direction: direction === "ASC" ? "DESC" : "ASC" }];
+      load(view);
+    };
+    return element(
+      "th",
+      { "aria-sort": direction ? (direction === "ASC" ? "ascending" : "descending") : null },
+      element("button", { type: "button", class: "pf-sort", text: labels.get(key), "aria-label": `Sort by ${labels.get(key)}`, onClick: sortBy }),
+    );
+  });
+  const body = view.contacts.length
+    ? view.contacts.map((contact) => row(view, contact))
+    : [element("tr", {}, element("td", { colspan: Math.max(1, view.columns.length), class: "pf-muted", text: "No contacts match." }))];
+  fill(view.table, element("thead", {}, element("tr", {}, ...header)), element("tbody", {}, ...body));
+  view.totalLabel.textContent = `${view.total} contact${view.total === 1 ? "" : "s"}`;
+  view.more.hidden = !view.hasNext;
+}
+
+// The first cell links to the contact's details.
+function row(view, contact) {
+  const values = new Map(contact.properties.map((value) => [value.key, value.value]));
+  const cells = view.columns.map((key, index) => {
+    const text = formatValue(values.get(key));
+    const content = index === 0
+      ? element("a", { href: `#/contacts/${contact.id}`, text: text || contact.email || "Anonymous visitor" })
+      : text;
+    return element("td", { "data-key": key }, content);
+  });
+  return element("tr", { "data-contact-id": contact.id }, ...cells);
+}
+
+// A live change: the row shows the new values and flashes; a deleted contact leaves the table.
+function applyChange(view, change) {
+  const index = view.contacts.findIndex((contact) => contact.id === change.contact.id);
+  const shown = view.table.querySelector(`tr[data-contact-id="${CSS.escape(change.contact.id)}"]`);
+  if (index < 0 || !shown) return;
+  if (change.deleted) {
+    view.contacts.splice(index, 1);
+    view.total -= 1;
+    return renderTable(view);
+  }
+  view.contacts[index] = change.contact;
+  const updated = row(view, change.contact);
+  updated.dataset.flash = "updated";
+  updated.addEventListener("animationend", () => delete updated.dataset.flash, { once: true });
+  shown.replaceWith(updated);
+}
+
+async function exportCsv(view) {
+  try {
+    const blob = await contacts.exportCsv({
+      filter: view.filters,
+      columns: view.columns,
+      sort: view.sort,
+      includeAnonymous: view.includeAnonymous,
+    });
+    const link = element("a", { href: URL.createObjectURL(blob), download: "contacts.csv", hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    notice.failure(error);
+  }
+}
+
+function parseFilters(raw) {
+  if (!raw) return [];
+  try {
+    const filters = JSON.parse(raw);
+    if (Array.isArray(filters) && filters.every((f) => typeof f?.key === "string" && typeof f?.op === "string")) return filters;
+  } catch {
+    // reported below
+  }
+  notice.show("The filter in the address is not a JSON list of {key, op, value}; it was ignored.", { tone: "error" });
+  return [];
 }

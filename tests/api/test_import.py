@@ -146,3 +146,15 @@ async def test_a_large_file_imports_in_batches(client, gql, sizes, monkeypatch):
 
     assert report["created"] == 50
     assert (await gql("{ contacts { totalCount } }"))["contacts"]["totalCount"] == 50
+
+
+async def test_a_column_mapped_to_nothing_is_skipped_even_when_its_header_matches(
+    client, gql, sizes
+):
+    body = "email,shoe_size,notes\nann@example.com,41,hello\n"
+    mapping = json.dumps({"shoe_size": "", "notes": ""})
+
+    report = (await upload(client, gql, body, mapping=mapping, skipUnknown="false")).json()
+
+    assert (report["created"], report["skippedColumns"]) == (1, [])
+    assert await listed(gql) == {"ann@example.com": {"email": "ann@example.com"}}

@@ -1,0 +1,40 @@
+// Which properties the contacts table shows as columns: chosen in a picker and remembered per
+// browser in localStorage (every visible property until the operator chooses).
+import { element } from "./views.js";
+
+const STORAGE_KEY = "propflow.contactColumns";
+
+export function chosenColumns(properties) {
+  const known = new Set(properties.map((property) => property.key));
+  const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
+  if (Array.isArray(saved)) return saved.filter((key) => known.has(key));
+  return properties.filter((property) => !property.hidden).map((property) => property.key);
+}
+
+// A "Columns" button opening a list of checkboxes; `onChange(keys)` after each change.
+export function columnPicker(properties, columns, onChange) {
+  const panel = element("div", { class: "pf-column-panel", role: "group", "aria-label": "Columns shown", hidden: true });
+  const button = element("button", { type: "button", "aria-expanded": "false", text: "Columns" });
+  const setOpen = (open) => {
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+  };
+  button.addEventListener("click", () => setOpen(panel.hidden));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    setOpen(false);
+    button.focus();
+  });
+  for (const property of properties) {
+    const box = element("input", { type: "checkbox", checked: columns.includes(property.key), "aria-label": `Column ${property.label}` });
+    box.addEventListener("change", () => {
+      const checked = new Set([...panel.querySelectorAll("input:checked")].map((input) => input.dataset.key));
+      const keys = properties.map((item) => item.key).filter((key) => checked.has(key));
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(keys));
+      onChange(keys);
+    });
+    box.dataset.key = property.key;
+    panel.append(element("label", {}, box, ` ${property.label}`));
+  }
+  return element("div", { class: "pf-column-picker" }, button, panel);
+}

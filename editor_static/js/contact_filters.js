@@ -1,0 +1,76 @@
+// The contacts table's filter bar: chips for the active filters (the contract's
+// {key, op, value}) and a builder offering the operators that fit the chosen property's type.
+import { formatValue, readInput, valueInput } from "./contact_values.js";
+import { element } from "./views.js";
+
+const SYMBOLS = {
+  EQ: "=", NEQ: "≠", GT: ">", GTE: "≥", LT: "<", LTE: "≤", CONTAINS: "contains",
+  STARTS_WITH: "starts with", IN: "is one of", IS_SET: "is set", IS_NOT_SET: "is not set",
+};
+const PRESENCE = ["IS_SET", "IS_NOT_SET"];
+const ORDERED = ["EQ", "NEQ", "GT", "GTE", "LT", "LTE", ...PRESENCE];
+const TEXT = ["CONTAINS", "STARTS_WITH", "EQ", "NEQ", ...PRESENCE];
+const OPERATORS = {
+  NUMBER: ORDERED,
+  DATE: ORDERED,
+  SELECT: ["EQ", "NEQ", "IN", ...PRESENCE],
+  BOOLEAN: ["EQ", ...PRESENCE],
+};
+
+// "Shoe size ≥ 40": how a chip names a filter.
+export function describe(filter, properties) {
+  const label = properties.find((property) => property.key === filter.key)?.label ?? filter.key;
+  if (PRESENCE.includes(filter.op)) return `${label} ${SYMBOLS[filter.op]}`;
+  const value = Array.isArray(filter.value) ? filter.value.join(", ") : formatValue(filter.value);
+  return `${label} ${SYMBOLS[filter.op] ?? filter.op} ${value}`;
+}
+
+// `onChange(filters)` gets the new list after a filter is added or removed.
+export function filterBar(properties, filters, onChange) {
+  const chips = filters.map((filter, index) => {
+    const text = describe(filter, properties);
+    return element(
+      "span",
+      { class: "pf-filter-chip", "data-key": filter.key },
+      element("span", { class: "pf-filter-text", text }),
+      element("button", {
+        type: "button",
+        class: "pf-icon-button",
+        text: "✕",
+        "aria-label": `Remove filter ${text}`,
+        onClick: () => onChange(filters.filter((_, other) => other !== index)),
+      }),
+    );
+  });
+  return element("div", { class: "pf-filter-bar" }, ...chips, builder(properties, (filter) => onChange([...filters, filter])));
+}
+
+function builder(properties, add) {
+  const key = element("select", { "aria-label": "Filter property" });
+  for (const property of properties) key.append(new Option(property.label, property.key));
+  const op = element("select", { "aria-label": "Filter operator" });
+  const slot = element("span", { class: "pf-filter-value" });
+  let value = null;
+  const property = () => properties.find((item) => item.key === key.value);
+  const showValue = () => {
+    value = PRESENCE.includes(op.value)
+      ? null
+      : valueInput(property(), null, { "aria-label": "Filter value", multiple: op.value === "IN" || null });
+    slot.replaceChildren(...(value ? [value] : []));
+  };
+  const showOperators = () => {
+    op.replaceChildren(...(OPERATORS[property()?.type] ?? TEXT).map((name) => new Option(SYMBOLS[name], name)));
+    showValue();
+  };
+  key.addEventListener("change", showOperators);
+  op.addEventListener("change", showValue);
+  showOperators();
+  const form = element("form", { class: "pf-filter-builder" }, key, op, slot, element("button", { type: "submit", text: "Add filter" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const filter = { key: key.value, op: op.value };
+    if (value) filter.value = readInput(property(), value);
+    add(filter);
+  });
+  return form;
+}

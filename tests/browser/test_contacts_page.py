@@ -1,0 +1,157 @@
+import json
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.contacts_page import ContactsPage
+
+pytestmark = pytest.mark.browser
+
+CREATE = "mutation($values: [PropertyValueInput!]!) { createContact(values: $values) { id } }"
+SET = """mutation($id: ID!, $values: [PropertyValueInput!]!) {
+  setContactProperties(contactId: $id, values: $values) { id } }"""
+
+
+@pytest.fixture
+def contacts(page, server, api):
+    return ContactsPage(page, server[1])
+
+
+@pytest.fixture
+def people(api):
+    """Contacts by email: ann 38, bob 44, cleo 40 and dan with no shoe size; their ids."""
+    sizes = {"ann": 38, "bob": 44, "cleo": 40, "dan": None}
+    ids = {}
+    for name, size in sizes.items():
+        values = [{"key": "email", "value": f"{name}@example.com"}]
+        if size is not None:
+            values.append({"key": "shoe_size", "value": size})
+        ids[name] = api(CREATE, values=values)["createContact"]["id"]
+    return ids
+
+
+def test_filter_sort_choose_columns_and_export(contacts, people):
+    contacts.open()
+    expect(contacts.total()).to_have_text("4 contacts")
+
+    contacts.add_filter("shoe_size", "GTE", "40")
+    expect(contacts.total()).to_have_text("2 contacts")
+    expect(contacts.filter_texts()).to_have_text(["Shoe size ≥ 40"])
+    for label in ("Name", "Phone", "Page views", "Lead score"):
+        contacts.show_column(label, False)
+    contacts.sort_by("Shoe size")
+    assert contacts.column("shoe_size") == ["40", "44"]
+    contacts.sort_by("Shoe size")
+    assert contacts.column("shoe_size") == ["44", "40"]
+
+    assert contacts.export() == "email,shoe_size\r\nbob@example.com,44\r\ncleo@example.com,40\r\n"
+
+
+def test_chosen_columns_are_remembered(contacts, people):
+    contacts.open()
+    expect(contacts.page.locator("th")).to_contain_text(["Name"])
+
+    contacts.show_column("Name", False)
+    contacts.page.reload()
+    contacts.wait_loaded()
+
+    expect(contacts.page.locator("th", has_text="Name")).to_have_count(0)
+    expect(contacts.cell(people["ann"], "shoe_size")).to_have_text("38")
+
+
+def test_a_background_change_appears_in_the_open_table(contacts, people, api):
+    contacts.open()
+    expect(contacts.live()).to_have_attribute("data-live", "on")
+
+    api(SET, id=people["ann"], values=[{"key": "shoe_size", "value": 45}])
+
+    expect(contacts.cell(people["ann"], "shoe_size")).to_have_text("45")
+    expect(contacts.row(people["ann"])).to_have_attribute("data-flash", "updated")
+
+
+def test_the_filter_hash_parameter_presets_a_filter(contacts, people):
+    query = "filter=" + quote(json.dumps([{"key": "shoe_size", "op": "IS_SET"}]))
+
+    contacts.open(query)
+
+    expect(contacts.filter_texts()).to_have_text(["Shoe size is set"])
+    expect(contacts.total()).to_have_text("3 contacts")
+    contacts.filters().get_by_role("button", name="Remove filter Shoe size is set").click()
+    expect(contacts.total()).to_have_text("4 contacts")
+
+
+def test_anonymous_visitors_are_listed_on_request(contacts, people, api):
+    key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+    api(
+        'mutation($k: String!) { trackPageView(workspaceKey: $k, visitorId: "v1", url: "/") '
+        "{ contactId } }",
+        k=key,
+    )
+    contacts.open()
+    expect(contacts.total()).to_have_text("4 contacts")
+
+    contacts.page.get_by_label("Include anonymous visitors").check()
+
+    expect(contacts.total()).to_have_text("5 contacts")
+
+
+def test_a_row_opens_the_contact_and_an_edit_shows_in_history(contacts, people):
+    contacts.open()
+    contacts.row(people["ann"]).get_by_role("link").first.click()
+    expect(contacts.page.locator(".pf-contact")).to_have_attribute("data-state", "ready")
+
+    contacts.set_field("shoe_size", "41")
+
+    latest = contacts.history().first
+    expect(latest).to_contain_text("Shoe size")
+    expect(latest).to_contain_text("38 → 41")
+    expect(latest).to_contain_text("designer@example.com")
+    contacts.field("shoe_size").get_by_role("button", name="Increase Shoe size").click()
+    expect(contacts.field("shoe_size").locator("input")).to_have_value("42")
+    expect(contacts.history().first).to_contain_text("41 → 42")
+
+
+def test_a_refused_value_shows_the_server_error_next_to_the_field(contacts, people, api):
+    contacts.open()
+    contacts.open_contact(people["bob"])
+
+    contacts.set_field("email", "not-an-email")
+
+    expect(contacts.field_error("email")).to_contain_text("EMAIL")
+    stored = api("query($id: ID!) { contact(id: $id) { email } }", id=people["bob"])
+    assert stored["contact"]["email"] == "bob@example.com"
+    contacts.set_field("email", "bob@shop.example")
+    expect(contacts.field_error("email")).to_be_empty()
+
+
+def test_the_history_updates_when_a_flow_or_operator_changes_the_contact(contacts, people, api):
+    contacts.open()
+    contacts.open_contact(people["cleo"])
+    expect(contacts.page.locator(".pf-contact")).to_have_attribute("data-live", "on")
+
+    api(SET, id=people["cleo"], values=[{"key": "lead_score", "value": 7}])
+
+    expect(contacts.history().first).to_contain_text("Lead score")
+    expect(contacts.field("lead_score").locator("input")).to_have_value("7")
+
+
+def test_import_with_one_bad_row_reports_counts_and_the_failed_rows(contacts, people, tmp_path):
+    upload = tmp_path / "people.csv"
+    upload.write_text("Email,Shoe size,Favourite\nann@example.com,41,x\nzoe@example.com,huge,y\n")
+    contacts.open()
+
+    contacts.import_file(upload)
+    expect(contacts.mapping_of("Shoe size")).to_have_value("shoe_size")
+    expect(contacts.mapping_of("Favourite")).to_have_value("")
+    contacts.run_import(dry_run=True)
+    expect(contacts.import_report()).to_contain_text("0 created, 1 updated, 0 unchanged, 1 failed")
+    expect(contacts.cell(people["ann"], "shoe_size")).to_have_text("38")
+
+    contacts.run_import(dry_run=False)
+    expect(contacts.import_report()).to_contain_text("0 created, 1 updated, 0 unchanged, 1 failed")
+    failed = contacts.failed_rows()
+    assert failed.splitlines()[0] == "Email,Shoe size,Favourite,error"
+    assert failed.splitlines()[1].startswith("zoe@example.com,huge,y,")
+    assert "NUMBER" in failed
+    expect(contacts.cell(people["ann"], "shoe_size")).to_have_text("41")

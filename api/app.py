@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -25,11 +26,15 @@ from api.flows import runner
 from api.properties import service as properties_service
 from api.schema import build_schema
 from api.settings import Settings
+from api.visitors import cross_origin, widget
 from api.workspaces import service as workspaces_service
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+VISITOR_KEY = cross_origin.VISITOR_KEY_SCOPE
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
+# Endpoints that act for an operator or a visitor: pages of other origins are checked there.
+GUARDED_PATHS = ("/graphql", "/export/contacts.csv", "/import/contacts.csv")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -46,6 +51,10 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
 
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        """Also a page of a workspace's allowed origins, for that workspace's widget only."""
+        return VISITOR_KEY in request.scope or super().is_websocket_origin_allowed(request, origin)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
             settings=self.settings, token=auth.bearer_token(request.headers), request=request
@@ -55,7 +64,11 @@ class GraphQLApp(GraphQL[Context, None]):
         """Check the connection_init credentials, an operator's bearer token or a visitor's
         workspace key and visitor id: wrong ones close the socket with 4403."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        admitted_for = context.request.scope.get(VISITOR_KEY)
         try:
+            if admitted_for is not None and params.get("workspaceKey") != admitted_for:
+                # Opened from another origin for one workspace's widget: nothing else.
+                raise UnauthenticatedError("This socket is for that workspace's widget only.")
             if "workspaceKey" in params:
                 await workspaces_service.workspace_for_key(str(params["workspaceKey"]))
                 if not isinstance(params.get("visitorId"), str) or not params["visitorId"]:
@@ -92,9 +105,14 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
         Route("/import/contacts.csv", imports.import_contacts, methods=["POST"]),
+        Route("/widget.js", widget.widget_endpoint(EDITOR_DIRECTORY / "widget" / "widget.js")),
+        *widget.demo_routes(EDITOR_DIRECTORY / "demo"),
         Mount("/editor", StaticFiles(directory=EDITOR_DIRECTORY, html=True, check_dir=False)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    guard = Middleware(
+        cross_origin.OriginGuard, trusted=settings.allowed_origins, paths=GUARDED_PATHS
+    )
+    app = Starlette(routes=routes, middleware=[guard], lifespan=lifespan)
     app.state.settings = settings
     return app
 

@@ -10,7 +10,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from api import db, pubsub
+from api import db, pubsub, seed
 from api.errors import PropflowError
 from api.settings import Settings, SettingsError
 from api.workspaces.models import Operator
@@ -34,6 +34,8 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
     asyncio.run(db.apply_migrations(settings.database_url))
+    if args.seed and asyncio.run(seed.seed_new_database(settings.database_url)):
+        print("New database: seeded the Default workspace with the demo's properties and flows")
     if settings.redis_url:
         asyncio.run(pubsub.check_redis(settings.redis_url))
     uvicorn.run(
@@ -76,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--db", default=None, help=db_help)
+    serve.add_argument(
+        "--no-seed",
+        dest="seed",
+        action="store_false",
+        help="do not give a new, empty database the demo's Default workspace",
+    )
     serve.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from strawberry.http.websocket_origin import normalize_allowed_origins
+
 from api.db import DEFAULT_DATABASE_URL
 
 
@@ -28,15 +30,22 @@ class Settings:
             "database_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             "redis_url": os.environ.get("REDIS_URL") or None,
             "production": _flag(os.environ.get("PROPFLOW_PRODUCTION", "")),
-            "allowed_origins": tuple(
-                origin.strip()
-                for origin in os.environ.get("PROPFLOW_ALLOWED_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
+            "allowed_origins": _origins("PROPFLOW_ALLOWED_ORIGINS"),
             "ws_init_timeout": _seconds("PROPFLOW_WS_INIT_TIMEOUT", 10.0),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    origins = tuple(
+        origin.strip() for origin in os.environ.get(name, "").split(",") if origin.strip()
+    )
+    try:
+        normalize_allowed_origins(origins)
+    except ValueError as error:
+        raise SettingsError(f"{name}: {error}") from None
+    return origins
 
 
 def _seconds(name: str, default: float) -> float:

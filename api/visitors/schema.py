@@ -7,12 +7,16 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from api import pubsub
+from api.errors import ForbiddenError
 from api.visitors import service
 from api.visitors.types import BotMessage, VisitorEventResult
+from api.workspaces import schema as workspaces_schema
 
 
+# Inherits updateWorkspaceSettings only because api/schema.py (another change's file) does not
+# merge workspaces_schema.Mutation yet; once it does, drop the base class.
 @strawberry.type
-class Mutation:
+class Mutation(workspaces_schema.Mutation):
     @strawberry.mutation(
         description="A page view: starts matching flows. The same eventId counts once."
     )
@@ -42,8 +46,13 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(description="The bot's messages to this visitor, as they are sent.")
     async def visitor_messages(
-        self, workspace_key: str, visitor_id: str
+        self, info: strawberry.Info, workspace_key: str, visitor_id: str
     ) -> AsyncGenerator[BotMessage, None]:
+        params = info.context.connection_params or {}
+        if "workspaceKey" in params and (
+            params["workspaceKey"] != workspace_key or params.get("visitorId") != visitor_id
+        ):
+            raise ForbiddenError("A visitor's socket carries only its own messages.")
         channel = await service.messages_channel(workspace_key, visitor_id)
         async for event in pubsub.subscribe(channel):
             message = await service.message(event["messageId"])

@@ -8,6 +8,8 @@ class Workspace(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, unique=True)
     public_key = fields.CharField(max_length=64, unique=True)
+    # Origins whose pages may run the visitor widget; null or empty means any origin.
+    allowed_origins: fields.Field[list[str] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,10 @@
-"""GraphQL queries of the workspaces domain."""
+"""GraphQL queries and mutations of the workspaces domain."""
 
 from __future__ import annotations
 
 import strawberry
 
+from api.workspaces import service
 from api.workspaces.types import Operator, Workspace
 
 
@@ -17,3 +18,17 @@ class Query:
     @strawberry.field(description="The signed-in operator.")
     async def me(self, info: strawberry.Info) -> Operator:
         return Operator.from_model(await info.context.operator())
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="The workspace's settings: origins whose pages may run the widget "
+        "(like https://shop.example; an empty list allows any origin)."
+    )
+    async def update_workspace_settings(
+        self, info: strawberry.Info, allowed_origins: list[str]
+    ) -> Workspace:
+        operator = await info.context.operator()
+        workspace = await service.set_allowed_origins(operator.workspace, origins=allowed_origins)
+        return Workspace.from_model(workspace)

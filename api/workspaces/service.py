@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
+from strawberry.http.websocket_origin import normalize_origin
 from tortoise.transactions import in_transaction
 
 from api.errors import UnauthenticatedError, ValidationFailedError
@@ -52,6 +54,14 @@ async def get_or_create_workspace(name: str) -> models.Workspace:
     return workspace
 
 
+async def find_workspace(name: str) -> models.Workspace | None:
+    return await models.Workspace.get_or_none(name=name.strip())
+
+
+async def has_workspaces() -> bool:
+    return await models.Workspace.exists()
+
+
 async def authenticate(token: str) -> models.Operator:
     """The operator owning `token`, with its workspace loaded; UnauthenticatedError otherwise."""
     digest = _hash(token)
@@ -72,6 +82,59 @@ async def workspace_for_key(public_key: str) -> models.Workspace:
             raise UnauthenticatedError("Unknown workspace key.")
         _workspaces_by_key[public_key] = workspace
     return workspace
+
+
+async def set_allowed_origins(
+    workspace: models.Workspace, *, origins: list[str]
+) -> models.Workspace:
+    """Replace the origins whose pages may run the widget; every entry must be an origin."""
+    cleaned: list[str] = []
+    for entry in origins:
+        origin = as_origin(entry)
+        if origin is None:
+            raise ValidationFailedError(
+                f"'{entry}' is not an origin: write the scheme and host, and the port if it is "
+                "not the default, like https://shop.example or http://localhost:3000",
+                field="allowedOrigins",
+                value=entry,
+            )
+        if origin not in cleaned:
+            cleaned.append(origin)
+    workspace.allowed_origins = cleaned
+    await workspace.save(update_fields=["allowed_origins"])
+    return workspace
+
+
+async def allowed_origins_for_key(public_key: str) -> list[str] | None:
+    """The widget origins of the workspace with that key ([] = any); None for an unknown key.
+
+    Read from the database every time, not from the key cache below: operators edit the list,
+    and another server process must see the change at once.
+    """
+    found = await models.Workspace.filter(public_key=public_key).values_list(
+        "allowed_origins", flat=True
+    )
+    if not found:
+        return None
+    return list(found[0] or [])
+
+
+def as_origin(text: str) -> str | None:
+    """`text` as browsers send it in an Origin header (`https://shop.example`); None when it is
+    more than an origin (a path, a query, credentials) or not an http(s) one."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        return None
+    return normalize_origin(text)
 
 
 # Public keys never change, so a key seen once is remembered for the life of the process.

@@ -25,6 +25,9 @@ class Workspace:
     public_key: str = strawberry.field(
         description="The key the visitor widget uses; safe to publish on the website."
     )
+    allowed_origins: list[str] = strawberry.field(
+        description="Origins whose pages may run the visitor widget; empty means any origin."
+    )
 
     @classmethod
     def from_model(cls, workspace: models.Workspace) -> Workspace:
@@ -32,4 +35,5 @@ class Workspace:
             id=strawberry.ID(str(workspace.id)),
             name=workspace.name,
             public_key=workspace.public_key,
+            allowed_origins=list(workspace.allowed_origins or []),
         )

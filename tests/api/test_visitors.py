@@ -82,6 +82,36 @@ async def test_shoe_size_question_retries_then_saves_the_answer(gql, visitor):
     assert code_of(nothing) == "VALIDATION_FAILED"
 
 
+async def test_brands_offers_three_brands_and_asks_the_size_of_an_out_of_stock_one(gql, visitor):
+    await create_property(gql, "Brand", "SELECT", options=["Nike", "Adidas", "Asics"])
+    await publish_flow(gql, "Shoe brands", fixture("brands"))
+    nike = Visitor(gql, visitor.key)
+
+    offered = await visitor.visit("https://shop.example/demo/shop")
+    asked = await visitor.answer(choice=2)
+    forty = await visitor.answer(text="forty")
+    saved = await visitor.answer(text="44")
+    await nike.visit("https://shop.example/demo/shop")
+    in_stock = await nike.answer(choice=0)
+
+    assert [(m["text"], m["options"]) for m in offered["messages"]] == [
+        ("Hi! Which brand are you looking for?", ["Nike", "Adidas", "Asics"])
+    ]
+    assert [m["text"] for m in asked["messages"]] == [
+        "Asics is nearly sold out. What is your shoe size? We will check the stock."
+    ]
+    assert [m["text"] for m in forty["messages"]] == [
+        "Please enter your size as a number, like 42."
+    ]
+    assert [m["text"] for m in saved["messages"]] == [
+        "Thanks! We set aside Asics shoes in size 44 for you."
+    ]
+    assert values(await contact_of(gql, saved["contactId"])) == {"brand": "Asics", "shoe_size": 44}
+    assert [m["text"] for m in in_stock["messages"]] == [
+        "Great choice! Our Nike shoes are in stock: have a look around the shop."
+    ]
+
+
 async def test_lead_score_decision_runs_once_per_visitor(gql, visitor):
     await publish_flow(gql, "Lead score", fixture("lead_score"))
 

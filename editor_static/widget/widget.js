@@ -1,0 +1,386 @@
+/*
+ * Propflow visitor widget. On a website, one tag:
+ *   <script src="https://propflow.example/widget.js" data-workspace="pk_…" async></script>
+ * Optional: data-color="#0f766e" (any CSS colour), data-position="bottom-left" (default right).
+ *
+ * It reports page views (also single-page-app navigations) and shows the bot's messages in a chat
+ * bubble. No dependencies, no globals but a marker; it renders in a shadow root so the site's CSS
+ * cannot reach it, and message text only ever goes into the page through textContent: messages
+ * carry values visitors typed.
+ */
+(() => {
+  "use strict";
+
+  const MARK = Symbol.for("propflow.widget");
+  const script =
+    document.currentScript || document.querySelector("script[data-workspace][src*='widget.js']");
+  if (!script || window[MARK]) return;
+  const KEY = script.dataset.workspace;
+  if (!KEY) {
+    console.warn("Propflow widget: add data-workspace=\"pk_…\" to its script tag.");
+    return;
+  }
+  window[MARK] = true;
+
+  // The server is wherever this file came from; the key in the URL lets the server decide
+  // cross-origin requests (and their preflights) before reading them.
+  const GRAPHQL = new URL("graphql", script.src);
+  GRAPHQL.searchParams.set("workspaceKey", KEY);
+  const SOCKET = new URL(GRAPHQL);
+  SOCKET.protocol = GRAPHQL.protocol === "https:" ? "wss:" : "ws:";
+
+  const RESULT = "messages { id text options expectsAnswer }";
+  const TRACK = `mutation($k: String!, $v: String!, $u: String!, $e: String) {
+    trackPageView(workspaceKey: $k, visitorId: $v, url: $u, eventId: $e) { ${RESULT} } }`;
+  const REPLY = `mutation($k: String!, $v: String!, $t: String, $c: Int) {
+    visitorReply(workspaceKey: $k, visitorId: $v, text: $t, choice: $c) { ${RESULT} } }`;
+  const MESSAGES = `subscription($k: String!, $v: String!) {
+    visitorMessages(workspaceKey: $k, visitorId: $v) { id text options expectsAnswer } }`;
+  const PAGE_VIEW_RETRIES = 5;
+  const KEPT_MESSAGES = 50;
+  const HISTORY_KEY = `propflow.messages.${KEY}`;
+  const STYLE = `
+    :host { --pf-text: #1f2937; }
+    * { box-sizing: border-box; font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+    [hidden] { display: none !important; }
+    .bubble { position: relative; width: 56px; height: 56px; border: 0; border-radius: 50%;
+      background: var(--pf-accent); color: #fff; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25);
+      display: grid; place-items: center; margin-SIDE: auto; margin-top: 12px; }
+    .bubble svg { width: 26px; height: 26px; fill: currentColor; }
+    .badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; padding: 0 6px;
+      border-radius: 11px; background: #dc2626; color: #fff; font-size: 12px; font-weight: 700;
+      display: grid; place-items: center; }
+    .panel { width: min(360px, calc(100vw - 40px)); max-height: min(520px, calc(100vh - 120px));
+      display: flex; flex-direction: column; background: #fff; color: var(--pf-text);
+      border-radius: 12px; box-shadow: 0 10px 40px rgba(0,0,0,.25); overflow: hidden; }
+    .head { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px;
+      background: var(--pf-accent); color: #fff; font-weight: 600; }
+    .head span { font-weight: 600; color: #fff; }
+    .close { background: none; border: 0; color: #fff; font-size: 22px; line-height: 1; cursor: pointer; padding: 2px 6px; }
+    .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; min-height: 120px; }
+    .message { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .message.bot { align-self: flex-start; background: #f1f5f9; }
+    .message.me { align-self: flex-end; background: var(--pf-accent); color: #fff; }
+    .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+    .choice { border: 1px solid var(--pf-accent); color: var(--pf-accent); background: #fff;
+      border-radius: 16px; padding: 4px 12px; cursor: pointer; }
+    .choice:disabled { opacity: .5; cursor: default; }
+    .answer { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e5e7eb; }
+    .answer input { flex: 1; min-width: 0; padding: 6px 10px; border: 1px solid #cbd5e1; border-radius: 8px; color: var(--pf-text); background: #fff; }
+    .answer button { border: 0; border-radius: 8px; padding: 6px 12px; background: var(--pf-accent); color: #fff; cursor: pointer; }
+    .status { margin: 0; padding: 0 12px 8px; color: #b91c1c; font-size: 13px; }
+    .status:empty { display: none; }
+    button:focus-visible, input:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  `;
+
+  const visitorId = remembered("localStorage", `propflow.visitor.${KEY}`, uuid);
+  const state = {
+    messages: load(),
+    open: false,
+    dismissed: false,
+    unread: 0,
+    sending: false,
+    problem: "",
+  };
+  const seen = new Set(state.messages.map((message) => message.id));
+  let ui = null;
+
+  trackPageViews();
+  listen();
+  whenBodyExists(() => {
+    ui = build();
+    render();
+  });
+
+  // ---- Page views ---------------------------------------------------------------------------
+
+  function trackPageViews() {
+    let last = null;
+    const pageView = () => {
+      const url = location.href;
+      if (url.split("#")[0] === last) return;
+      last = url.split("#")[0];
+      // One eventId for every attempt: a retry after a network failure counts once.
+      const variables = { u: url, e: uuid() };
+      call(TRACK, variables, PAGE_VIEW_RETRIES)
+        .then((data) => receive(data.trackPageView.messages))
+        .catch((error) => console.warn("Propflow widget:", error.message));
+    };
+    const pushState = history.pushState;
+    history.pushState = function (...args) {
+      const result = pushState.apply(this, args);
+      pageView();
+      return result;
+    };
+    window.addEventListener("popstate", pageView);
+    pageView();
+  }
+
+  // ---- Server -------------------------------------------------------------------------------
+
+  async function call(query, variables, retries) {
+    const body = JSON.stringify({ query, variables: { k: KEY, v: visitorId, ...variables } });
+    for (let attempt = 0; ; attempt += 1) {
+      let response = null;
+      try {
+        response = await fetch(GRAPHQL, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          credentials: "omit",
+        });
+      } catch {
+        response = null; // offline, DNS, refused: worth another try
+      }
+      if (response && response.status < 500) {
+        const result = await response.json().catch(() => ({}));
+        if (result.errors?.length) throw new Error(result.errors[0].message);
+        if (!result.data) throw new Error(`HTTP ${response.status}`);
+        return result.data;
+      }
+      if (attempt >= retries) throw new Error("the server cannot be reached");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * 2 ** attempt)));
+    }
+  }
+
+  // The visitorMessages subscription over graphql-transport-ws, reconnecting with backoff.
+  function listen() {
+    let delay = 1000;
+    const connect = () => {
+      const socket = new WebSocket(SOCKET, "graphql-transport-ws");
+      const send = (message) => socket.send(JSON.stringify(message));
+      socket.onopen = () => send({ type: "connection_init", payload: { workspaceKey: KEY, visitorId } });
+      socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type === "connection_ack") {
+          delay = 1000;
+          send({ id: "messages", type: "subscribe", payload: { query: MESSAGES, variables: { k: KEY, v: visitorId } } });
+        } else if (message.type === "next" && message.payload?.data) {
+          receive([message.payload.data.visitorMessages]);
+        } else if (message.type === "ping") {
+          send({ type: "pong" });
+        }
+      };
+      socket.onclose = (event) => {
+        if (event.code === 4403) return console.warn("Propflow widget: the workspace key was refused.");
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 60000);
+      };
+    };
+    connect();
+  }
+
+  // ---- State --------------------------------------------------------------------------------
+
+  function receive(messages) {
+    let fresh = 0;
+    for (const message of messages) {
+      if (!message || seen.has(message.id)) continue;
+      seen.add(message.id);
+      state.messages.push({
+        id: message.id,
+        from: "bot",
+        text: String(message.text),
+        options: Array.isArray(message.options) ? message.options.map(String) : null,
+        expectsAnswer: Boolean(message.expectsAnswer),
+      });
+      fresh += 1;
+    }
+    if (!fresh) return;
+    save();
+    // A flow speaking opens the chat, unless the visitor closed it on this page.
+    if (!state.open && state.dismissed) state.unread += fresh;
+    if (!state.open && !state.dismissed) setOpen(true, false);
+    else render();
+  }
+
+  async function reply(text, choice, shown) {
+    if (state.sending) return;
+    state.sending = true;
+    state.problem = "";
+    state.messages.push({ id: `me-${uuid()}`, from: "me", text: shown });
+    save();
+    render();
+    try {
+      const data = await call(REPLY, text === null ? { c: choice } : { t: text }, 0);
+      receive(data.visitorReply.messages);
+    } catch (error) {
+      state.problem = `Not sent: ${error.message}. Please try again.`;
+      state.messages.pop();
+      save();
+    } finally {
+      state.sending = false;
+      render();
+      if (state.open) focusInside();
+    }
+  }
+
+  // The question the visitor can answer now: the last message, when it is the bot's and waits.
+  function waiting() {
+    const last = state.messages[state.messages.length - 1];
+    return last && last.from === "bot" && last.expectsAnswer ? last : null;
+  }
+
+  // Opening by itself never takes the focus from the page; the visitor's click does.
+  function setOpen(open, focus) {
+    state.open = open;
+    if (open) state.unread = 0;
+    else state.dismissed = true;
+    render();
+    if (open && focus) focusInside();
+  }
+
+  // ---- View ---------------------------------------------------------------------------------
+
+  function build() {
+    const host = document.createElement("propflow-widget");
+    const left = script.dataset.position === "bottom-left";
+    const color = script.dataset.color && CSS.supports("color", script.dataset.color)
+      ? script.dataset.color : "#4f46e5";
+    // Inline !important beats any rule of the site's stylesheets.
+    for (const [name, value] of [
+      ["all", "initial"], ["display", "block"], ["position", "fixed"], ["z-index", "2147483000"],
+      ["bottom", "20px"], [left ? "left" : "right", "20px"],
+    ]) host.style.setProperty(name, value, "important");
+    host.style.setProperty("--pf-accent", color);
+    const root = host.attachShadow({ mode: "open" });
+    const style = node("style");
+    style.textContent = STYLE.replaceAll("SIDE", left ? "right" : "left");
+
+    const log = node("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+    const input = node("input", { id: "pf-answer", type: "text", autocomplete: "off", maxlength: "10000" });
+    const answer = node("form", { class: "answer" },
+      node("label", { class: "sr", for: "pf-answer" }, "Your answer"),
+      input,
+      node("button", { type: "submit" }, "Send"));
+    answer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text) return input.focus();
+      input.value = "";
+      reply(text, null, text);
+    });
+    const status = node("p", { class: "status", role: "status" });
+    const close = node("button", { type: "button", class: "close", "aria-label": "Close chat" }, "×");
+    close.addEventListener("click", () => {
+      setOpen(false, false);
+      bubble.focus();
+    });
+    const panel = node("div", { class: "panel", role: "dialog", "aria-label": "Chat" },
+      node("div", { class: "head" }, node("span", {}, "Chat"), close), log, answer, status);
+    panel.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      setOpen(false, false);
+      bubble.focus();
+    });
+    const badge = node("span", { class: "badge", "aria-hidden": "true" });
+    const bubble = node("button", { type: "button", class: "bubble" }, ICON(), badge);
+    bubble.addEventListener("click", () => setOpen(!state.open, true));
+    root.append(style, panel, bubble);
+    document.body.append(host);
+    return { panel, log, answer, input, status, bubble, badge };
+  }
+
+  function render() {
+    if (!ui) return;
+    const { panel, log, answer, input, status, bubble, badge } = ui;
+    panel.hidden = !state.open;
+    bubble.setAttribute("aria-expanded", String(state.open));
+    const unread = state.unread ? `, ${state.unread} unread` : "";
+    bubble.setAttribute("aria-label", (state.open ? "Close chat" : "Open chat") + unread);
+    badge.hidden = !state.unread;
+    badge.textContent = state.unread ? String(state.unread) : "";
+
+    const question = waiting();
+    log.replaceChildren(...state.messages.map((message) => {
+      const item = node("div", { class: `message ${message.from}`, "data-from": message.from }, message.text);
+      if (message === question && message.options) {
+        const choices = node("div", { class: "choices", role: "group", "aria-label": "Choose an answer" });
+        message.options.forEach((label, index) => {
+          const button = node("button", { type: "button", class: "choice" }, label);
+          button.disabled = state.sending;
+          button.addEventListener("click", () => reply(null, index, label));
+          choices.append(button);
+        });
+        item.append(choices);
+      }
+      return item;
+    }));
+    log.scrollTop = log.scrollHeight;
+    answer.hidden = !(question && !question.options);
+    input.disabled = state.sending;
+    status.textContent = state.problem;
+  }
+
+  function focusInside() {
+    const { answer, input, log, panel } = ui;
+    const target = !answer.hidden ? input : log.querySelector(".choice") || panel.querySelector(".close");
+    target.focus();
+  }
+
+  function node(tag, attributes = {}, ...children) {
+    const element = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    // Strings become text nodes: never parsed as HTML.
+    element.append(...children);
+    return element;
+  }
+
+  // ---- Storage and small helpers ------------------------------------------------------------
+
+  function load() {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
+      return Array.isArray(stored) ? stored.filter((m) => m && typeof m.text === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function save() {
+    state.messages = state.messages.slice(-KEPT_MESSAGES);
+    try {
+      sessionStorage.setItem(HISTORY_KEY, JSON.stringify(state.messages));
+    } catch {
+      // storage full or blocked: the conversation just does not survive a reload
+    }
+  }
+
+  function remembered(storageName, key, create) {
+    try {
+      const storage = window[storageName]; // reading it can throw, in sandboxed frames
+      const found = storage.getItem(key);
+      if (found) return found;
+      const value = create();
+      storage.setItem(key, value);
+      return value;
+    } catch {
+      return create(); // storage blocked: a visitor per page load
+    }
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 15) | 64;
+    bytes[8] = (bytes[8] & 63) | 128;
+    const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function whenBodyExists(run) {
+    if (document.body) run();
+    else document.addEventListener("DOMContentLoaded", run, { once: true });
+  }
+
+  function ICON() {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", "M4 4h16a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1H9l-5 4v-4H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z");
+    svg.append(path);
+    return svg;
+  }
+})();

@@ -17,7 +17,11 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.errors import SubscriptionClosedError
 
@@ -141,7 +145,13 @@ class RedisBroker:
     def __init__(self, url: str) -> None:
         self.url = url
         self.fan_out = _FanOut()
-        self.client: redis.Redis = redis.Redis.from_url(url)
+        # A pooled connection left over from before an outage is dead when Redis comes back:
+        # retry a command once on a fresh connection rather than lose that event.
+        self.client: redis.Redis = redis.Redis.from_url(
+            url,
+            retry=Retry(NoBackoff(), retries=1),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
         self.pubsub = self.client.pubsub()
         self.listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()

@@ -137,3 +137,31 @@ async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, monk
         await broker.close()
         process.kill()
         process.wait()
+
+
+async def test_the_first_publish_after_redis_comes_back_is_delivered(private_redis, monkeypatch):
+    monkeypatch.setattr(pubsub, "RECONNECT_SECONDS", 0.1)
+    port, start = private_redis
+    process = start()
+    broker = RedisBroker(f"redis://127.0.0.1:{port}")
+    await broker.start()
+    try:
+        await broker.publish("a", {"before": True})  # leaves a pooled publishing connection
+        dropped = await started(broker.subscribe("a"))
+        process.kill()
+        process.wait()
+        with pytest.raises(SubscriberDroppedError):
+            await asyncio.wait_for(dropped, 5)
+
+        process = start()
+        await asyncio.wait_for(broker.connected.wait(), 10)
+        stream = broker.subscribe("a")
+        waiting = await started(stream)
+        await asyncio.sleep(0.1)
+        await broker.publish("a", {"back": True})
+        assert await asyncio.wait_for(waiting, 5) == {"back": True}
+        await stream.aclose()
+    finally:
+        await broker.close()
+        process.kill()
+        process.wait()

@@ -31,7 +31,7 @@
 
   const RESULT = "messages { id text options expectsAnswer }";
   const TRACK = `mutation($k: String!, $v: String!, $u: String!, $e: String) {
-    trackPageView(workspaceKey: $k, visitorId: $v, url: $u, eventId: $e) { ${RESULT} } }`;
+    trackPageView(workspaceKey: $k, visitorId: $v, url: $u, eventId: $e) { contactId ${RESULT} } }`;
   const REPLY = `mutation($k: String!, $v: String!, $t: String, $c: Int) {
     visitorReply(workspaceKey: $k, visitorId: $v, text: $t, choice: $c) { ${RESULT} } }`;
   const MESSAGES = `subscription($k: String!, $v: String!) {
@@ -288,7 +288,7 @@
     panel.hidden = !state.open;
     bubble.setAttribute("aria-expanded", String(state.open));
     const unread = state.unread ? `, ${state.unread} unread` : "";
-    bubble.setAttribute("aria-label", (state.open ? "Close chat" : "Open chat") + unread);
+    bubble.setAttribute("aria-label", `Chat with us${unread}`);
     badge.hidden = !state.unread;
     badge.textContent = state.unread ? String(state.unread) : "";
 

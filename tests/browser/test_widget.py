@@ -1,0 +1,216 @@
+"""The visitor widget on the demo shop of a new install, in a real Chromium against a real server.
+
+The server starts on an empty database, so `propflow serve` seeds the Default workspace (its
+properties and its draft flows), exactly as a new user's `make run` does; the tests publish the
+seed's flows through the API and then act only as a visitor would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import open_page, operator_token
+from tests.browser.widget_page import WidgetPage
+from tests.support.graphql_sync import SyncGraphQL
+from tests.support.server import served
+
+pytestmark = pytest.mark.browser
+
+CONTACT = "query($id: ID!) { contact(id: $id) { visitorId properties { key value } } }"
+ASK = "Hi! Which brand are you looking for?"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@dataclass
+class Shop:
+    base_url: str
+    api: SyncGraphQL
+
+    @property
+    def key(self) -> str:
+        return self.api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+
+    def publish(self, name: str) -> None:
+        flows = {flow["name"]: flow["id"] for flow in self.api("{ flows { id name } }")["flows"]}
+        self.api("mutation($id: ID!) { publishFlow(id: $id) { id } }", id=flows[name])
+
+    def values(self, contact_id: str) -> dict[str, Any]:
+        contact = self.api(CONTACT, id=contact_id)["contact"]
+        return {"visitorId": contact["visitorId"]} | {
+            p["key"]: p["value"] for p in contact["properties"]
+        }
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    """A new install: served first (so it is seeded), then its first operator."""
+    url = f"sqlite://{tmp_path / 'shop.db'}"
+    with served(url) as base_url, httpx.Client(base_url=base_url) as http:
+        yield Shop(base_url, SyncGraphQL(http, operator_token(url)))
+
+
+@pytest.fixture
+def widget(browser: Browser, shop: Shop) -> Iterator[WidgetPage]:
+    page, errors = open_page(browser, shop.base_url)
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    yield WidgetPage(page)
+    page.context.close()
+    assert errors == [], errors
+
+
+def test_the_bubble_offers_the_three_brands_and_fills_in_the_chosen_one(widget, shop):
+    shop.publish("Shoe brands")
+
+    viewed = widget.open("/demo/shop")
+
+    expect(widget.panel()).to_be_visible()
+    expect(widget.last_bot_message()).to_contain_text(ASK)
+    for brand in ("Nike", "Adidas", "Asics"):
+        expect(widget.choice(brand)).to_be_visible()
+    widget.choose("Nike")
+    expect(widget.last_bot_message()).to_have_text(
+        "Great choice! Our Nike shoes are in stock: have a look around the shop."
+    )
+    expect(widget.choice("Nike")).to_have_count(0)
+    assert shop.values(viewed["contactId"])["brand"] == "Nike"
+
+
+def test_an_out_of_stock_brand_asks_the_size_until_it_is_a_number(widget, shop):
+    shop.publish("Shoe brands")
+    viewed = widget.open("/demo/shop")
+
+    widget.choose("Asics")
+    expect(widget.last_bot_message()).to_have_text(
+        "Asics is nearly sold out. What is your shoe size? We will check the stock."
+    )
+    expect(widget.answer_box()).to_be_focused()
+    widget.answer("forty")
+    expect(widget.last_bot_message()).to_have_text("Please enter your size as a number, like 42.")
+    widget.answer("44")
+
+    expect(widget.last_bot_message()).to_have_text(
+        "Thanks! We set aside Asics shoes in size 44 for you."
+    )
+    expect(widget.answer_box()).to_be_hidden()
+    values = shop.values(viewed["contactId"])
+    assert (values["brand"], values["shoe_size"]) == ("Asics", 44)
+
+
+def test_a_reload_counts_one_more_page_view_for_the_same_visitor(widget, shop):
+    shop.publish("Page views")
+
+    first = widget.open("/demo/pricing")
+    visitor = widget.visitor_id(shop.key)
+    again = widget.reload()
+    in_app = widget.navigate_in_app("/demo/pricing?plan=runner")
+
+    assert first["contactId"] == again["contactId"] == in_app["contactId"]
+    assert widget.visitor_id(shop.key) == visitor
+    assert shop.values(first["contactId"]) == {"visitorId": visitor, "page_views": 3}
+
+
+def test_another_browser_is_another_contact(widget, shop, browser):
+    shop.publish("Page views")
+    mine = widget.open("/demo/pricing")
+    page, errors = open_page(browser, shop.base_url)
+
+    theirs = WidgetPage(page).open("/demo/pricing")
+
+    page.context.close()
+    assert errors == []
+    assert theirs["contactId"] != mine["contactId"]
+    assert shop.values(theirs["contactId"])["page_views"] == 1
+
+
+def test_message_text_is_shown_as_text_never_as_html(widget, shop):
+    graph = {
+        "nodes": [
+            {"id": "v", "type": "page_visit", "position": {"x": 0, "y": 0},
+             "config": {"match": "exact", "url": "/demo/", "limit": "every_visit"}},
+            {"id": "m", "type": "send_message", "position": {"x": 200, "y": 0},
+             "config": {"text": f"Hello {XSS}"}},
+        ],
+        "edges": [{"id": "e", "source": "v", "sourcePort": "next", "target": "m"}],
+    }  # fmt: skip
+    flow = shop.api('mutation($g: JSON) { createFlow(name: "Tricky", graph: $g) { id } }', g=graph)
+    shop.api("mutation($id: ID!) { publishFlow(id: $id) { id } }", id=flow["createFlow"]["id"])
+
+    widget.open("/demo/")
+
+    expect(widget.last_bot_message()).to_have_text(f"Hello {XSS}")
+    expect(widget.root.locator("img")).to_have_count(0)
+
+
+def test_the_widget_is_keyboard_operable_and_counts_unread_messages(widget, shop):
+    shop.publish("Shoe brands")
+    widget.open("/demo/shop")
+    expect(widget.panel()).to_be_visible()
+
+    widget.choice("Nike").press("Escape")
+    expect(widget.panel()).to_be_hidden()
+    expect(widget.bubble()).to_be_focused()
+    expect(widget.bubble()).to_have_attribute("aria-expanded", "false")
+    widget.bubble().press("Enter")
+    expect(widget.choice("Nike")).to_be_focused()
+    widget.page.keyboard.press("Tab")
+    widget.page.keyboard.press("Enter")
+
+    expect(widget.last_bot_message()).to_contain_text("Our Adidas shoes are in stock")
+
+
+def test_the_widget_works_from_another_origin_only_while_the_workspace_allows_it(browser, shop):
+    tag = f'<script src="{shop.base_url}/widget.js" data-workspace="{shop.key}" async></script>'
+    shop.publish("Page views")
+    with other_site(f"<!doctype html><title>Pricing</title>{tag}") as site:
+        page, errors = open_page(browser, site)
+        widget = WidgetPage(page)
+
+        allowed = widget.open(f"{site}/pricing")
+        shop.api(
+            "mutation($o: [String!]!) { updateWorkspaceSettings(allowedOrigins: $o) { id } }",
+            o=["https://elsewhere.example"],
+        )
+        # The browser itself blocks the call: the server did not allow this origin.
+        with page.expect_event("requestfailed", WidgetPage.is_page_view_request) as refused:
+            page.reload()
+        page.context.close()
+
+    assert refused.value.failure == "net::ERR_FAILED"
+    assert shop.values(allowed["contactId"])["page_views"] == 1
+    assert any("blocked by CORS policy" in error for error in errors), errors
+
+
+@contextmanager
+def other_site(html: str) -> Iterator[str]:
+    """Another website (another origin, same loopback address space): one page, any path."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_port}"
+    finally:
+        site.shutdown()
+        site.server_close()

@@ -6,6 +6,7 @@ graphql-core copies `extensions` onto the GraphQL error; anything else is masked
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -22,7 +23,15 @@ class PropflowError(Exception):
 
     @property
     def extensions(self) -> dict[str, Any]:
-        return {"code": self.code, **self.details}
+        return {"code": self.code, **{name: _plain(value) for name, value in self.details.items()}}
+
+
+def _plain(detail: Any) -> Any:
+    """A detail as plain JSON: a refused infinite number is echoed as text, since `Infinity` in
+    a response body breaks every browser's JSON.parse."""
+    if isinstance(detail, float) and not math.isfinite(detail):
+        return str(detail)
+    return detail
 
 
 class UnauthenticatedError(PropflowError):

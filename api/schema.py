@@ -42,9 +42,12 @@ Subscription = merge_types(
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Syntax and validation errors have no original error; bugs have a foreign one."""
+    """A bug is a foreign exception raised while resolving a field. Errors without a path come
+    before execution (syntax, validation, variables of the wrong type): the request's fault."""
     original = error.original_error
-    return original is not None and not isinstance(original, PropflowError)
+    return (
+        original is not None and error.path is not None and not isinstance(original, PropflowError)
+    )
 
 
 class PropflowSchema(strawberry.Schema):
@@ -54,6 +57,9 @@ class PropflowSchema(strawberry.Schema):
         for error in errors:
             if is_unexpected(error):
                 logger.error("Unexpected error in %s", error.path, exc_info=error.original_error)
+            elif error.path is None:
+                # A request refused before execution gets the contract's code too.
+                error.extensions = {"code": "VALIDATION_FAILED", **(error.extensions or {})}
 
 
 def build_schema() -> strawberry.Schema:

@@ -8,6 +8,7 @@ still parses and can be saved.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,7 +211,9 @@ def _text(
     if name == "sourcePort" and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a decision's port 0 is "0"
     if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
-        reason = "is missing" if value is None else f"must be a text of 1 to {MAX_ID_LENGTH}"
+        reason = (
+            "is missing" if value is None else f"must be a text of 1 to {MAX_ID_LENGTH} characters"
+        )
         problems.append(_problem(f"{path}.{name}", reason, node_id=node_id, edge_id=edge_id))
         return None
     return value
@@ -219,15 +222,23 @@ def _text(
 def _position(raw: Any, path: str, problems: list[Issue], node_id: str | None) -> Position:
     if raw is None:
         return Position()
-    coordinates = [raw.get(axis, 0) for axis in ("x", "y")] if isinstance(raw, dict) else None
-    if coordinates is None or not all(
-        isinstance(value, int | float) and not isinstance(value, bool) for value in coordinates
-    ):
-        problems.append(
-            _problem(f"{path}.position", "must be an object with numbers x and y", node_id=node_id)
-        )
+    coordinates = [raw.get(axis, 0) for axis in ("x", "y")] if isinstance(raw, dict) else []
+    numbers = [_finite(value) for value in coordinates]
+    if len(numbers) != 2 or None in numbers:
+        reason = "must be an object with finite numbers x and y"
+        problems.append(_problem(f"{path}.position", reason, node_id=node_id))
         return Position()
-    return Position(x=float(coordinates[0]), y=float(coordinates[1]))
+    return Position(x=numbers[0] or 0.0, y=numbers[1] or 0.0)
+
+
+def _finite(value: Any) -> float | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _problem(

@@ -97,7 +97,10 @@ def _number(raw: Any, _options: Sequence[str]) -> int | float:
         raw = float(text)
     if not isinstance(raw, int | float):
         raise _RefusedError("expected a number")
-    number = float(raw)
+    try:
+        number = float(raw)
+    except OverflowError:
+        raise _RefusedError("not a finite number") from None
     if not math.isfinite(number):
         raise _RefusedError("not a finite number")
     if number.is_integer() and abs(number) < _LARGEST_EXACT_INTEGER:
@@ -118,7 +121,10 @@ def _url(raw: Any, _options: Sequence[str]) -> str:
     text = _stripped_text(raw, "a URL")
     if any(character.isspace() for character in text):
         raise _RefusedError("a URL must not contain spaces")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed [IPv6 host
+        parts = urlsplit("")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise _RefusedError("expected an http(s) URL with a host, like https://example.com")
     return text

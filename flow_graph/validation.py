@@ -49,17 +49,32 @@ def validate(document: FlowDocument, properties: Mapping[str, PropertyInfo]) -> 
 
 
 def used_property_keys(document: FlowDocument) -> set[str]:
-    """Keys of the properties a document reads or writes (nodes with a valid config)."""
+    """Keys of the properties a document reads or writes. A half-done node (invalid config)
+    still holds on to the properties it names, so they cannot be deleted from under it."""
     keys: set[str] = set()
     for node in document.nodes:
         kind = node_type(node.type)
         if kind is None:
             continue
+        for config_field in kind.fields:
+            keys |= _named_keys(config_field.kind, node.config.get(config_field.name))
         config, problems = kind.parse_config(node.config)
         if not problems:
-            keys |= {use.key for use in kind.property_uses(config)}
             keys |= {key for text in kind.texts(config) for key in placeholders(text)}
     return keys
+
+
+def _named_keys(kind: str, raw: Any) -> set[str]:
+    """The property keys a raw config field names, whatever else is wrong with it."""
+    if kind == "property" and isinstance(raw, str):
+        return {raw}
+    if kind == "updates" and isinstance(raw, list):
+        return {
+            item["key"]
+            for item in raw
+            if isinstance(item, dict) and isinstance(item.get("key"), str)
+        }
+    return set()
 
 
 def _check_nodes(

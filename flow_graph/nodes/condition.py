@@ -47,6 +47,8 @@ class Condition(NodeType):
             return [f"'value' is required for {op.value}"]
         if op is FilterOperator.IN and not isinstance(config["value"], list):
             return ["'value' must be a list for IN"]
+        if op in TEXT_OPERATORS and not (isinstance(config["value"], str) and config["value"]):
+            return [f"'value' must be a non-empty text for {op.value}"]
         return []
 
     def output_ports(self, config: dict[str, Any]) -> list[str]:

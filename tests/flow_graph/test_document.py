@@ -74,9 +74,9 @@ def test_parse_document_lists_every_problem():
 
     assert found == [
         "'nodes[0].id' is missing",
-        "'nodes[1].type' must be a text of 1 to 200",
+        "'nodes[1].type' must be a text of 1 to 200 characters",
         "'nodes[1].config' must be an object",
-        "'nodes[1].position' must be an object with numbers x and y",
+        "'nodes[1].position' must be an object with finite numbers x and y",
         "'nodes[2]' must be an object",
         "'edges[0].sourcePort' is missing",
         "'edges[0].target' is missing",
@@ -93,6 +93,10 @@ def test_parse_document_lists_every_problem():
         ("{not json", "is not JSON"),
         ({"nodes": [{"id": "a", "type": "end", "config": {"x": float("nan")}}]}, "not JSON"),
         ({"nodes": [{"id": "a", "type": "end", "config": {"x": object()}}]}, "not JSON"),
+        (
+            {"nodes": [{"id": "a", "type": "end", "position": {"x": 10**400, "y": 0}}]},
+            "must be an object with finite numbers x and y",
+        ),
     ],
 )
 def test_parse_document_refuses_malformed_shapes(raw, words):

@@ -59,6 +59,8 @@ def test_normalize_value_accepts_and_canonicalises(type, raw, expected):
         (T.URL, "ftp://example.com", "http(s) URL"),
         (T.URL, "https://exa mple.com", "spaces"),
         (T.URL, "example.com", "http(s) URL"),
+        (T.URL, "http://[::1", "http(s) URL"),
+        (T.NUMBER, 10**400, "not a finite number"),
         (T.PHONE, "12345", "country code"),
         (T.PHONE, "+1 555", "not a valid phone number"),
         (T.DATE, "2023-02-29", "ISO 8601"),

@@ -105,6 +105,8 @@ def test_validate_reports_invalid_config():
         ("condition", {"op": "LIKE"}),
         ("condition", {"op": "EQ", "value": None}),
         ("condition", {"op": "IN", "value": 3}),
+        ("condition", {"op": "CONTAINS", "value": 5}),
+        ("condition", {"op": "STARTS_WITH", "value": ""}),
         ("send_message", {"text": "  "}),
     ],
 )
@@ -414,11 +416,36 @@ def test_used_property_keys_lists_reads_writes_and_placeholders():
         node("c", "condition", key="vip", op="IS_SET"),
         node("u", "update_property", updates=[{"key": "plan", "value": "Pro"}]),
         node("q", "ask_question", saveTo="shoe_size", text="Size, {name}?"),
-        node("bad", "increment_property", by="x"),
+        node("bad", "increment_property", key="score", by="x"),
         node("odd", "teleport", key="ignored"),
     )
 
-    assert used_property_keys(document) == {"vip", "plan", "shoe_size", "name"}
+    assert used_property_keys(document) == {"vip", "plan", "shoe_size", "name", "score"}
+
+
+def test_validate_accepts_a_condition_on_whether_a_property_is_set():
+    document = doc(
+        node("t", "page_visit"),
+        node("c", "condition", key="page_views", op="IS_SET"),
+        node("yes", "end"),
+        node("no", "end"),
+        edge("t", "next", "c"),
+        edge("c", "true", "yes"),
+        edge("c", "false", "no"),
+    )
+
+    assert codes(document) == []
+
+
+def test_used_property_keys_keeps_the_keys_of_half_done_nodes():
+    document = doc(
+        node("i", "increment_property", key="score", by=0),
+        node("c", "condition", key="vip"),
+        node("u", "update_property", updates=[{"key": "plan", "value": "Pro"}, {"key": "plan"}, 3]),
+        node("q", "ask_question", saveTo=None),
+    )
+
+    assert used_property_keys(document) == {"score", "vip", "plan"}
 
 
 def test_every_issue_code_has_a_test_named_after_it():

@@ -1,0 +1,93 @@
+"""Input that once slipped past validation: each gets a clear refusal, never "Unexpected error."
+nor a body that is not JSON."""
+
+import json
+
+import httpx
+import pytest
+
+from tests.support.builders import create_contact, create_property
+from tests.support.graphql import GraphQLClient, code_of
+
+SET = """
+mutation($id: ID!, $values: [PropertyValueInput!]!) {
+  setContactProperties(contactId: $id, values: $values) { id }
+}"""
+
+
+def strict_json(response: httpx.Response) -> dict:
+    """The body as JSON that browsers accept too (no NaN or Infinity)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the response body: {response.text[:200]}")
+
+    return json.loads(response.text, parse_constant=refuse)
+
+
+async def post(client: httpx.AsyncClient, gql: GraphQLClient, body: str) -> dict:
+    response = await client.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {gql.token}", "Content-Type": "application/json"},
+    )
+    return strict_json(response)
+
+
+@pytest.fixture
+async def contact(gql: GraphQLClient) -> dict:
+    await create_property(gql, "Shoe size", "NUMBER")
+    await create_property(gql, "Site", "URL")
+    return await create_contact(gql, email="ann@example.com")
+
+
+@pytest.mark.parametrize(
+    ("key", "raw_value"),
+    [
+        ("shoe_size", "1e309"),
+        ("shoe_size", "1" + "0" * 400),
+        ("site", '"http://[::1"'),
+    ],
+)
+async def test_a_value_that_once_crashed_is_refused_in_plain_json(
+    client: httpx.AsyncClient, gql: GraphQLClient, contact: dict, key: str, raw_value: str
+):
+    body = (
+        '{"query": ' + json.dumps(SET) + ', "variables": {"id": "' + contact["id"] + '", '
+        '"values": [{"key": "' + key + '", "value": ' + raw_value + "}]}}"
+    )
+
+    error = (await post(client, gql, body))["errors"][0]
+
+    assert code_of(error) == "VALIDATION_FAILED"
+    assert error["extensions"]["key"] == key
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "words"),
+    [
+        ("query($f: Int) { contacts(first: $f) { totalCount } }", {"f": "abc"}, "Int"),
+        (
+            'mutation($t: PropertyType!) { createProperty(input: {label: "X", type: $t}) { id } }',
+            {"t": "COLOUR"},
+            "COLOUR",
+        ),
+    ],
+)
+async def test_a_variable_of_the_wrong_type_is_refused_naming_it(
+    gql: GraphQLClient, query: str, variables: dict, words: str
+):
+    error = await gql.error(query, **variables)
+
+    assert code_of(error) == "VALIDATION_FAILED"
+    assert words in error["message"]
+
+
+async def test_a_huge_node_position_is_a_document_problem(gql: GraphQLClient):
+    graph = '{"nodes": [{"id": "a", "type": "end", "position": {"x": 1' + "0" * 400 + ', "y": 0}}]}'
+    report = await gql(
+        "query($g: JSON!) { validateFlow(graph: $g) { valid issues { code message } } }",
+        g=json.loads(graph),
+    )
+
+    assert report["validateFlow"]["valid"] is False
+    assert "finite numbers" in report["validateFlow"]["issues"][0]["message"]

@@ -151,7 +151,7 @@ def test_message_text_is_shown_as_text_never_as_html(widget, shop):
     expect(widget.root.locator("img")).to_have_count(0)
 
 
-def test_the_widget_is_keyboard_operable_and_counts_unread_messages(widget, shop):
+def test_the_widget_is_keyboard_operable(widget, shop):
     shop.publish("Shoe brands")
     widget.open("/demo/shop")
     expect(widget.panel()).to_be_visible()
@@ -166,6 +166,26 @@ def test_the_widget_is_keyboard_operable_and_counts_unread_messages(widget, shop
     widget.page.keyboard.press("Enter")
 
     expect(widget.last_bot_message()).to_contain_text("Our Adidas shoes are in stock")
+
+
+def test_a_message_arriving_while_closed_is_counted_as_unread(widget, shop):
+    shop.publish("Shoe brands")
+    widget.open("/demo/shop")
+    widget.choice("Nike").press("Escape")
+    expect(widget.panel()).to_be_hidden()
+
+    # The visitor's other tab answers: the message reaches this page over the subscription.
+    reply = (
+        "mutation($k: String!, $v: String!) { visitorReply(workspaceKey: $k, visitorId: $v, "
+        "choice: 1) { messages { text } } }"
+    )
+    shop.api(reply, k=shop.key, v=widget.visitor_id(shop.key))
+
+    expect(widget.root.get_by_role("button", name="Chat with us, 1 unread")).to_be_visible()
+    expect(widget.panel()).to_be_hidden()
+    widget.bubble().click()
+    expect(widget.last_bot_message()).to_contain_text("Our Adidas shoes are in stock")
+    expect(widget.root.get_by_role("button", name="Chat with us", exact=True)).to_be_visible()
 
 
 def test_the_widget_works_from_another_origin_only_while_the_workspace_allows_it(browser, shop):

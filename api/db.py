@@ -8,11 +8,13 @@ SQLite (aiosqlite, WAL) is the embedded default; PostgreSQL (asyncpg) is selecte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import asyncpg
 from tortoise import Tortoise, connections
@@ -44,7 +46,7 @@ class DatabaseError(Exception):
 def tortoise_config(url: str) -> dict[str, Any]:
     """The Tortoise config for `url`; raises DatabaseError for a scheme we do not support."""
     connection: dict[str, Any]
-    scheme = urlsplit(url).scheme
+    scheme = _scheme(url)
     if scheme == "sqlite":
         path = sqlite_path(url)
         connection = {
@@ -84,7 +86,13 @@ def sqlite_path(url: str) -> str:
 
 
 def is_postgres(url: str) -> bool:
-    return urlsplit(url).scheme in ("postgres", "postgresql")
+    return _scheme(url) in ("postgres", "postgresql")
+
+
+def _scheme(url: str) -> str:
+    """The scheme, read without parsing the rest (which may be malformed)."""
+    scheme, separator, _ = url.partition("://")
+    return scheme.lower() if separator else ""
 
 
 async def open_database(url: str) -> None:
@@ -132,16 +140,28 @@ def connection() -> BaseDBAsyncClient:
 
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@", 1)
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return url.split("@", 1)[-1]
+    if password:
+        return url.replace(f":{password}@", ":***@", 1)
     return url
 
 
+def _postgres_parts(url: str) -> tuple[str, int, SplitResult]:
+    """Host, port and parts of a PostgreSQL URL; a malformed one is a DatabaseError."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.port or 5432, parts
+    except ValueError as error:  # a port that is not a number, an unclosed [IPv6 host
+        raise DatabaseError(f"Malformed database URL {safe_url(url)!r}: {error}") from None
+
+
 def _postgres_connection(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
+    host, port, parts = _postgres_parts(url)
     database = parts.path.lstrip("/")
-    if not parts.hostname or not database:
+    if not host or not database:
         raise DatabaseError(
             f"The PostgreSQL URL {safe_url(url)!r} needs a host and a database name: "
             "postgres://USER@HOST:PORT/DB"
@@ -149,8 +169,8 @@ def _postgres_connection(url: str) -> dict[str, Any]:
     return {
         "engine": "tortoise.backends.asyncpg",
         "credentials": {
-            "host": parts.hostname,
-            "port": parts.port or 5432,
+            "host": host,
+            "port": port,
             "user": parts.username or "postgres",
             "password": parts.password or "",
             "database": database,
@@ -164,8 +184,7 @@ def _postgres_connection(url: str) -> dict[str, Any]:
 def _check_reachable(url: str) -> None:
     """Fail fast, with a clear message, before a driver reports the problem its own way."""
     if is_postgres(url):
-        parts = urlsplit(url)
-        address = (parts.hostname or "", parts.port or 5432)
+        address = _postgres_parts(url)[:2]
         try:
             with socket.create_connection(address, timeout=POSTGRES_CONNECT_TIMEOUT_SECONDS):
                 pass
@@ -180,6 +199,19 @@ def _check_reachable(url: str) -> None:
     folder = path.parent.resolve()
     if not folder.is_dir():
         raise DatabaseError(f"Cannot create the SQLite database {path}: {folder} does not exist")
+    if path.is_dir():
+        raise DatabaseError(f"Cannot use {path} as the SQLite database: it is a folder")
     target = path if path.exists() else folder
     if not os.access(target, os.W_OK):
         raise DatabaseError(f"Cannot write the SQLite database {path}: permission denied")
+    if path.exists():
+        _check_sqlite_file(path)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """An existing file must be a SQLite database (the driver would hang on anything else)."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as error:
+        raise DatabaseError(f"Cannot open the SQLite database {path}: {error}") from None

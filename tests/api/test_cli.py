@@ -62,6 +62,10 @@ def test_default_database_is_propflow_db_in_the_working_directory(tmp_path: Path
         ("sqlite:///etc/hostname/x.db", "does not exist"),
         ("postgres://postgres@127.0.0.1:1/test", "Cannot reach PostgreSQL at 127.0.0.1:1"),
         ("postgres://127.0.0.1", "needs a host and a database name"),
+        ("postgres://postgres@127.0.0.1:notaport/x", "Malformed database URL"),
+        ("postgres://postgres@[::1/x", "Malformed database URL"),
+        ("sqlite:///etc/hostname", "Cannot open the SQLite database /etc/hostname"),
+        ("sqlite:///tmp", "it is a folder"),
     ],
 )
 @pytest.mark.parametrize(

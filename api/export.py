@@ -18,11 +18,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from api import auth
 from api.contacts import listing
-from api.contacts import service as contacts_service
-from api.contacts.models import Contact
-from api.contacts.values import read_value
+from api.contacts.models import Contact, PropertyValue
+from api.contacts.values import VALUE_COLUMNS, column_for, from_column
 from api.errors import PropflowError, UnauthenticatedError, ValidationFailedError
 from api.properties import service as properties_service
+from api.properties.models import PropertyDefinition
 
 CONTACT_COLUMNS = {
     "id": lambda contact: str(contact.id),
@@ -61,16 +61,30 @@ async def _rows(
     rest: AsyncIterator[list[Contact]],
 ) -> AsyncIterator[str]:
     yield _line(columns)
+    wanted = {definitions[c].id: definitions[c] for c in columns if c in definitions}
     batch = first
     while batch:
-        values = await contacts_service.values_of([contact.id for contact in batch])
+        values = await _values([contact.id for contact in batch], wanted)
         for contact in batch:
-            by_key = {
-                definition.key: read_value(definition.type, row)
-                for definition, row in values.get(contact.id, [])
-            }
+            by_key = values.get(contact.id, {})
             yield _line([_cell(contact, column, by_key) for column in columns])
         batch = await anext(rest, [])
+
+
+async def _values(
+    contact_ids: list[int], wanted: dict[int, PropertyDefinition]
+) -> dict[int, dict[str, Any]]:
+    """The chosen properties' values by contact, read as plain tuples: building a model object
+    per value was most of the export's time."""
+    rows = await PropertyValue.filter(
+        contact_id__in=contact_ids, property_id__in=list(wanted)
+    ).values_list("contact_id", "property_id", *VALUE_COLUMNS)
+    found: dict[int, dict[str, Any]] = {}
+    for contact_id, property_id, *stored in rows:
+        definition = wanted[property_id]
+        value = stored[VALUE_COLUMNS.index(column_for(definition.type))]
+        found.setdefault(contact_id, {})[definition.key] = from_column(definition.type, value)
+    return found
 
 
 def _cell(contact: Contact, column: str, by_key: dict[str, Any]) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_contacts, bench_fanout, bench_ingest, bench_validation
+from bench import (
+    bench_contacts,
+    bench_fanout,
+    bench_import_export,
+    bench_ingest,
+    bench_validation,
+)
 
 
 def main() -> None:
@@ -14,6 +20,7 @@ def main() -> None:
         ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
+        *bench_import_export.sections(),
     ]
     print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
     for title, unit, rows in sections:

@@ -200,7 +200,9 @@ async def _import_batch(
                 contact = await Contact.create(workspace_id=workspace_id)
                 existing[f"email:{email}"] = contact
                 report.created += 1
-                keys = [change.key for change in await apply_values(contact, values, origin=origin)]
+                # Created in this transaction: nobody else sees it, and it has no values yet.
+                created = await apply_values(contact, values, origin=origin, locked_values={})
+                keys = [change.key for change in created]
             else:
                 keys = [change.key for change in await apply_values(contact, values, origin=origin)]
                 if keys:

@@ -6,9 +6,13 @@ import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 
 let live = null;
+// The page being shown; a show() that was left (close()) while it waited stops there.
+let session = null;
 
 export async function show(root, id) {
+  const mine = (session = {});
   const [properties, contact] = await Promise.all([queries.properties(), contacts.get(id)]);
+  if (session !== mine) return;
   if (!contact) {
     root.replaceChildren(element("p", { class: "pf-page pf-error", role: "alert", text: `There is no contact with id ${id}.` }));
     return;
@@ -57,22 +61,26 @@ export async function show(root, id) {
 }
 
 export async function close() {
+  session = null;
   live?.close();
   live = null;
 }
 
 // A labelled input that saves when changed (Enter leaves the field, which saves it).
 function fieldOf(view, property) {
-  const label = `${property.label}`;
+  const label = property.label;
   const input = valueInput(property, null, { "aria-label": label, id: `pf-field-${property.key}` });
   const error = element("span", { class: "pf-field-error", role: "alert" });
   const save = (change) => async () => {
     try {
-      render(view, await change());
+      const contact = await change();
       error.textContent = "";
+      delete field.dataset.invalid;
+      render(view, contact);
       await refresh(view);
     } catch (failure) {
       error.textContent = failure.message;
+      field.dataset.invalid = "true";
     }
   };
   input.addEventListener("change", save(() => contacts.setValue(view.id, property.key, readInput(property, input))));
@@ -86,7 +94,7 @@ function fieldOf(view, property) {
     element("div", { class: "pf-row" }, input, property.type === "NUMBER" ? step(-1, "−", "Decrease") : null, property.type === "NUMBER" ? step(1, "+", "Increase") : null),
     error,
   );
-  view.fields.set(property.key, { property, input });
+  view.fields.set(property.key, { property, input, field });
   return field;
 }
 
@@ -100,7 +108,8 @@ async function refresh(view) {
   }
 }
 
-// Shows the contact's values (not in the field being edited) and, when given, its history.
+// Shows the contact's values (not in a field being edited or holding a refused value) and,
+// when given, its history.
 function render(view, contact) {
   view.title.textContent = contact.email || "Anonymous visitor";
   view.meta.textContent = [
@@ -108,8 +117,9 @@ function render(view, contact) {
     `created ${new Date(contact.createdAt).toLocaleString()}`,
   ].filter(Boolean).join(" · ");
   view.values = new Map(contact.properties.map((value) => [value.key, value.value]));
-  for (const [key, { property, input }] of view.fields) {
-    if (input !== document.activeElement) writeInput(property, input, view.values.get(key) ?? null);
+  for (const [key, { property, input, field }] of view.fields) {
+    const editing = input === document.activeElement || field.dataset.invalid;
+    if (!editing) writeInput(property, input, view.values.get(key) ?? null);
   }
   if (contact.history) fill(view.history, ...contact.history.map((change) => historyRow(view, change)));
 }

@@ -9,10 +9,14 @@ import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 
 let live = null;
+// The page being shown; a show() that was left (close()) while it waited stops there.
+let session = null;
 
 // `params`: the hash query; `filter` holds a JSON list of {key, op, value}.
 export async function show(root, params = new URLSearchParams()) {
+  const mine = (session = {});
   const properties = await queries.properties();
+  if (session !== mine) return;
   const view = {
     properties,
     columns: chosenColumns(properties),
@@ -59,6 +63,7 @@ export async function show(root, params = new URLSearchParams()) {
   root.replaceChildren(view.section);
   renderFilters(view);
   await load(view);
+  if (session !== mine) return;
   live = contacts.watch(null, {
     next: (change) => applyChange(view, change),
     state: (state) => (view.section.dataset.live = state),
@@ -67,6 +72,7 @@ export async function show(root, params = new URLSearchParams()) {
 }
 
 export async function close() {
+  session = null;
   live?.close();
   live = null;
 }

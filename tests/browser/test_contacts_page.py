@@ -155,3 +155,32 @@ def test_import_with_one_bad_row_reports_counts_and_the_failed_rows(contacts, pe
     assert failed.splitlines()[1].startswith("zoe@example.com,huge,y,")
     assert "NUMBER" in failed
     expect(contacts.cell(people["ann"], "shoe_size")).to_have_text("41")
+
+
+def test_load_more_pages_by_cursor(contacts, api):
+    for n in range(55):
+        api(CREATE, values=[{"key": "email", "value": f"p{n:02}@example.com"}])
+    contacts.open()
+    expect(contacts.rows()).to_have_count(50)
+    expect(contacts.total()).to_have_text("55 contacts")
+
+    contacts.page.get_by_role("button", name="Load more").click()
+
+    expect(contacts.rows()).to_have_count(55)
+    expect(contacts.page.get_by_role("button", name="Load more")).to_be_hidden()
+    assert contacts.column("email")[-1] == "p54@example.com"
+
+
+def test_hidden_properties_are_under_a_toggle(contacts, people, api):
+    lead_score = api('{ property(key: "lead_score") { id } }')["property"]["id"]
+    api(
+        "mutation($id: ID!) { updateProperty(input: {id: $id, hidden: true}) { id } }",
+        id=lead_score,
+    )
+    contacts.open()
+    contacts.open_contact(people["ann"])
+    expect(contacts.field("lead_score")).to_be_hidden()
+
+    contacts.page.get_by_text("Hidden properties (1)").click()
+
+    expect(contacts.field("lead_score")).to_be_visible()

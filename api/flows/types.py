@@ -55,7 +55,9 @@ class Flow:
     revision: int = strawberry.field(
         description="+1 on every draft save; saveFlowDraft(expectedRevision) guards lost updates."
     )
-    enabled: bool
+    enabled: bool = strawberry.field(
+        description="Whether it runs: published and not switched off (setFlowEnabled)."
+    )
     draft: JSON = strawberry.field(description='The graph document: {"nodes": [], "edges": []}.')
     updated_at: datetime
     published_version: strawberry.Private[int | None]
@@ -66,7 +68,7 @@ class Flow:
             id=strawberry.ID(str(flow.id)),
             name=flow.name,
             revision=flow.revision,
-            enabled=flow.enabled,
+            enabled=flow.enabled and flow.published_version is not None,
             draft=JSON(flow.draft),
             updated_at=flow.updated_at,
             published_version=flow.published_version,

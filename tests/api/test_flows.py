@@ -209,6 +209,18 @@ async def test_set_flow_enabled_turns_a_published_flow_off_and_on(gql: GraphQLCl
     assert on["setFlowEnabled"]["enabled"] is True
 
 
+async def test_a_flow_is_enabled_only_once_published(gql: GraphQLClient, numbers):
+    flow = await create_flow(gql, "Counter", fixture("page_views"))
+    query = "query($id: ID!) { flow(id: $id) { enabled } }"
+    before = await gql(query, id=flow["id"])
+    await gql(PUBLISH, id=flow["id"])
+
+    after = await gql(query, id=flow["id"])
+
+    assert before["flow"]["enabled"] is False
+    assert after["flow"]["enabled"] is True
+
+
 async def test_used_by_flows_lists_draft_and_published_users(gql: GraphQLClient, numbers):
     views = await create_flow(gql, "Views", fixture("page_views"))
     await gql(PUBLISH, id=views["id"])

@@ -33,6 +33,7 @@ def test_compose_migrates_once_before_the_app_starts():
         "service_completed_successfully"
     )
     assert services["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
+    assert "build" in services["migrate"] and services["app"]["pull_policy"] == "never"
 
 
 def test_the_image_serves_as_a_non_root_user_on_all_interfaces():

@@ -18,7 +18,8 @@ class Settings:
     port: int = 8000
     # Production mode hides GraphiQL on GET /graphql.
     production: bool = False
-    # Other origins whose pages may open the GraphQL WebSocket (same origin always may).
+    # Other origins trusted like the app's own (the operator API, over HTTP and the WebSocket).
+    # A workspace's widget origins are the workspace's own setting, not this one.
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # Seconds a WebSocket may take to send connection_init before it is closed (4408).
     ws_init_timeout: float = 10.0

@@ -15,7 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from api.app import create_app
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from tests.support.builders import publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
 from tests.support.visitor import TRACK
@@ -184,6 +184,13 @@ async def test_trusted_origins_are_answered_like_the_app_itself(settings: Settin
     assert response.json()["data"] == {"workspace": {"name": "Acme"}}
     assert response.headers["access-control-allow-origin"] == "https://admin.example"
     assert "authorization" in preflight.headers["access-control-allow-headers"]
+
+
+def test_a_trusted_origin_that_is_not_an_origin_stops_start_up(monkeypatch):
+    monkeypatch.setenv("PROPFLOW_ALLOWED_ORIGINS", "https://admin.example, admin.example/path")
+
+    with pytest.raises(SettingsError, match="PROPFLOW_ALLOWED_ORIGINS: Invalid origin"):
+        Settings.from_env()
 
 
 @asynccontextmanager

@@ -62,7 +62,6 @@ class PropertyValue(Model):
         unique_together = (("contact", "property"),)
         indexes = (
             Index(fields=("property_id", "value_number")),
-            Index(fields=("property_id", "value_text")),
             Index(fields=("property_id", "value_date")),
             Index(fields=("property_id", "value_bool")),
         )

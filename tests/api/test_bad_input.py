@@ -2,6 +2,8 @@
 nor a body that is not JSON."""
 
 import json
+import random
+import string
 
 import httpx
 import pytest
@@ -91,3 +93,15 @@ async def test_a_huge_node_position_is_a_document_problem(gql: GraphQLClient):
 
     assert report["validateFlow"]["valid"] is False
     assert "finite numbers" in report["validateFlow"]["issues"][0]["message"]
+
+
+async def test_the_longest_text_is_stored_on_every_database(gql: GraphQLClient):
+    await create_property(gql, "Notes", "TEXT")
+    notes = "".join(random.choice(string.ascii_letters + string.digits) for _ in range(10_000))
+
+    contact = await create_contact(gql, email="long@example.com", notes=notes)
+
+    stored = await gql(
+        'query($id: ID!) { contact(id: $id) { value(key: "notes") } }', id=contact["id"]
+    )
+    assert stored["contact"]["value"] == notes

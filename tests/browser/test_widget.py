@@ -7,6 +7,7 @@ seed's flows through the API and then act only as a visitor would.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from tests.browser.conftest import open_page, operator_token
 from tests.browser.widget_page import WidgetPage
@@ -117,6 +118,31 @@ def test_a_reload_counts_one_more_page_view_for_the_same_visitor(widget, shop):
     assert first["contactId"] == again["contactId"] == in_app["contactId"]
     assert widget.visitor_id(shop.key) == visitor
     assert shop.values(first["contactId"]) == {"visitorId": visitor, "page_views": 3}
+
+
+def test_a_page_view_whose_answer_is_lost_is_retried_and_counts_once(browser, shop):
+    shop.publish("Page views")
+    page, errors = open_page(browser, shop.base_url)
+    event_ids: list[str] = []
+
+    def answer_lost_once(route: Route) -> None:
+        if not WidgetPage.is_page_view_request(route.request):
+            return route.continue_()
+        event_ids.append(json.loads(route.request.post_data or "{}")["variables"]["e"])
+        if len(event_ids) == 1:
+            route.fetch()  # the server counts it, but its answer never reaches the page
+            return route.fulfill(status=503, body="")
+        return route.continue_()
+
+    page.route("**/graphql?*", answer_lost_once)
+    with page.expect_response(lambda r: WidgetPage.is_page_view(r) and r.ok) as retried:
+        page.goto("/demo/pricing")
+    result = retried.value.json()["data"]["trackPageView"]
+    page.context.close()
+
+    assert len(event_ids) == 2 and event_ids[0] == event_ids[1]
+    assert shop.values(result["contactId"])["page_views"] == 1
+    assert all("503" in error for error in errors), errors
 
 
 def test_another_browser_is_another_contact(widget, shop, browser):

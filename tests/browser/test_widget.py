@@ -214,6 +214,30 @@ def test_a_message_arriving_while_closed_is_counted_as_unread(widget, shop):
     expect(widget.root.get_by_role("button", name="Chat with us", exact=True)).to_be_visible()
 
 
+def test_colour_and_corner_come_from_the_tag_and_the_sites_css_cannot_reach_it(browser, shop):
+    hostile = (
+        "<style>div, span, button, p { display: none !important; background: yellow !important;"
+        " font-size: 40px !important; } body { font: 30px serif; }</style>"
+    )
+    tag = (
+        f'<script src="{shop.base_url}/widget.js" data-workspace="{shop.key}" '
+        'data-color="rgb(15, 118, 110)" data-position="bottom-left" async></script>'
+    )
+    with other_site(f"<!doctype html><title>Shop</title>{hostile}<div>Shop</div>{tag}") as site:
+        page, errors = open_page(browser, site)
+        widget = WidgetPage(page)
+        widget.open(f"{site}/")
+
+        bubble = widget.bubble()
+        style = bubble.evaluate("(b) => [getComputedStyle(b).backgroundColor, b.offsetHeight]")
+        box = bubble.bounding_box()
+        page.context.close()
+
+    assert style == ["rgb(15, 118, 110)", 56]
+    assert box is not None and box["x"] < 100
+    assert errors == []
+
+
 def test_the_widget_works_from_another_origin_only_while_the_workspace_allows_it(browser, shop):
     tag = f'<script src="{shop.base_url}/widget.js" data-workspace="{shop.key}" async></script>'
     shop.publish("Page views")

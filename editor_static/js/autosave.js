@@ -1,7 +1,8 @@
 // Saving the draft: a moment after the last edit, on Ctrl+S, and before leaving. Saves run one
 // at a time, each with the revision the previous one returned (`expectedRevision`); when the
 // server answers CONFLICT (another tab saved first) nothing is overwritten until the designer
-// chooses to reload the flow or to keep this version.
+// chooses to reload the flow or to keep this version. This module owns the draft's revision: a
+// draft loaded from the server (a restore, back from a version) hands over its own.
 import { mutations, queries } from "./api.js";
 import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
@@ -29,6 +30,13 @@ export function track(record, { reload }) {
       setStatus("unsaved");
       schedule(DELAY_MS);
     },
+    "flow:restore": (record) => {
+      clearTimeout(timer);
+      flow = { ...flow, revision: record.revision };
+      dirty = false;
+      conflicted = false;
+      setStatus("saved");
+    },
     "save:conflict": () =>
       notice.show("This flow was changed in another tab or by someone else. Your changes since then are not saved.", {
         tone: "error",
@@ -52,10 +60,6 @@ export function rename(next) {
 
 export function hasUnsavedChanges() {
   return dirty || inFlight !== null;
-}
-
-export function revision() {
-  return flow.revision;
 }
 
 // Saves now if anything is unsaved; resolves once the draft on the server is this one.

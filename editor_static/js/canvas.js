@@ -162,9 +162,10 @@ function drawAll(doc) {
   for (const path of paths.values()) path.remove();
   boxes = new Map();
   paths = new Map();
-  selection = null;
   doc.nodes.forEach(drawNode);
   doc.edges.forEach(drawWire);
+  // A reloaded document (a version opened, a restore) keeps the selection while it still exists.
+  if (selection && !model.node(selection.nodeId) && !model.edge(selection.edgeId)) select(null);
 }
 
 function drawNode(node) {

@@ -1,6 +1,8 @@
 // Form controls for node config fields, one builder per field kind of the `nodeTypes` schema
 // (text, longtext, enum, operator, property, number, integer, options, updates, value).
-// `set(value, ports)` commits the field; `ports` remaps wires when a decision's buttons change.
+// `set(value, {ports, typing})` commits the field; `value` may be a function of the current value
+// (a list field changing one item); `ports` remaps wires when a decision's buttons change;
+// `typing` marks a keystroke (see commitTyping).
 import { element } from "./views.js";
 import * as catalogue from "./node_types/index.js";
 
@@ -20,7 +22,7 @@ export function fieldRow(field, config, look, set) {
 
 const BUILDERS = {
   text: ({ field, value, look, set, path }) =>
-    textInput(value, (text) => set(text || null), {
+    textInput(value, (text, how) => set(text || null, how), {
       "aria-label": field.label,
       placeholder: look.placeholders[field.name],
       "data-path": path,
@@ -31,9 +33,9 @@ const BUILDERS = {
       "aria-label": field.label,
       placeholder: look.placeholders[field.name],
       "data-path": path,
-      onChange: () => set(area.value || null),
     });
     area.value = value ?? "";
+    commitTyping(area, () => area.value || null, set);
     const insert = select(
       [["", "Insert property…"], ...catalogue.pickable(null).map((p) => [p.key, p.label])],
       "",
@@ -86,7 +88,7 @@ function optionsEditor(options, set, path) {
   const without = (index) => {
     const ports = { [index]: null };
     for (let i = index + 1; i < options.length; i += 1) ports[i] = String(i - 1);
-    set(options.filter((_, i) => i !== index), ports);
+    set((list) => list.filter((_, i) => i !== index), { ports });
   };
   return element(
     "div",
@@ -95,7 +97,7 @@ function optionsEditor(options, set, path) {
       element(
         "div",
         { class: "pf-list-row" },
-        textInput(option, (text) => set(options.map((o, i) => (i === index ? text : o))), {
+        textInput(option, (text, how) => set((list) => list.map((o, i) => (i === index ? text : o)), how), {
           "aria-label": `Button ${index + 1}`,
           "data-path": `${path}.${index}`,
         }),
@@ -106,13 +108,14 @@ function optionsEditor(options, set, path) {
       type: "button",
       text: "Add button",
       "data-path": `${path}.add`,
-      onClick: () => set([...options, `Option ${options.length + 1}`]),
+      onClick: () => set((list) => [...list, `Option ${list.length + 1}`]),
     }),
   );
 }
 
 function updatesEditor(updates, set, path) {
-  const replace = (index, next) => set(updates.map((u, i) => (i === index ? next : u)));
+  const replace = (index, change, how) =>
+    set((list) => list.map((u, i) => (i === index ? { ...u, ...change } : u)), how);
   return element(
     "div",
     { class: "pf-list" },
@@ -124,18 +127,18 @@ function updatesEditor(updates, set, path) {
           "aria-label": `Property ${index + 1}`,
           "data-path": `${path}.${index}.key`,
         }),
-        valueInput(catalogue.property(update.key), update.value, (value) => replace(index, { ...update, value }), {
+        valueInput(catalogue.property(update.key), update.value, (value, how) => replace(index, { value }, how), {
           "aria-label": `Value ${index + 1}`,
           "data-path": `${path}.${index}.value`,
         }),
-        iconButton("✕", `Remove update ${index + 1}`, () => set(updates.filter((_, i) => i !== index))),
+        iconButton("✕", `Remove update ${index + 1}`, () => set((list) => list.filter((_, i) => i !== index))),
       ),
     ),
     element("button", {
       type: "button",
       text: "Add property",
       "data-path": `${path}.add`,
-      onClick: () => set([...updates, { key: "", value: null }]),
+      onClick: () => set((list) => [...list, { key: "", value: null }]),
     }),
   );
 }
@@ -150,7 +153,7 @@ function valueInput(property, value, set, attributes) {
   }
   if (property?.type === "NUMBER") return numberInput(value, set, { step: "any", ...attributes });
   const type = { DATE: "date", EMAIL: "email", URL: "url", PHONE: "tel" }[property?.type] ?? "text";
-  return textInput(value, (text) => set(text === "" ? null : text), { type, ...attributes });
+  return textInput(value, (text, how) => set(text === "" ? null : text, how), { type, ...attributes });
 }
 
 // IN compares with a list: values separated by commas, numbers for a NUMBER property.
@@ -162,24 +165,30 @@ function listInput(property, value, set, attributes) {
       .filter(Boolean)
       .map((item) => (property?.type === "NUMBER" && !Number.isNaN(Number(item)) ? Number(item) : item));
   const shown = Array.isArray(value) ? value.join(", ") : (value ?? "");
-  return textInput(shown, (text) => set(parse(text)), { placeholder: "a, b, c", ...attributes });
+  return textInput(shown, (text, how) => set(parse(text), how), { placeholder: "a, b, c", ...attributes });
 }
 
 function textInput(value, set, attributes) {
   const input = element("input", { type: "text", ...attributes });
   input.value = value ?? "";
-  input.addEventListener("change", () => set(input.value));
+  commitTyping(input, () => input.value, set);
   return input;
 }
 
 function numberInput(value, set, attributes) {
   const input = element("input", { type: "number", ...attributes });
   input.value = value ?? "";
-  input.addEventListener("change", () => {
-    const number = Number(input.value);
-    set(input.value === "" || Number.isNaN(number) ? null : number);
-  });
+  // A number field's value is "" unless it holds a valid number.
+  commitTyping(input, () => (input.value === "" ? null : Number(input.value)), set);
   return input;
+}
+
+// Text is committed as it is typed, so Ctrl+S, autosave and leaving the page all see it. The
+// keystrokes of one visit to the field share a `typing` key, which history.js keeps as one step.
+function commitTyping(control, read, set) {
+  let session = null;
+  control.addEventListener("input", () => set(read(), { typing: (session ??= Symbol("typing")) }));
+  control.addEventListener("blur", () => (session = null));
 }
 
 function select(pairs, value, set, attributes) {

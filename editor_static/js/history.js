@@ -1,5 +1,6 @@
 // Undo/redo as commands: model.js hands over each edit with its inverse; undo runs the inverse,
-// redo runs the steps again. Loading a document starts a new history.
+// redo runs the steps again. The keystrokes of one typing session (commands sharing a `coalesce`
+// key) are one step. Loading a document starts a new history.
 import { emit, on } from "./events.js";
 import * as model from "./model.js";
 
@@ -15,8 +16,18 @@ on("document:load", () => {
 
 on("document:change", ({ command, source }) => {
   if (source !== "edit") return;
-  done.push(command);
-  if (done.length > LIMIT) done.shift();
+  const last = done.at(-1);
+  if (command.coalesce && command.coalesce === last?.coalesce) {
+    // Undo goes back to before the first keystroke; redo replays them all.
+    done[done.length - 1] = {
+      ...command,
+      steps: [...last.steps, ...command.steps],
+      inverse: [...command.inverse, ...last.inverse],
+    };
+  } else {
+    done.push(command);
+    if (done.length > LIMIT) done.shift();
+  }
   undone = [];
   announce();
 });

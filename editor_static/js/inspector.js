@@ -1,6 +1,8 @@
 // The inspector: the config form of the selected node, generated from its type's configSchema
 // (fields.js builds each control), with that node's validation issues above the form. Every
-// commit is one model command; the form is redrawn from the model, keeping the focused control.
+// commit is one model command; the form is redrawn from the model, keeping the focused control,
+// except after a keystroke: the form already shows what was typed, and a redraw would move the
+// caret and break input methods.
 import { element, fill } from "./views.js";
 import { subscribe } from "./events.js";
 import { fieldRow } from "./fields.js";
@@ -10,6 +12,7 @@ import * as catalogue from "./node_types/index.js";
 let root;
 let nodeId = null;
 let issues = [];
+let shown = null;
 
 export function init(container) {
   root = container;
@@ -20,7 +23,9 @@ export function init(container) {
       nodeId = selection?.nodeId ?? null;
       render();
     },
-    "node:update": (node) => node.id === nodeId && render(),
+    // A loaded document (a version opened read-only, a restore) replaces the node under the form.
+    "document:load": render,
+    "node:update": (node) => node.id === nodeId && node.config !== shown && render(),
     "node:remove": (node) => node.id === nodeId && render(),
     "node:add": (node) => node.id === nodeId && render(),
     "issues:change": (report) => {
@@ -41,14 +46,12 @@ function render() {
   }
   const rules = catalogue.rules(node.type);
   const look = catalogue.look(node.type);
-  const config = node.config ?? {};
+  shown = node.config;
   const form = element(
     "fieldset",
     { class: "pf-form", disabled: model.isReadOnly() },
     ...(rules?.configSchema.fields ?? []).map((field) =>
-      fieldRow(field, config, look, (value, ports) =>
-        model.setConfig(node.id, { ...config, [field.name]: value }, { ports }),
-      ),
+      fieldRow(field, node.config ?? {}, look, commit(node.id, field.name)),
     ),
   );
   fill(
@@ -68,6 +71,18 @@ function render() {
   );
   showIssues();
   if (focused) root.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
+}
+
+// Saves one field into the node's config as the model has it now, not as it was when the form
+// was drawn: other fields may have been typed into since, or the document reloaded. A list field
+// passes a function that changes the current list.
+function commit(id, name) {
+  return (value, { ports, typing } = {}) => {
+    const current = model.node(id).config ?? {};
+    const config = { ...current, [name]: typeof value === "function" ? value(current[name] ?? []) : value };
+    if (typing) shown = config;
+    model.setConfig(id, config, { ports, coalesce: typing });
+  };
 }
 
 function showIssues() {

@@ -35,11 +35,12 @@ export function edge(id) {
   return doc.edges.find((item) => item.id === id);
 }
 
-// Runs a command's steps; `source` tells history.js whether it is an edit or its own undo/redo.
-export function run(label, steps, { source = "edit" } = {}) {
+// Runs a command's steps; `source` tells history.js whether it is an edit or its own undo/redo,
+// and commands with the same `coalesce` key in a row are one step of history (typing).
+export function run(label, steps, { source = "edit", coalesce = null } = {}) {
   if (readOnly || !steps.length) return null;
   const inverse = steps.map((step) => STEPS[step.op](step)).reverse();
-  const command = { label, steps, inverse };
+  const command = { label, steps, inverse, coalesce };
   emit("document:change", { command, source });
   return command;
 }
@@ -56,7 +57,7 @@ export function moveNode(id, position) {
 
 // `ports` maps old output ports to new ones (null: gone), for types whose ports follow the
 // config (a decision's buttons): their wires move along or are removed in the same command.
-export function setConfig(id, config, { ports = {} } = {}) {
+export function setConfig(id, config, { ports = {}, coalesce = null } = {}) {
   const steps = [{ op: "updateNode", id, changes: { config } }];
   for (const wire of doc.edges) {
     if (wire.source !== id || !(wire.sourcePort in ports)) continue;
@@ -64,7 +65,7 @@ export function setConfig(id, config, { ports = {} } = {}) {
     steps.push({ op: "deleteEdge", id: wire.id });
     if (port !== null) steps.push({ op: "insertEdge", edge: { ...wire, sourcePort: port } });
   }
-  run("Edit node", steps);
+  run("Edit node", steps, { coalesce });
 }
 
 export function removeNode(id) {

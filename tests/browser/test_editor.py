@@ -398,24 +398,66 @@ def test_versions_open_read_only_and_restore_into_the_draft(editor, api, page):
     editor.wait_saved()
     editor.publish()
     expect(editor.banner()).to_have_text("Published version 1.")
+    editor.select(visit)
+    editor.set_text("url", "/v2")
     editor.select(count)
     page.get_by_role("button", name="Delete selected").click()
     editor.wait_saved()
+    editor.select(visit)
+    url = editor.field("url").locator("input")
 
     editor.tab("Versions")
     page.get_by_role("button", name="Open version 1").click()
     expect(editor.banner()).to_contain_text("Viewing version 1, read-only.")
     expect(editor.nodes()).to_have_count(2)
-    editor.select(visit)
-    expect(editor.field("url").locator("input")).to_be_disabled()
+    editor.tab("Inspector")
+    expect(url).to_have_value("/pricing")
+    expect(url).to_be_disabled()
     expect(page.locator('.pf-palette-item[data-node-type="end"]')).to_be_disabled()
     page.get_by_role("button", name="Restore into the draft").click()
 
     expect(editor.banner()).to_have_text("Version 1 restored into the draft.")
     draft = draft_of(api, flow_id)
     assert {n["id"] for n in draft["nodes"]} == {visit, count}
-    editor.select(visit)
-    expect(editor.field("url").locator("input")).to_be_enabled()
+    expect(url).to_have_value("/pricing")
+    expect(url).to_be_enabled()
+    editor.choose("limit", "once_per_visitor")
+    expect(editor.node(visit).locator(".pf-node-summary")).to_have_text(
+        "URL contains /pricing · once"
+    )
+    editor.wait_saved()
+    expect(editor.banner()).not_to_contain_text("changed in another tab")
+    config = next(n["config"] for n in draft_of(api, flow_id)["nodes"] if n["id"] == visit)
+    assert config == {"match": "contains", "url": "/pricing", "limit": "once_per_visitor"}
+
+
+def test_back_to_the_draft_shows_the_latest_draft_and_edits_it_without_conflict(
+    editor, api, page
+):
+    flow_id = editor.create_flow("Back")
+    visit, count = build_page_views(editor)
+    editor.wait_saved()
+    editor.publish()
+    expect(editor.banner()).to_have_text("Published version 1.")
+    editor.tab("Versions")
+    page.get_by_role("button", name="Open version 1").click()
+    expect(editor.banner()).to_contain_text("Viewing version 1, read-only.")
+    flow = api(FLOW, id=flow_id)["flow"]
+    api(
+        "mutation($id: ID!, $g: JSON!, $rev: Int) { saveFlowDraft(id: $id, graph: $g, "
+        "expectedRevision: $rev) { id } }",
+        id=flow_id,
+        g={**flow["draft"], "edges": []},
+        rev=flow["revision"],
+    )
+
+    page.get_by_role("button", name="Back to the draft").click()
+    expect(editor.wires()).to_have_count(0)
+    editor.connect(visit, "next", count)
+
+    expect(editor.wires()).to_have_count(1)
+    editor.wait_saved()
+    assert len(draft_of(api, flow_id)["edges"]) == 1
 
 
 def test_publishing_turns_the_flow_on_and_the_editor_turns_it_off(editor, page, api):
@@ -453,3 +495,23 @@ def test_flows_list_renames_enables_and_deletes(editor, page, api):
 
     expect(page.get_by_text("No flows yet")).to_be_visible()
     assert api("{ flows { id } }")["flows"] == []
+
+
+def test_ctrl_s_saves_the_text_being_typed_as_one_undo_step(editor, page, api):
+    flow_id = editor.create_flow("Typing")
+    message = editor.add_node("send_message", 250, 200)
+    editor.wait_saved()
+    text = editor.field("text").locator("textarea")
+    text.click()
+    text.press_sequentially("Hi there")
+
+    page.keyboard.press("Control+s")
+
+    editor.wait_saved()
+    expect(text).to_be_focused()
+    (node,) = draft_of(api, flow_id)["nodes"]
+    assert node["config"]["text"] == "Hi there"
+    page.get_by_role("button", name="Undo").click()
+    expect(editor.node(message).locator(".pf-node-summary")).to_have_text("…")
+    expect(text).to_have_value("")
+

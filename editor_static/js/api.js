@@ -66,10 +66,11 @@ export const queries = {
     gql(`query($graph: JSON!) { validateFlow(graph: $graph) { valid ${ISSUES} } }`, {
       graph,
     }).then((data) => data.validateFlow),
+  // The preview may run as any contact, an anonymous visitor too.
   contacts: (email) =>
     gql(
-      `query($filter: [PropertyFilter!]) { contacts(first: 20, filter: $filter) {
-        edges { node { id email } } } }`,
+      `query($filter: [PropertyFilter!]) { contacts(first: 20, filter: $filter, includeAnonymous: true) {
+        edges { node { id email visitorId } } } }`,
       { filter: email ? [{ key: "email", op: "CONTAINS", value: email }] : null },
     ).then((data) => data.contacts.edges.map((edge) => edge.node)),
   simulate: (graph, events, contactId) =>

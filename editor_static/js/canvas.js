@@ -53,6 +53,7 @@ export function init(section) {
       if (selection?.edgeId === edge.id) select(null);
     },
     "issues:change": showIssues,
+    "stats:change": showCounts,
     "preview:change": showPreview,
   });
 }
@@ -76,12 +77,6 @@ function setSelected(path, on) {
 
 export function selected() {
   return selection;
-}
-
-export function showCounts(stats) {
-  counts = new Map(stats.map((stat) => [stat.nodeId, stat.entered]));
-  model.current().nodes.forEach(drawNode);
-  redrawAllWires();
 }
 
 export function zoom(factor, center) {
@@ -238,6 +233,12 @@ function showIssues(report) {
     const key = issue.nodeId ? `node:${issue.nodeId}` : issue.edgeId ? `edge:${issue.edgeId}` : null;
     if (key && marks.get(key)?.severity !== "error") marks.set(key, issue);
   }
+  model.current().nodes.forEach(drawNode);
+  redrawAllWires();
+}
+
+function showCounts(stats) {
+  counts = new Map(stats.map((stat) => [stat.nodeId, stat.entered]));
   model.current().nodes.forEach(drawNode);
   redrawAllWires();
 }

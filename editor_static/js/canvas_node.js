@@ -41,6 +41,7 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
           class: "pf-port",
           "data-port": port,
           title: `Drag to connect “${catalogue.portLabel(node, port)}”`,
+          "aria-label": `Output ${catalogue.portLabel(node, port)} of ${catalogue.summary(node)}`,
           text: catalogue.portLabel(node, port),
         }),
       ),

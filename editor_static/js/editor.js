@@ -70,7 +70,6 @@ export async function show(root, flowId) {
   ];
   publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled });
   model.load(flow.draft);
-  canvas.showCounts(flow.stats);
   canvas.fit();
 }
 
@@ -191,13 +190,16 @@ function deleteSelection() {
 
 function shortcut(event) {
   const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  // Delete and Backspace act on the selection only from the canvas (or nowhere in particular):
+  // on a focused button or tab they must not delete a node the designer is not looking at.
+  const onCanvas = event.target === document.body || event.target.closest?.(".pf-canvas");
   const command = event.ctrlKey || event.metaKey;
   const key = event.key.toLowerCase();
   const action =
     command && key === "s" ? autosave.save
     : command && key === "z" && !typing ? (event.shiftKey ? history.redo : history.undo)
     : command && key === "y" && !typing ? history.redo
-    : (key === "delete" || key === "backspace") && !typing ? deleteSelection
+    : (key === "delete" || key === "backspace") && onCanvas ? deleteSelection
     : key === "escape" && !typing ? () => canvas.select(null)
     : null;
   if (!action) return;

@@ -46,7 +46,8 @@ function row(flow, root) {
   const toggle = element("input", {
     type: "checkbox",
     "aria-label": `Enable ${flow.name}`,
-    checked: flow.enabled,
+    // Created enabled, but nothing runs before the first publish: shown as off until then.
+    checked: flow.enabled && Boolean(flow.published),
     disabled: !flow.published,
     title: flow.published ? null : "Publish the flow before turning it on",
   });

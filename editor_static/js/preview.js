@@ -98,11 +98,16 @@ function contactChooser() {
     "select",
     { "aria-label": "Preview contact", onChange: () => (contactId = chooser.value || null) },
     new Option("An empty contact (a new visitor)", ""),
-    ...contacts.map((contact) => new Option(contact.email ?? contact.id, contact.id)),
+    ...contacts.map((contact) => new Option(contactLabel(contact), contact.id)),
   );
   if (contactId && !contacts.some((contact) => contact.id === contactId)) contactId = null;
   chooser.value = contactId ?? "";
   return element("div", { class: "pf-stack" }, search, chooser);
+}
+
+function contactLabel(contact) {
+  if (contact.email) return contact.email;
+  return contact.visitorId ? `Visitor ${contact.visitorId}` : `Contact ${contact.id}`;
 }
 
 function visitForm() {

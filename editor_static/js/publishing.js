@@ -1,5 +1,6 @@
 // The published side of a flow: publish the draft (refused while it has errors), turn the flow
-// on and off, list the versions, open one read-only and restore it into the draft.
+// on and off, list the versions, open one read-only and restore it into the draft. It tells the
+// canvas which run counts to show: those of the published version, on it or on the draft.
 import { mutations, queries } from "./api.js";
 import * as autosave from "./autosave.js";
 import { element, fill } from "./views.js";
@@ -90,10 +91,12 @@ async function backToDraft() {
 }
 
 function render() {
-  toggle.checked = flow.enabled;
-  toggle.disabled = !flow.published;
-  toggle.title = flow.published ? "" : "Publish the flow before turning it on";
   const published = flow.published?.version;
+  // A new flow is created enabled, but nothing runs before the first publish: it shows as off.
+  toggle.checked = flow.enabled && Boolean(published);
+  toggle.disabled = !published;
+  toggle.title = published ? "" : "Publish the flow before turning it on";
+  emit("stats:change", viewing === null || viewing === published ? flow.stats : []);
   const rows = [...flow.versions].reverse().map((item) =>
     element(
       "li",

@@ -515,3 +515,38 @@ def test_ctrl_s_saves_the_text_being_typed_as_one_undo_step(editor, page, api):
     expect(editor.node(message).locator(".pf-node-summary")).to_have_text("…")
     expect(text).to_have_value("")
 
+
+def test_delete_key_deletes_only_from_the_canvas(editor, page):
+    editor.create_flow("Keys")
+    visit = editor.add_node("page_visit", 100, 150)
+    zoom_in = page.get_by_role("button", name="Zoom in")
+
+    zoom_in.focus()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Delete")
+    expect(editor.node(visit)).to_be_visible()
+    editor.node(visit).focus()
+    page.keyboard.press("Delete")
+
+    expect(editor.nodes()).to_have_count(0)
+
+
+def test_output_ports_are_named_for_screen_readers(editor, page):
+    editor.create_flow("Ports")
+    visit = editor.add_node("page_visit", 100, 150)
+    editor.set_text("url", "/pricing")
+
+    port = editor.node(visit).locator(".pf-port")
+
+    expect(port).to_have_attribute("aria-label", "Output next of URL contains /pricing · once")
+
+
+def test_a_never_published_flow_is_listed_as_off(editor, page):
+    editor.create_flow("Unpublished")
+    expect(page.get_by_label("Enabled")).not_to_be_checked()
+    page.get_by_role("link", name="← Flows").click()
+
+    toggle = page.get_by_label("Enable Unpublished")
+
+    expect(toggle).not_to_be_checked()
+    expect(toggle).to_be_disabled()

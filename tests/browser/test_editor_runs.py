@@ -88,16 +88,66 @@ def test_nodes_show_how_many_runs_entered_them(editor, page, api):
     editor.publish()
     expect(editor.banner()).to_have_text("Published version 1.")
     expect(page.get_by_label("Enabled")).to_be_checked()
+    track_visits(api, "a", "b")
+
+    page.reload()
+
+    expect(editor.node(visit).locator(".pf-node-count")).to_have_text("2")
+    expect(editor.node(count).locator(".pf-node-count")).to_have_text("2")
+
+
+def test_preview_offers_anonymous_visitors_by_visitor_id(editor, api):
     key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
-    for visitor in ("a", "b"):
+    api(
+        'mutation($k: String!) { trackPageView(workspaceKey: $k, visitorId: "visitor-7", '
+        'url: "/nowhere") { startedRuns } }',
+        k=key,
+    )
+    editor.create_flow("Anonymous preview")
+    editor.tab("Preview")
+
+    chooser = editor.page.get_by_label("Preview contact", exact=True)
+
+    expect(chooser.locator("option")).to_have_text(
+        ["An empty contact (a new visitor)", "Visitor visitor-7"]
+    )
+
+
+def test_run_counts_follow_publishing_and_the_version_shown(editor, page, api):
+    editor.create_flow("Recounted")
+    visit, count = build_page_views(editor)
+    editor.wait_saved()
+    editor.publish()
+    expect(editor.banner()).to_have_text("Published version 1.")
+    visits = editor.node(visit).locator(".pf-node-count")
+    track_visits(api, "a", "b")
+    page.reload()
+    expect(visits).to_have_text("2")
+    editor.select(count)
+    editor.set_text("by", "2")
+
+    editor.publish()
+
+    expect(editor.banner()).to_have_text("Published version 2.")
+    expect(visits).to_have_count(0)
+    track_visits(api, "c")
+    page.reload()
+    expect(visits).to_have_text("1")
+    editor.tab("Versions")
+    page.get_by_role("button", name="Open version 1").click()
+    expect(editor.banner()).to_contain_text("Viewing version 1")
+    expect(visits).to_have_count(0)
+    page.get_by_role("button", name="Open version 2").click()
+    expect(editor.banner()).to_contain_text("Viewing version 2")
+    expect(visits).to_have_text("1")
+
+
+def track_visits(api, *visitors: str) -> None:
+    key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+    for visitor in visitors:
         api(
             "mutation($k: String!, $v: String!) { trackPageView(workspaceKey: $k, visitorId: $v, "
             'url: "/pricing") { startedRuns } }',
             k=key,
             v=visitor,
         )
-
-    page.reload()
-
-    expect(editor.node(visit).locator(".pf-node-count")).to_have_text("2")
-    expect(editor.node(count).locator(".pf-node-count")).to_have_text("2")

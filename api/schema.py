@@ -30,6 +30,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (
+        workspaces_schema.Mutation,
         properties_schema.Mutation,
         contacts_schema.Mutation,
         flows_schema.Mutation,

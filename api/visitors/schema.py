@@ -10,13 +10,10 @@ from api import pubsub
 from api.errors import ForbiddenError
 from api.visitors import service
 from api.visitors.types import BotMessage, VisitorEventResult
-from api.workspaces import schema as workspaces_schema
 
 
-# Inherits updateWorkspaceSettings only because api/schema.py (another change's file) does not
-# merge workspaces_schema.Mutation yet; once it does, drop the base class.
 @strawberry.type
-class Mutation(workspaces_schema.Mutation):
+class Mutation:
     @strawberry.mutation(
         description="A page view: starts matching flows. The same eventId counts once."
     )

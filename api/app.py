@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +55,13 @@ class GraphQLApp(GraphQL[Context, None]):
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """Also a page of a workspace's allowed origins, for that workspace's widget only."""
         return VISITOR_KEY in request.scope or super().is_websocket_origin_allowed(request, origin)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A body nested beyond Python's parser is malformed JSON too: a 400, not a 500."""
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(

@@ -105,3 +105,14 @@ async def test_the_longest_text_is_stored_on_every_database(gql: GraphQLClient):
         'query($id: ID!) { contact(id: $id) { value(key: "notes") } }', id=contact["id"]
     )
     assert stored["contact"]["value"] == notes
+
+
+async def test_a_body_nested_beyond_the_parser_is_a_clear_400(client: httpx.AsyncClient):
+    body = '{"query": "{ __typename }", "variables": {"g": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+
+    response = await client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert "JSON" in response.text

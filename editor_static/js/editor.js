@@ -38,13 +38,13 @@ export async function show(root, flowId) {
   catalogue.useCatalogue(nodeTypes, properties);
   const page = layout(flow);
   root.replaceChildren(page.editor);
+  // The page's own subscriptions come before autosave, which announces the save status at once.
   stops = [
     palette.init(page.palette),
     canvas.init(page.canvas),
     inspector.init(page.inspector),
     issues.init(page.issues),
     preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
-    autosave.track(flow, { reload: () => reopen(root, flowId) }),
     subscribe({
       "save:status": ({ state, detail }) => {
         page.status.dataset.state = state;
@@ -65,6 +65,7 @@ export async function show(root, flowId) {
       },
       "flow:restore": (record) => model.load(record.draft),
     }),
+    autosave.track(flow, { reload: () => reopen(root, flowId) }),
     listen(window, "keydown", shortcut),
     listen(window, "beforeunload", (event) => autosave.hasUnsavedChanges() && event.preventDefault()),
   ];

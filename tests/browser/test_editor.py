@@ -292,6 +292,7 @@ def test_reload_keeps_the_draft(editor, page):
     page.reload()
 
     expect(editor.node(node_id).locator(".pf-node-summary")).to_have_text("Hello {name}")
+    expect(editor.save_status()).to_have_text("Saved")
 
 
 def test_rename_in_the_editor_is_saved(editor, page, api):

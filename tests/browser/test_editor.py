@@ -432,9 +432,7 @@ def test_versions_open_read_only_and_restore_into_the_draft(editor, api, page):
     assert config == {"match": "contains", "url": "/pricing", "limit": "once_per_visitor"}
 
 
-def test_back_to_the_draft_shows_the_latest_draft_and_edits_it_without_conflict(
-    editor, api, page
-):
+def test_back_to_the_draft_shows_the_latest_draft_and_edits_it_without_conflict(editor, api, page):
     flow_id = editor.create_flow("Back")
     visit, count = build_page_views(editor)
     editor.wait_saved()

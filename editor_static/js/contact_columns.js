@@ -1,13 +1,20 @@
 // Which properties the contacts table shows as columns: chosen in a picker and remembered per
-// browser in localStorage (every visible property until the operator chooses).
+// browser in localStorage (every visible property until the operator chooses). At least one
+// column stays, since the first cell links to the contact.
 import { element } from "./views.js";
 
 const STORAGE_KEY = "propflow.contactColumns";
 
 export function chosenColumns(properties) {
   const known = new Set(properties.map((property) => property.key));
-  const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
-  if (Array.isArray(saved)) return saved.filter((key) => known.has(key));
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
+  } catch {
+    // a damaged entry: the default columns
+  }
+  const kept = Array.isArray(saved) ? saved.filter((key) => known.has(key)) : [];
+  if (kept.length) return kept;
   return properties.filter((property) => !property.hidden).map((property) => property.key);
 }
 
@@ -31,10 +38,17 @@ export function columnPicker(properties, columns, onChange) {
       const checked = new Set([...panel.querySelectorAll("input:checked")].map((input) => input.dataset.key));
       const keys = properties.map((item) => item.key).filter((key) => checked.has(key));
       localStorage.setItem(STORAGE_KEY, JSON.stringify(keys));
+      keepOne(panel);
       onChange(keys);
     });
     box.dataset.key = property.key;
     panel.append(element("label", {}, box, ` ${property.label}`));
   }
+  keepOne(panel);
   return element("div", { class: "pf-column-picker" }, button, panel);
+}
+
+function keepOne(panel) {
+  const checked = panel.querySelectorAll("input:checked");
+  for (const input of panel.querySelectorAll("input")) input.disabled = checked.length === 1 && input.checked;
 }

@@ -19,8 +19,6 @@ export async function show(root, id) {
   }
   const view = {
     id,
-    properties,
-    values: new Map(),
     fields: new Map(),
     refreshes: 0,
     section: element("section", { class: "pf-page pf-contact", "data-state": "loading", "data-live": "off" }),
@@ -116,10 +114,10 @@ function render(view, contact) {
     contact.visitorId ? `Visitor ${contact.visitorId}` : null,
     `created ${new Date(contact.createdAt).toLocaleString()}`,
   ].filter(Boolean).join(" · ");
-  view.values = new Map(contact.properties.map((value) => [value.key, value.value]));
+  const values = new Map(contact.properties.map((value) => [value.key, value.value]));
   for (const [key, { property, input, field }] of view.fields) {
     const editing = input === document.activeElement || field.dataset.invalid;
-    if (!editing) writeInput(property, input, view.values.get(key) ?? null);
+    if (!editing) writeInput(property, input, values.get(key) ?? null);
   }
   if (contact.history) fill(view.history, ...contact.history.map((change) => historyRow(view, change)));
 }

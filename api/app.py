@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -28,9 +30,12 @@ from api.properties import service as properties_service
 from api.schema import build_schema
 from api.settings import Settings
 from api.visitors import cross_origin, widget
+from api.visitors import service as visitors_service
 from api.workspaces import service as workspaces_service
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+HOUSEKEEPING_SECONDS = 3600
+logger = logging.getLogger("propflow.app")
 VISITOR_KEY = cross_origin.VISITOR_KEY_SCOPE
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
@@ -97,9 +102,13 @@ def create_app(settings: Settings) -> Starlette:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()
             pubsub.install(broker)
+            housekeeping = asyncio.create_task(_forget_old_events_hourly())
             try:
                 yield
             finally:
+                housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
                 pubsub.install(None)
                 await broker.close()
         finally:
@@ -123,6 +132,16 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, middleware=[guard], lifespan=lifespan)
     app.state.settings = settings
     return app
+
+
+async def _forget_old_events_hourly() -> None:
+    """Visitor event ids are kept for dedup a while, not forever."""
+    while True:
+        try:
+            await visitors_service.forget_old_events()
+        except Exception:  # a busy or lost database: try again next hour
+            logger.warning("Could not forget old visitor events", exc_info=True)
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
 
 async def healthz(_request: Request) -> Response:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from api import pubsub
@@ -25,6 +27,8 @@ from api.visitors.models import VisitorEvent
 from api.workspaces import service as workspaces_service
 from flow_graph.nodes.base import Reply
 
+# Retries come within seconds; the contract promises a day. Older event ids are forgotten.
+EVENT_ID_RETENTION = timedelta(hours=48)
 MAX_URL_LENGTH = 2048
 MAX_ID_LENGTH = 128
 MAX_REPLY_LENGTH = 10_000
@@ -71,6 +75,11 @@ async def track_page_view(
         return await _replay(seen, fingerprint)
     await _announce(contact, applied)
     return result
+
+
+async def forget_old_events() -> int:
+    """Delete the event ids older than EVENT_ID_RETENTION; how many were deleted."""
+    return await VisitorEvent.filter(created_at__lt=now() - EVENT_ID_RETENTION).delete()
 
 
 async def visitor_reply(

@@ -1,8 +1,12 @@
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tortoise.timezone import now
 
+from api.visitors import service as visitors_service
+from api.visitors.models import VisitorEvent
 from tests.support.builders import create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient, code_of
 from tests.support.visitor import REPLY, TRACK, Visitor
@@ -146,6 +150,20 @@ async def test_the_same_event_id_counts_once(gql, visitor):
     assert again["startedRuns"] == first["startedRuns"] == 1
     assert code_of(conflict) == "CONFLICT"
     assert values(await contact_of(gql, first["contactId"])) == {"page_views": 2}
+
+
+async def test_event_ids_are_kept_a_day_then_forgotten(gql, visitor):
+    await publish_flow(gql, "Page views", fixture("page_views"))
+    await visitor.visit("/pricing", event_id="day-old")
+    await visitor.visit("/pricing", event_id="week-old")
+    await VisitorEvent.filter(event_id="day-old").update(created_at=now() - timedelta(hours=25))
+    await VisitorEvent.filter(event_id="week-old").update(created_at=now() - timedelta(days=7))
+
+    forgotten = await visitors_service.forget_old_events()
+
+    assert forgotten == 1
+    assert (await visitor.visit("/pricing", event_id="day-old"))["duplicate"] is True
+    assert (await visitor.visit("/pricing", event_id="week-old"))["duplicate"] is False
 
 
 async def test_a_duplicate_event_returns_the_first_messages(gql, visitor):

@@ -24,7 +24,7 @@ def people(api):
     sizes = {"ann": 38, "bob": 44, "cleo": 40, "dan": None}
     ids = {}
     for name, size in sizes.items():
-        values = [{"key": "email", "value": f"{name}@example.com"}]
+        values: list[dict[str, object]] = [{"key": "email", "value": f"{name}@example.com"}]
         if size is not None:
             values.append({"key": "shoe_size", "value": size})
         ids[name] = api(CREATE, values=values)["createContact"]["id"]

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from api.errors import UnauthenticatedError, ValidationFailedError
 from api.properties import service as properties_service
 from api.workspaces import models
+from flow_graph import InvalidValueError, PropertyType, normalize_value
 
 DEFAULT_WORKSPACE_NAME = "Default"
 TOKEN_PREFIX = "pf_"
@@ -26,9 +27,10 @@ async def create_operator(
 
     Running it again for an existing operator issues an additional token; earlier ones stay valid.
     """
-    email = email.strip().lower()
-    if "@" not in email:
-        raise ValidationFailedError(f"'{email}' is not an email address", field="email")
+    try:
+        email = str(normalize_value(PropertyType.EMAIL, email)).lower()
+    except InvalidValueError:
+        raise ValidationFailedError(f"'{email}' is not an email address", field="email") from None
     async with in_transaction():
         workspace = await get_or_create_workspace(workspace_name)
         operator, _ = await models.Operator.get_or_create(

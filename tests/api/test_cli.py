@@ -89,10 +89,9 @@ def test_serve_applies_migrations_and_answers_health(tmp_path: Path):
     assert health.json() == {"status": "ok"}
 
 
-def test_operator_create_refuses_a_malformed_email(tmp_path: Path):
-    result = propflow(
-        "operator", "create", "--email", "nobody", "--db", f"sqlite://{tmp_path}/x.db"
-    )
+@pytest.mark.parametrize("email", ["nobody", "x@", "@example.com", "a b@example.com"])
+def test_operator_create_refuses_a_malformed_email(tmp_path: Path, email: str):
+    result = propflow("operator", "create", "--email", email, "--db", f"sqlite://{tmp_path}/x.db")
 
     assert result.returncode == 2
     assert "not an email address" in result.stderr

@@ -218,6 +218,7 @@ async def apply_values(
     if current is None:
         current = await _lock_and_read(contact, [definition for definition, _ in normalized])
     changes = []
+    created = []  # inserted together: one query however many values are new
     for definition, value in normalized:
         old = current.get(definition.key)
         if old == value and type(old) is type(value):
@@ -226,10 +227,12 @@ async def apply_values(
         if value is None:
             await stored.delete()
         elif old is None:
-            await PropertyValue.create(
-                contact_id=contact.id,
-                property_id=definition.id,
-                **columns_for(definition.type, value),
+            created.append(
+                PropertyValue(
+                    contact_id=contact.id,
+                    property_id=definition.id,
+                    **columns_for(definition.type, value),
+                )
             )
         else:
             await stored.update(updated_at=now(), **columns_for(definition.type, value))
@@ -237,6 +240,8 @@ async def apply_values(
             await Contact.filter(id=contact.id).update(email=value)
             contact.email = value  # type: ignore[assignment]
         changes.append(ValueChange(definition.key, old, value))
+    if created:
+        await PropertyValue.bulk_create(created)
     await _record(contact, changes, origin)
     return changes
 

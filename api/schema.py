@@ -7,10 +7,13 @@ else is masked as "Unexpected error." and logged here with its traceback.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -63,8 +66,20 @@ class PropflowSchema(strawberry.Schema):
                 error.extensions = {"code": "VALIDATION_FAILED", **(error.extensions or {})}
 
 
+class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core 3.3 shares one subfield memo between a subscription and the executor of
+    each of its events, keyed by lists made anew per event: an open subscription grew by every
+    event it delivered (and stalled its process in long garbage collections)."""
+
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
+
+
 def build_schema() -> strawberry.Schema:
     return PropflowSchema(
+        execution_context_class=PerEventMemoExecutionContext,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

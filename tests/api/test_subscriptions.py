@@ -1,10 +1,12 @@
 """Live updates over graphql-transport-ws, against the app served by a real uvicorn."""
 
+import gc
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from graphql.execution.collect_fields import CollectedFields
 
 from api.app import create_app
 from api.settings import Settings
@@ -221,3 +223,29 @@ async def test_same_and_allowed_origins_are_accepted(settings: Settings, live_ur
         graphql_ws(base_url, origin="https://shop.example") as ws,
     ):
         assert (await ws.init(bearer(live_gql)))["type"] == "connection_ack"
+
+
+def collected_field_sets() -> int:
+    """graphql-core's memo of the subfields it collected, alive in this process."""
+    gc.collect()
+    return sum(1 for item in gc.get_objects() if isinstance(item, CollectedFields))
+
+
+async def test_a_long_subscription_keeps_nothing_per_event(live_url, live_gql, shop):
+    contact = await create_contact(live_gql, email="ann@example.com")
+
+    async def changes(count: int) -> None:
+        for value in range(count):
+            await live_gql(SET, id=contact["id"], values=[{"key": "page_views", "value": value}])
+            await ws.next_data("1")
+
+    async with graphql_ws(live_url) as ws:
+        await ws.init(bearer(live_gql))
+        await ws.subscribe("1", CHANGES, contactId=contact["id"])
+        await ws.nothing_for("1", 0.2)
+        await changes(5)
+        before = collected_field_sets()
+        await changes(40)
+        after = collected_field_sets()
+
+    assert after - before < 10

@@ -71,7 +71,8 @@ async def set_values(
     normalized = await normalize_values(workspace_id, values)
     async with in_transaction():
         changes = await apply_values(contact, normalized, origin=origin)
-    await announce(contact, [change.key for change in changes], origin)
+    if changes:  # a write of the values it already had wakes no subscriber
+        await announce(contact, [change.key for change in changes], origin)
     return contact, changes
 
 

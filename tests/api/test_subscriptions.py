@@ -67,6 +67,18 @@ async def test_an_operator_sees_an_operator_change(live_url, live_gql, shop):
     }
 
 
+async def test_a_write_that_changes_nothing_wakes_no_subscriber(live_url, live_gql, shop):
+    contact = await create_contact(live_gql, email="ann@example.com", page_views=7)
+    async with graphql_ws(live_url) as ws:
+        await ws.init(bearer(live_gql))
+        await ws.subscribe("1", CHANGES)
+        await ws.nothing_for("1", 0.2)
+
+        await live_gql(SET, id=contact["id"], values=[{"key": "page_views", "value": 7}])
+
+        await ws.nothing_for("1", 0.5)
+
+
 async def test_an_operator_sees_flow_and_visitor_changes(live_url, live_gql, shop):
     await publish_flow(live_gql, "Page views", fixture("page_views"))
     await publish_flow(live_gql, "Shoe size", fixture("shoe_size"))

@@ -105,6 +105,19 @@ async def open_database(url: str) -> None:
     except DRIVER_ERRORS as error:
         await Tortoise.close_connections()
         raise DatabaseError(f"Cannot use the database {safe_url(url)}: {error}") from error
+    if not is_postgres(url):
+        await _unicode_lower(connection())
+
+
+async def _unicode_lower(client: BaseDBAsyncClient) -> None:
+    """SQLite's lower() folds ASCII letters only: replace it with Python's, so text filters
+    ignore case in every language, as they do on PostgreSQL ("é" finds "Émile")."""
+    sqlite_connection = client._connection
+    await sqlite_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 async def close_database() -> None:

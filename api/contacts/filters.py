@@ -2,8 +2,8 @@
 
 A filter value is normalized by its property's type, so numbers compare as numbers and dates as
 dates. Text comparisons for EQ, NEQ, IN, CONTAINS and STARTS_WITH are case-insensitive
-(`lower()` on both sides; on SQLite that folds ASCII letters only). NEQ and IS_NOT_SET include
-contacts that have no value, as "is not" does in Intercom and HubSpot.
+(`lower()` on both sides; on SQLite, `api/db.py` makes it fold every letter, not ASCII only).
+NEQ and IS_NOT_SET include contacts that have no value, as "is not" does in Intercom and HubSpot.
 """
 
 from __future__ import annotations

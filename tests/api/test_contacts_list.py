@@ -78,6 +78,15 @@ async def test_filter_operators_compare_by_type(gql: GraphQLClient, people, filt
     assert sorted(await names(gql, filter=[filter])) == expected
 
 
+@pytest.mark.parametrize(
+    ("op", "value"), [("EQ", "émile zola"), ("STARTS_WITH", "é"), ("CONTAINS", "ZOLA")]
+)
+async def test_text_compares_without_case_beyond_ascii(gql: GraphQLClient, op, value):
+    await create_contact(gql, name="Émile Zola", email="emile@example.com")
+
+    assert await names(gql, filter=[{"key": "name", "op": op, "value": value}]) == ["Émile Zola"]
+
+
 async def test_numbers_compare_as_numbers_not_text(gql: GraphQLClient, people):
     # As text, "9" > "38" > "100"; as numbers 9 < 38 < 100.
     assert await names(gql, filter=[{"key": "shoe_size", "op": "LT", "value": 10}]) == ["Cleo"]

@@ -28,6 +28,8 @@ export async function show(root, params = new URLSearchParams()) {
     hasNext: false,
     total: 0,
     loads: 0,
+    pages: 0,
+    recheck: null,
     section: element("section", { class: "pf-page pf-contacts", "data-state": "loading", "data-live": "off" }),
     totalLabel: element("span", { class: "pf-contacts-total pf-muted", "aria-live": "polite" }),
     filterSlot: element("div"),
@@ -90,6 +92,7 @@ async function load(view, { more = false } = {}) {
     if (ticket !== view.loads) return;
     const found = page.edges.map((edge) => edge.node);
     view.contacts = more ? [...view.contacts, ...found] : found;
+    view.pages = more ? view.pages + 1 : 1;
     view.cursor = page.pageInfo.endCursor;
     view.hasNext = page.pageInfo.hasNextPage;
     view.total = page.totalCount;
@@ -154,7 +157,7 @@ function row(view, contact) {
 function applyChange(view, change) {
   const index = view.contacts.findIndex((contact) => contact.id === change.contact.id);
   const shown = view.table.querySelector(`tr[data-contact-id="${CSS.escape(change.contact.id)}"]`);
-  if (index < 0 || !shown) return;
+  if (index < 0 || !shown) return change.deleted ? undefined : recheckSoon(view);
   if (change.deleted) {
     view.contacts.splice(index, 1);
     view.total -= 1;
@@ -165,6 +168,25 @@ function applyChange(view, change) {
   updated.dataset.flash = "updated";
   updated.addEventListener("animationend", () => delete updated.dataset.flash, { once: true });
   shown.replaceWith(updated);
+}
+
+// A change to a contact the table does not show (a new visitor, a value that now matches the
+// filters) may put it on the first page: ask the server again, at most once a second, and only
+// while no further page was loaded (reloading would take those away).
+function recheckSoon(view) {
+  if (view.recheck || view.pages > 1) return;
+  const mine = session;
+  view.recheck = setTimeout(async () => {
+    view.recheck = null;
+    if (session !== mine) return;
+    const before = new Set(view.contacts.map((contact) => contact.id));
+    await load(view);
+    for (const contact of view.contacts.filter((contact) => !before.has(contact.id))) {
+      const added = view.table.querySelector(`tr[data-contact-id="${CSS.escape(contact.id)}"]`);
+      added?.setAttribute("data-flash", "added");
+      added?.addEventListener("animationend", () => added.removeAttribute("data-flash"), { once: true });
+    }
+  }, 1000);
 }
 
 async function exportCsv(view) {

@@ -70,6 +70,19 @@ def test_a_background_change_appears_in_the_open_table(contacts, people, api):
     expect(contacts.row(people["ann"])).to_have_attribute("data-flash", "updated")
 
 
+def test_a_new_contact_appears_in_the_open_table(contacts, people, api):
+    contacts.open()
+    expect(contacts.live()).to_have_attribute("data-live", "on")
+    expect(contacts.total()).to_have_text("4 contacts")
+
+    created = api(
+        'mutation { createContact(values: [{key: "email", value: "new@example.com"}]) { id } }'
+    )["createContact"]
+
+    expect(contacts.row(created["id"])).to_have_attribute("data-flash", "added")
+    expect(contacts.total()).to_have_text("5 contacts")
+
+
 def test_the_filter_hash_parameter_presets_a_filter(contacts, people):
     query = "filter=" + quote(json.dumps([{"key": "shoe_size", "op": "IS_SET"}]))
 

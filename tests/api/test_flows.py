@@ -106,6 +106,53 @@ async def test_a_save_based_on_a_stale_revision_is_a_conflict(gql: GraphQLClient
     assert stored["flow"]["draft"]["nodes"] == fixture("page_views")["nodes"]
 
 
+def node_config(graph: dict, node_id: str) -> dict:
+    return next(node for node in graph["nodes"] if node["id"] == node_id)["config"]
+
+
+def edge_of(graph: dict, edge_id: str) -> dict:
+    return next(edge for edge in graph["edges"] if edge["id"] == edge_id)
+
+
+BROKEN_VARIANTS = [
+    ("page_views", lambda g: node_config(g, "count").update(key="lead"), ["UNKNOWN_PROPERTY"]),
+    ("page_views", lambda g: node_config(g, "count").update(by="x"), ["INVALID_CONFIG"]),
+    ("shoe_size", lambda g: node_config(g, "ask").update(saveTo="colour"), ["UNKNOWN_PROPERTY"]),
+    (
+        "shoe_size",
+        lambda g: edge_of(g, "e3").update(target="ghost"),
+        ["DANGLING_EDGE", "UNREACHABLE_NODE"],
+    ),
+    (
+        "lead_score",
+        lambda g: node_config(g, "team").update(key="email"),
+        ["PROPERTY_TYPE_MISMATCH"],
+    ),
+    (
+        "lead_score",
+        lambda g: g["edges"].append(
+            {"id": "e6", "source": "ask", "sourcePort": "0", "target": "solo"}
+        ),
+        ["PORT_USED_TWICE"],
+    ),
+    ("hot_lead", lambda g: node_config(g, "hot").update(value="lots"), ["INVALID_VALUE"]),
+    ("hot_lead", lambda g: edge_of(g, "e5").update(target="score"), ["INFINITE_LOOP"]),
+]
+
+
+@pytest.mark.parametrize(("name", "break_it", "codes"), BROKEN_VARIANTS)
+async def test_each_broken_variant_of_a_fixture_is_refused_with_exactly_its_codes(
+    gql: GraphQLClient, numbers, name, break_it, codes
+):
+    broken = copy.deepcopy(fixture(name))
+    break_it(broken)
+    flow = await create_flow(gql, name, broken)
+
+    error = await gql.error(PUBLISH, id=flow["id"])
+
+    assert sorted(issue["code"] for issue in error["extensions"]["issues"]) == codes
+
+
 async def test_publish_refuses_errors_listing_them_all(gql: GraphQLClient, numbers):
     broken = copy.deepcopy(fixture("page_views"))
     broken["nodes"] = [node for node in broken["nodes"] if node["type"] != "page_visit"]

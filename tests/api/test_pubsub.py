@@ -21,6 +21,19 @@ async def started(iterator):
     return task
 
 
+async def published_once_back(broker: RedisBroker) -> dict:
+    """Once the broker has reconnected: what a new subscriber receives of one publish."""
+    await asyncio.wait_for(broker.connected.wait(), 10)
+    stream = broker.subscribe("a")
+    try:
+        waiting = await started(stream)
+        await asyncio.sleep(0.1)
+        await broker.publish("a", {"back": True})
+        return await asyncio.wait_for(waiting, 5)
+    finally:
+        await stream.aclose()
+
+
 async def test_in_process_broker_delivers_to_each_subscriber_of_the_channel():
     broker = InProcessBroker()
     one, two, other = (broker.subscribe(c) for c in ("a", "a", "b"))
@@ -126,13 +139,7 @@ async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, monk
         await broker.publish("a", {"lost": True})  # logged, never raised
 
         process = start()
-        await asyncio.wait_for(broker.connected.wait(), 10)
-        again = broker.subscribe("a")
-        waiting = await started(again)
-        await asyncio.sleep(0.1)
-        await broker.publish("a", {"back": True})
-        assert await asyncio.wait_for(waiting, 5) == {"back": True}
-        await again.aclose()
+        assert await published_once_back(broker) == {"back": True}
     finally:
         await broker.close()
         process.kill()
@@ -154,13 +161,7 @@ async def test_the_first_publish_after_redis_comes_back_is_delivered(private_red
             await asyncio.wait_for(dropped, 5)
 
         process = start()
-        await asyncio.wait_for(broker.connected.wait(), 10)
-        stream = broker.subscribe("a")
-        waiting = await started(stream)
-        await asyncio.sleep(0.1)
-        await broker.publish("a", {"back": True})
-        assert await asyncio.wait_for(waiting, 5) == {"back": True}
-        await stream.aclose()
+        assert await published_once_back(broker) == {"back": True}
     finally:
         await broker.close()
         process.kill()

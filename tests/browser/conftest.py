@@ -4,16 +4,21 @@ Outside CI a missing Chromium skips the browser tests with a reason; with CI=tru
 Every page collects console errors and uncaught exceptions, and a test fails if there were any.
 """
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from api import db
+from api.workspaces import service as workspaces_service
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.server import served
 
@@ -53,13 +58,40 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The base URL of a fresh server and an operator token for it."""
-    url = f"sqlite://{tmp_path / 'editor.db'}"
-    token = operator_token(url)
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One real `propflow serve` per test module: its base URL and its database URL."""
+    url = f"sqlite://{tmp_path_factory.mktemp('browser') / 'editor.db'}"
+    operator_token(url, "first@example.com")  # a database with a workspace is not seeded
     with served(url) as base_url:
-        yield base_url, token
+        yield base_url, url
+
+
+@pytest.fixture
+def server(served_app: tuple[str, str]) -> tuple[str, str]:
+    """The module's server and a token of an operator in a new workspace of this test's own,
+    so tests share the server (its start-up is most of a test's time) but no data."""
+    base_url, database_url = served_app
+    return base_url, new_workspace_operator(database_url)
+
+
+def new_workspace_operator(database_url: str) -> str:
+    """Create the operator through the service directly (the CLI has tests of its own): a
+    second Python process per test would cost more than the test."""
+
+    async def create() -> str:
+        await db.open_database(database_url)
+        try:
+            _, token = await workspaces_service.create_operator(
+                email="designer@example.com", workspace_name=f"Test {uuid.uuid4().hex[:12]}"
+            )
+        finally:
+            await db.close_database()
+        return token
+
+    # Playwright's sync API keeps an event loop of its own in this thread.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, create()).result()
 
 
 @pytest.fixture

@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 
-from bench._server import operator_token
 from tests.support import databases
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 SUBSCRIBERS = 100
 CHANGES_PER_SECOND = 20

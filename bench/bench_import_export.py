@@ -22,8 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench._server import operator_token
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 CONTACTS = 100_000
 BATCH = 500

@@ -18,8 +18,7 @@ from pathlib import Path
 import aiosqlite
 import httpx
 
-from bench._server import operator_token
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 CLIENTS = 50
 EVENTS_PER_CLIENT = 40

@@ -2,29 +2,16 @@
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from tests.support.builders import create_contact, create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
-from tests.support.server import served
+from tests.support.server import operator_token, served
 from tests.support.visitor import Visitor
 
-PROPFLOW = str(Path(sys.executable).parent / "propflow")
 INCREMENTS = 200
-
-
-def operator_token(database_url: str) -> str:
-    result = subprocess.run(
-        [PROPFLOW, "operator", "create", "--email", "load@example.com", "--db", database_url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 async def test_concurrent_increments_never_lose_an_update(empty_db: str):

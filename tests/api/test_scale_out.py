@@ -3,11 +3,10 @@
 import httpx
 import pytest
 
-from tests.api.test_concurrency import operator_token
 from tests.support import databases
 from tests.support.builders import create_contact, create_property
 from tests.support.graphql import GraphQLClient
-from tests.support.server import served
+from tests.support.server import operator_token, served
 from tests.support.ws import graphql_ws
 
 CHANGES = """

@@ -13,9 +13,8 @@ from api.app import create_app
 from api.cli import _parser
 from api.settings import Settings
 from api.workspaces import service as workspaces_service
-from tests.browser.conftest import PROPFLOW, operator_token
 from tests.support.graphql import GraphQLClient
-from tests.support.server import served
+from tests.support.server import PROPFLOW, operator_token, served
 
 WORKSPACE = """{
   workspace { name }

@@ -6,12 +6,9 @@ Every page collects console errors and uncaught exceptions, and a test fails if 
 
 import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api import db
 from api.workspaces import service as workspaces_service
 from tests.support.graphql_sync import SyncGraphQL
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,19 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PROPFLOW = str(Path(sys.executable).parent / "propflow")
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-def operator_token(database_url: str, email: str = "designer@example.com") -> str:
-    """Create an operator with the CLI; its token is the last line it prints."""
-    result = subprocess.run(
-        [PROPFLOW, "operator", "create", "--email", email, "--db", database_url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, operator_token
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.editor_page import EditorPage
 from tests.support.graphql_sync import SyncGraphQL
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "fixtures" / "flows" / "lead_score.json"

@@ -8,11 +8,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import open_page, operator_token
+from tests.browser.conftest import open_page
 from tests.browser.contacts_page import ContactsPage
 from tests.browser.editor_page import EditorPage
 from tests.browser.widget_page import WidgetPage
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 pytestmark = pytest.mark.browser
 

@@ -20,10 +20,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
-from tests.browser.conftest import open_page, operator_token
+from tests.browser.conftest import open_page
 from tests.browser.widget_page import WidgetPage
 from tests.support.graphql_sync import SyncGraphQL
-from tests.support.server import served
+from tests.support.server import operator_token, served
 
 pytestmark = pytest.mark.browser
 

@@ -16,6 +16,8 @@ import httpx
 import uvicorn
 
 STARTUP_SECONDS = 30
+# The console script installed beside this Python.
+PROPFLOW = str(Path(sys.executable).parent / "propflow")
 
 
 def free_port() -> int:
@@ -24,12 +26,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def operator_token(database_url: str, email: str = "designer@example.com") -> str:
+    """Create an operator with the real CLI; its token is the last line it prints."""
+    result = subprocess.run(
+        [PROPFLOW, "operator", "create", "--email", email, "--db", database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 @contextlib.contextmanager
 def served(database_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the server in a subprocess and yield its base URL once /healthz answers."""
     port = free_port()
     command = [
-        str(Path(sys.executable).parent / "propflow"),
+        PROPFLOW,
         "serve",
         "--host",
         "127.0.0.1",

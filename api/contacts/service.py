@@ -2,8 +2,9 @@
 
 Every write first touches the contact row (`updated_at`), which on PostgreSQL locks it until
 commit: writes to one contact are serialised, so the old values recorded in history are exact.
-`apply_values` and `apply_increment` run inside a caller's transaction, so the flow runner can
-write a whole step's effects together with its run state.
+`apply_values` and `apply_increment` run inside a caller's transaction; the flow runner plans
+a whole batch of steps first and stores them with `write_values`, `write_increment` and
+`record_history`, together with the runs' state.
 """
 
 from __future__ import annotations
@@ -147,16 +148,35 @@ async def contact_for_visitor(workspace_id: int, visitor_id: str) -> Contact:
         return await Contact.get(workspace_id=workspace_id, visitor_id=visitor_id)
 
 
+async def visitor_contacts(workspace_id: int, visitor_ids: Iterable[str]) -> dict[str, Contact]:
+    """The contacts these visitors already have, by visitor id, in one query."""
+    found = await Contact.filter(workspace_id=workspace_id, visitor_id__in=list(visitor_ids))
+    return {contact.visitor_id: contact for contact in found if contact.visitor_id is not None}
+
+
 async def find_visitor_contact(workspace_id: int, visitor_id: str) -> Contact | None:
     return await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
 
 
 async def lock(
-    contact: Contact, definitions: Mapping[str, PropertyDefinition]
-) -> dict[str, Value | None]:
-    """Inside a transaction: serialise writes to the contact, and return its current values."""
-    await _touch(contact)
-    return await values_by_key(contact, definitions)
+    contacts: Sequence[Contact], definitions: Mapping[int, PropertyDefinition]
+) -> dict[int, dict[str, Value | None]]:
+    """Inside a transaction: serialise writes to these contacts (one statement however many),
+    and return their current values by contact id. `definitions`: by property id."""
+    stamp = now()
+    ids = sorted({contact.id for contact in contacts})
+    if await Contact.filter(id__in=ids).update(updated_at=stamp) != len(ids):
+        present = set(await Contact.filter(id__in=ids).values_list("id", flat=True))
+        missing = next(id for id in ids if id not in present)
+        raise NotFoundError(f"No contact with id '{missing}'", id=str(missing))
+    for contact in contacts:
+        contact.updated_at = stamp
+    values: dict[int, dict[str, Value | None]] = {id: {} for id in ids}
+    for row in await PropertyValue.filter(contact_id__in=ids):
+        definition = definitions.get(row.property_id)
+        if definition is not None:
+            values[row.contact_id][definition.key] = read_value(definition.type, row)
+    return values
 
 
 async def values_by_key(
@@ -206,6 +226,16 @@ def normalize(definition: PropertyDefinition, raw: Any) -> Value:
         ) from None
 
 
+@dataclass(frozen=True)
+class ValueWrite:
+    """One stored value replaced: `old` is what the locked contact has, `new` what it gets."""
+
+    contact: Contact
+    definition: PropertyDefinition
+    old: Value | None
+    new: Value | None
+
+
 async def apply_values(
     contact: Contact,
     normalized: Sequence[tuple[PropertyDefinition, Value | None]],
@@ -218,47 +248,64 @@ async def apply_values(
     current = locked_values
     if current is None:
         current = await _lock_and_read(contact, [definition for definition, _ in normalized])
-    changes = []
-    created = []  # inserted together: one query however many values are new
-    for definition, value in normalized:
-        old = current.get(definition.key)
-        if old == value and type(old) is type(value):
-            continue
+    writes = [
+        ValueWrite(contact, definition, current.get(definition.key), value)
+        for definition, value in normalized
+        if not unchanged(current.get(definition.key), value)
+    ]
+    await write_values(writes)
+    changes = [ValueChange(write.definition.key, write.old, write.new) for write in writes]
+    await record_history([(contact, change, origin) for change in changes])
+    return changes
+
+
+def unchanged(old: Value | None, new: Value | None) -> bool:
+    """Equal and of one type: `1` over `True` or `1.5` over `"1.5"` is still a change."""
+    return old == new and type(old) is type(new)
+
+
+async def write_values(writes: Sequence[ValueWrite]) -> None:
+    """Store each write (at most one per contact and property); new rows in one statement."""
+    created = []
+    for write in writes:
+        contact, definition = write.contact, write.definition
         stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
-        if value is None:
+        if write.new is None:
             await stored.delete()
-        elif old is None:
+        elif write.old is None:
             created.append(
                 PropertyValue(
                     contact_id=contact.id,
                     property_id=definition.id,
-                    **columns_for(definition.type, value),
+                    **columns_for(definition.type, write.new),
                 )
             )
         else:
-            await stored.update(updated_at=now(), **columns_for(definition.type, value))
+            await stored.update(updated_at=now(), **columns_for(definition.type, write.new))
         if definition.key == "email":
-            await Contact.filter(id=contact.id).update(email=value)
-            contact.email = value  # type: ignore[assignment]
-        changes.append(ValueChange(definition.key, old, value))
+            await Contact.filter(id=contact.id).update(email=write.new)
+            contact.email = write.new  # type: ignore[assignment]
     if created:
         await PropertyValue.bulk_create(created)
-    await _record(contact, changes, origin)
-    return changes
 
 
 async def apply_increment(
-    contact: Contact,
-    definition: PropertyDefinition,
-    by: float,
-    *,
-    origin: Origin,
-    locked_values: Mapping[str, Value | None] | None = None,
+    contact: Contact, definition: PropertyDefinition, by: float, *, origin: Origin
 ) -> ValueChange:
     """Increment inside the caller's transaction: `value_number = value_number + by` in SQL.
 
     The contact is locked first, so the old value read here is exact and the new one is
     old + by; the write itself stays one atomic SQL update."""
+    check_increment(definition, by)
+    old = (await _lock_and_read(contact, [definition])).get(definition.key)
+    change = ValueChange(definition.key, old, incremented(definition, old, by))
+    await write_increment(contact, definition, change, by)
+    await record_history([(contact, change, origin)])
+    return change
+
+
+def check_increment(definition: PropertyDefinition, by: float) -> None:
+    """Only NUMBER properties, and only by a finite number."""
     if definition.type is not PropertyType.NUMBER:
         raise ValidationFailedError(
             f"Only NUMBER properties can be incremented; '{definition.key}' is "
@@ -272,10 +319,10 @@ async def apply_increment(
             key=definition.key,
             value=by,
         )
-    current = locked_values
-    if current is None:
-        current = await _lock_and_read(contact, [definition])
-    old = current.get(definition.key)
+
+
+def incremented(definition: PropertyDefinition, old: Value | None, by: float) -> Value:
+    """old + by (an unset value counts as 0), refused when it leaves the finite range."""
     total = float(old or 0) + by
     if not math.isfinite(total):
         raise ValidationFailedError(
@@ -283,31 +330,26 @@ async def apply_increment(
             key=definition.key,
             value=by,
         )
-    new = from_column(PropertyType.NUMBER, total)
-    if old is None:
-        await PropertyValue.create(
-            contact_id=contact.id,
-            property_id=definition.id,
-            **columns_for(PropertyType.NUMBER, new),  # type: ignore[arg-type]
-        )
+    return from_column(PropertyType.NUMBER, total)  # type: ignore[return-value]
+
+
+async def write_increment(
+    contact: Contact, definition: PropertyDefinition, change: ValueChange, by: float
+) -> None:
+    """An increment of a set value is the atomic SQL update; of an unset one, a new row."""
+    if change.old is None:
+        await write_values([ValueWrite(contact, definition, None, change.new)])
     else:
         await PropertyValue.filter(contact_id=contact.id, property_id=definition.id).update(
             value_number=F("value_number") + by, updated_at=now()
         )
-    change = ValueChange(definition.key, old, new)
-    await _record(contact, [change], origin)
-    return change
 
 
 async def _lock_and_read(
     contact: Contact, definitions: Sequence[PropertyDefinition]
 ) -> dict[str, Value | None]:
-    await _touch(contact)
-    by_id = {definition.id: definition for definition in definitions}
-    rows = await PropertyValue.filter(contact_id=contact.id, property_id__in=list(by_id))
-    return {
-        by_id[row.property_id].key: read_value(by_id[row.property_id].type, row) for row in rows
-    }
+    locked = await lock([contact], {definition.id: definition for definition in definitions})
+    return locked[contact.id]
 
 
 async def values_of(
@@ -338,15 +380,8 @@ async def count_contacts_with(property_ids: Iterable[int]) -> dict[int, int]:
     return {row["property_id"]: row["count"] for row in rows}
 
 
-async def _touch(contact: Contact) -> None:
-    """Bump updated_at; on PostgreSQL this also locks the contact's row until commit."""
-    contact.updated_at = now()
-    updated = await Contact.filter(id=contact.id).update(updated_at=contact.updated_at)
-    if not updated:
-        raise NotFoundError(f"No contact with id '{contact.id}'", id=str(contact.id))
-
-
-async def _record(contact: Contact, changes: Sequence[ValueChange], origin: Origin) -> None:
+async def record_history(changes: Sequence[tuple[Contact, ValueChange, Origin]]) -> None:
+    """History rows for committed-together changes, in order, in one statement."""
     if changes:
         await PropertyChange.bulk_create(
             [
@@ -358,6 +393,6 @@ async def _record(contact: Contact, changes: Sequence[ValueChange], origin: Orig
                     source=origin.source,
                     source_id=origin.source_id,
                 )
-                for change in changes
+                for contact, change, origin in changes
             ]
         )

@@ -1,13 +1,14 @@
-"""Running published flows for a contact: start runs on a page visit, resume a waiting run.
+"""Running published flows for contacts: start runs on a page visit, resume a waiting run.
 
-Everything here runs inside the caller's transaction: the effects of a step, the run's new state,
-its node entries, its bot messages and the history rows are committed together. The caller
-publishes change events after the commit, from the returned `Applied`.
+Steps are planned against the values read under the contacts' lock, and their writes gathered
+in the `Batch`'s `PendingWrites`: the caller flushes them inside its transaction, so the effects
+of a step, the run's new state, its node entries, its bot messages and the history rows are
+committed together. The caller publishes change events after the commit, from `Applied`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,8 @@ from tortoise.timezone import now
 from api.contacts import service as contacts_service
 from api.contacts.models import ChangeSource, Contact
 from api.flows import service as flows_service
-from api.flows.models import BotMessage, Flow, FlowNodeEntry, FlowRun, FlowVersion
+from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion
+from api.flows.pending import PendingWrites, StepOrigin
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo, parse_document
@@ -25,21 +27,19 @@ from flow_graph.engine import Program, RunState, Step, compile_document, matchin
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
 from flow_graph.nodes.base import Reply
+from flow_graph.property_types import Value
 
 PROGRAM_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
 class Facts:
-    """The workspace's property definitions, loaded once per event, in both shapes needed."""
+    """A workspace's property definitions, loaded once per batch, in the shapes needed, and its
+    enabled published flows as (flow id, version), in id order."""
 
     definitions: Mapping[str, PropertyDefinition]
     infos: Mapping[str, PropertyInfo]
-
-
-async def facts_of(workspace_id: int) -> Facts:
-    definitions = await properties_service.definitions_for_events(workspace_id)
-    return Facts(definitions, flows_service.property_infos_from(definitions))
+    published: Sequence[tuple[int, int]]
 
 
 @dataclass
@@ -51,59 +51,109 @@ class Applied:
     started_runs: int = 0
 
 
+class EarlierRuns:
+    """Which of a batch's contacts already ran a flow version (for `once_per_visitor`): one query
+    per version the batch asks about, and the runs the batch itself starts."""
+
+    def __init__(self, contact_ids: Collection[int]) -> None:
+        self._contact_ids = list(contact_ids)
+        self._known: dict[tuple[int, int], set[int]] = {}
+        self._started: set[tuple[int, int, int]] = set()
+
+    async def exists(self, flow_id: int, version: int, contact_id: int) -> bool:
+        known = self._known.get((flow_id, version))
+        if known is None:
+            rows = await FlowRun.filter(
+                flow_id=flow_id, version=version, contact_id__in=self._contact_ids
+            ).values_list("contact_id")
+            known = self._known[flow_id, version] = {contact_id for (contact_id,) in rows}
+        return contact_id in known or (flow_id, version, contact_id) in self._started
+
+    def add(self, flow_id: int, version: int, contact_id: int) -> None:
+        self._started.add((flow_id, version, contact_id))
+
+
+@dataclass
+class Batch:
+    """What the steps of one transaction share: their workspaces' facts and the writes."""
+
+    facts: Mapping[int, Facts]
+    earlier_runs: EarlierRuns
+    writes: PendingWrites = field(default_factory=PendingWrites)
+
+    def definitions_by_id(self) -> dict[int, PropertyDefinition]:
+        return {
+            definition.id: definition
+            for facts in self.facts.values()
+            for definition in facts.definitions.values()
+        }
+
+
+async def batch_for(contacts: Sequence[Contact]) -> Batch:
+    """The facts of the contacts' workspaces, in one query for their published flows."""
+    workspace_ids = sorted({contact.workspace_id for contact in contacts})
+    published: dict[int, list[tuple[int, int]]] = {id: [] for id in workspace_ids}
+    for workspace_id, flow_id, version in await (
+        Flow.filter(workspace_id__in=workspace_ids, enabled=True, published_version__isnull=False)
+        .order_by("id")
+        .values_list("workspace_id", "id", "published_version")
+    ):
+        published[workspace_id].append((flow_id, version))
+    facts = {}
+    for workspace_id in workspace_ids:
+        definitions = await properties_service.definitions_for_events(workspace_id)
+        infos = flows_service.property_infos_from(definitions)
+        facts[workspace_id] = Facts(definitions, infos, published[workspace_id])
+    return Batch(facts, EarlierRuns([contact.id for contact in contacts]))
+
+
 async def start_runs(
-    contact: Contact, *, url: str, values: dict[str, Any], facts: Facts
+    batch: Batch, contact: Contact, *, url: str, values: dict[str, Value | None]
 ) -> Applied:
     """Start every enabled published flow of the workspace whose trigger matches `url`."""
     applied = Applied()
-    published = await (
-        Flow.filter(
-            workspace_id=contact.workspace_id, enabled=True, published_version__isnull=False
-        )
-        .order_by("id")
-        .values_list("id", "published_version")
-    )
-    for flow_id, version in published:
+    facts = batch.facts[contact.workspace_id]
+    for flow_id, version in facts.published:
         program = await program_of(flow_id, version)
         for trigger in matching_triggers(program, url):
-            if trigger.once_per_visitor and await FlowRun.exists(
-                flow_id=flow_id, version=version, contact_id=contact.id
+            if trigger.once_per_visitor and await batch.earlier_runs.exists(
+                flow_id, version, contact.id
             ):
                 continue
+            batch.earlier_runs.add(flow_id, version, contact.id)
             step = engine_start_run(
                 program, trigger_id=trigger.node_id, values=values, properties=facts.infos
             )
-            run = await FlowRun.create(
+            run = FlowRun(
                 flow_id=flow_id,
                 workspace_id=contact.workspace_id,
                 version=version,
                 contact_id=contact.id,
-                **_state_fields(step, None),
             )
-            await _apply(contact, run, step, values, facts, applied)
+            _apply(batch, contact, run, step, values, applied)
+            batch.writes.run(run, _state_fields(step, None))
             applied.started_runs += 1
     return applied
 
 
 async def resume(
+    batch: Batch,
     contact: Contact,
     run: FlowRun,
     *,
     reply: Reply,
-    values: dict[str, Any],
-    facts: Facts,
+    values: dict[str, Value | None],
 ) -> Applied:
     """Continue the contact's waiting run with the visitor's reply."""
     applied = Applied()
     program = await program_of(run.flow_id, run.version)
     state = RunState("waiting", run.current_node_id, run.retries)
+    properties = batch.facts[contact.workspace_id].infos
     step = engine_resume_run(
-        program, state=state, values=values, properties=facts.infos, reply=reply
+        program, state=state, values=values, properties=properties, reply=reply
     )
-    await _apply(contact, run, step, values, facts, applied)
-    await FlowRun.filter(id=run.id).update(
-        updated_at=now(), **_state_fields(step, run.current_node_id)
-    )
+    _apply(batch, contact, run, step, values, applied)
+    batch.writes.run(run, _state_fields(step, run.current_node_id))
     return applied
 
 
@@ -134,66 +184,49 @@ def forget_programs() -> None:
     _programs.clear()
 
 
-async def _apply(
+def _apply(
+    batch: Batch,
     contact: Contact,
     run: FlowRun,
     step: Step,
-    values: dict[str, Any],
-    facts: Facts,
+    values: dict[str, Value | None],
     applied: Applied,
 ) -> None:
-    definitions = facts.definitions
+    """Plan the step's effects: `values` follow them, the writes wait in `batch.writes`."""
+    definitions = batch.facts[contact.workspace_id].definitions
     for effect in step.effects:
-        origin = contacts_service.Origin(
-            ChangeSource.FLOW, f"{run.flow_id}:{run.version}:{_node_of(effect)}:{run.id}"
-        )
-        if isinstance(effect, SetValue):
-            if effect.actor is Actor.VISITOR:
-                origin = contacts_service.Origin(ChangeSource.VISITOR, origin.source_id)
-            changes = await contacts_service.apply_values(
-                contact,
-                [(definitions[effect.key], effect.value)],
-                origin=origin,
-                locked_values=values,
+        if isinstance(effect, SendMessage):
+            message = BotMessage(
+                contact_id=contact.id,
+                node_id=effect.node_id,
+                text=effect.text,
+                options=list(effect.options) if effect.options is not None else None,
+                expects_answer=effect.expects_answer,
             )
-            for change in changes:
-                values[change.key] = change.new
-                applied.changed_keys.setdefault(origin.source, set()).add(change.key)
-        elif isinstance(effect, Increment):
-            change = await contacts_service.apply_increment(
-                contact, definitions[effect.key], effect.by, origin=origin, locked_values=values
+            batch.writes.message(message, run)
+            applied.messages.append(message)
+        elif isinstance(effect, SetValue | Increment):
+            definition = definitions[effect.key]
+            old = values.get(effect.key)
+            new: Value | None
+            by = None
+            if isinstance(effect, Increment):
+                by = effect.by
+                contacts_service.check_increment(definition, by)
+                new = contacts_service.incremented(definition, old, by)
+            elif contacts_service.unchanged(old, effect.value):
+                continue
+            else:
+                new = effect.value
+            visitor = isinstance(effect, SetValue) and effect.actor is Actor.VISITOR
+            origin = StepOrigin(
+                ChangeSource.VISITOR if visitor else ChangeSource.FLOW, run, effect.node_id
             )
-            values[change.key] = change.new
-            applied.changed_keys.setdefault(origin.source, set()).add(change.key)
-        elif isinstance(effect, SendMessage):
-            applied.messages.append(
-                await BotMessage.create(
-                    contact_id=contact.id,
-                    run_id=run.id,
-                    node_id=effect.node_id,
-                    text=effect.text,
-                    options=list(effect.options) if effect.options is not None else None,
-                    expects_answer=effect.expects_answer,
-                )
-            )
-    await _save_state(run, step)
-
-
-async def _save_state(run: FlowRun, step: Step) -> None:
-    """The step's node entries; a newer question supersedes the contact's older ones."""
-    if step.path:
-        await FlowNodeEntry.bulk_create(
-            [
-                FlowNodeEntry(run_id=run.id, flow_id=run.flow_id, version=run.version, node_id=n)
-                for n in step.path
-            ]
-        )
-    if step.state.status == "waiting":
-        await (
-            FlowRun.filter(contact_id=run.contact_id, status="waiting")
-            .exclude(id=run.id)
-            .update(status="failed", failure="superseded by a newer question", finished_at=now())
-        )
+            change = contacts_service.ValueChange(effect.key, old, new)
+            batch.writes.change(contact, definition, change, origin, increment=by)
+            values[effect.key] = new
+            applied.changed_keys.setdefault(origin.source, set()).add(effect.key)
+    batch.writes.entered(run, step.path)
 
 
 def _state_fields(step: Step, current_node_id: str | None) -> dict[str, Any]:
@@ -207,7 +240,3 @@ def _state_fields(step: Step, current_node_id: str | None) -> dict[str, Any]:
         "failure": end.reason[:500] if end is not None and end.failed else None,
         "finished_at": now() if finished else None,
     }
-
-
-def _node_of(effect: object) -> str:
-    return str(getattr(effect, "node_id", ""))

@@ -7,23 +7,20 @@ concurrent duplicate gets the first result back (`duplicate`), and nothing chang
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from api import pubsub
 from api.contacts import service as contacts_service
 from api.contacts.models import Contact
-from api.errors import ConflictError, ValidationFailedError
+from api.errors import ValidationFailedError
 from api.flows import runner
 from api.flows.models import BotMessage
+from api.visitors import page_views
 from api.visitors.models import VisitorEvent
+from api.visitors.page_views import EventResult, PageView
 from api.workspaces import service as workspaces_service
 from flow_graph.nodes.base import Reply
 
@@ -32,14 +29,6 @@ EVENT_ID_RETENTION = timedelta(hours=48)
 MAX_URL_LENGTH = 2048
 MAX_ID_LENGTH = 128
 MAX_REPLY_LENGTH = 10_000
-
-
-@dataclass(frozen=True)
-class EventResult:
-    contact_id: int
-    messages: list[BotMessage]
-    started_runs: int
-    duplicate: bool = False
 
 
 async def track_page_view(
@@ -51,29 +40,9 @@ async def track_page_view(
     if event_id is not None:
         _check_text("eventId", event_id, MAX_ID_LENGTH)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
-    fingerprint = hashlib.sha256(json.dumps(["pageView", url]).encode()).hexdigest()
-    claim: dict[str, Any] = {
-        "workspace_id": workspace.id,
-        "visitor_id": visitor_id,
-        "event_id": event_id,
-    }
-    contact = await contacts_service.contact_for_visitor(workspace.id, visitor_id)
-    facts = await runner.facts_of(workspace.id)
-    try:
-        async with in_transaction():
-            values = await contacts_service.lock(contact, facts.definitions)
-            applied = await runner.start_runs(contact, url=url, values=values, facts=facts)
-            result = EventResult(contact.id, applied.messages, applied.started_runs)
-            if event_id is not None:
-                # Claimed last: a concurrent duplicate that got here first makes this insert
-                # fail, and the whole transaction, its effects included, rolls back.
-                await VisitorEvent.create(**claim, payload_hash=fingerprint, result=_stored(result))
-    except IntegrityError:
-        seen = await VisitorEvent.get_or_none(**claim) if event_id is not None else None
-        if seen is None:
-            raise
-        return await _replay(seen, fingerprint)
-    await _announce(contact, applied)
+    result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
+    if result.changed is not None:
+        await _announce(*result.changed)
     return result
 
 
@@ -95,15 +64,16 @@ async def visitor_reply(
     contact = await contacts_service.find_visitor_contact(workspace.id, visitor_id)
     if contact is None:
         raise _nothing_waiting()
-    facts = await runner.facts_of(workspace.id)
     async with in_transaction():
-        values = await contacts_service.lock(contact, facts.definitions)
+        batch = await runner.batch_for([contact])
+        values = await contacts_service.lock([contact], batch.definitions_by_id())
         run = await runner.waiting_run(contact)
         if run is None:
             raise _nothing_waiting()
         applied = await runner.resume(
-            contact, run, reply=Reply(text=text, choice=choice), values=values, facts=facts
+            batch, contact, run, reply=Reply(text=text, choice=choice), values=values[contact.id]
         )
+        await batch.writes.flush()
     await _announce(contact, applied)
     return EventResult(contact.id, applied.messages, 0)
 
@@ -128,30 +98,6 @@ async def _announce(contact: Contact, applied: runner.Applied) -> None:
         channel = _channel(contact.workspace_id, contact.visitor_id)
         for bot_message in applied.messages:
             await pubsub.publish(channel, {"messageId": bot_message.id})
-
-
-async def _replay(seen: VisitorEvent, fingerprint: str) -> EventResult:
-    if seen.payload_hash != fingerprint:
-        raise ConflictError(
-            "This eventId was already used for a different event", eventId=seen.event_id
-        )
-    stored: dict[str, Any] = seen.result or {}
-    ids = stored.get("messageIds", [])
-    found = {m.id: m for m in await BotMessage.filter(id__in=ids)}
-    return EventResult(
-        contact_id=stored.get("contactId", 0),
-        messages=[found[i] for i in ids if i in found],
-        started_runs=stored.get("startedRuns", 0),
-        duplicate=True,
-    )
-
-
-def _stored(result: EventResult) -> dict[str, Any]:
-    return {
-        "contactId": result.contact_id,
-        "startedRuns": result.started_runs,
-        "messageIds": [m.id for m in result.messages],
-    }
 
 
 def _channel(workspace_id: int, visitor_id: str) -> str:

@@ -2,8 +2,9 @@
 
 Page views arriving together are applied in one transaction (`api/visitors/page_views.py`): their
 runs are planned first, against the values read under lock, and their rows are written last, in
-few statements: one insert per run and per bot message (their ids are needed), one per value,
-and one for all node entries and one for all history rows. A run's id is known only once it is
+few statements: one insert per run and per bot message (their ids are needed), one atomic update
+per increment of a set value, one write of the final value for any other changed value, and one
+insert for all node entries and one for all history rows. A run's id is known only once it is
 inserted, so history rows name their run (`flowId:version:nodeId:runId`) at `flush`.
 """
 
@@ -49,7 +50,8 @@ class _ValueHistory:
 
 @dataclass
 class PendingWrites:
-    """Rows to write for the steps of one transaction, in the order the steps made them."""
+    """Rows to write for the steps of one transaction: runs, messages, node entries and history
+    in the order the steps made them; values per contact and property."""
 
     _runs: list[tuple[FlowRun, dict[str, Any]]] = field(default_factory=list)
     _messages: list[tuple[BotMessage, FlowRun]] = field(default_factory=list)

@@ -9,7 +9,9 @@ transaction, the reads done once for all of them, most rows inserted in one stat
 Each view's result is still its own. If anything fails in a group (a view's own error, a
 duplicate event id claimed by another process at the same moment, a lock conflict), the group is
 rolled back and its views are applied again one by one, so an error reaches only its own view
-and nothing is counted twice or lost.
+and nothing is counted twice or lost. Only a failure of the commit itself, which may have been
+applied, is every view's error: never applied again, it is retried by the widgets, whose event
+ids make the retries count once. A duplicate's contact is locked but left unchanged.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +35,7 @@ from api.flows import runner
 from api.flows.models import BotMessage
 from api.visitors.models import VisitorEvent
 
+logger = logging.getLogger("propflow.page_views")
 # Enough to keep statements short; under load the groups stay far smaller than this.
 MAX_GROUP = 200
 
@@ -93,23 +97,32 @@ class _Applier:
         return await future
 
     async def _apply_waiting(self) -> None:
-        while self.waiting:
-            group = self.waiting[:MAX_GROUP]
-            del self.waiting[:MAX_GROUP]
-            try:
-                outcomes = await _apply_group([view for view, _ in group])
-            except BaseException as error:  # cancelled with the loop: nobody waits forever
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(error)
-                raise
-            for (_, future), outcome in zip(group, outcomes, strict=True):
-                if future.done():  # its caller went away
-                    continue
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+        try:
+            while self.waiting:
+                await self._apply_next_group()
+        finally:
+            self.task = None  # the task refers to its loop, which must be free to go
+
+    async def _apply_next_group(self) -> None:
+        # A view whose caller went away before its group started is not applied at all.
+        group = [(view, future) for view, future in self.waiting[:MAX_GROUP] if not future.done()]
+        del self.waiting[:MAX_GROUP]
+        if not group:
+            return
+        try:
+            outcomes = await _apply_group([view for view, _ in group])
+        except BaseException as error:  # cancelled with the loop: nobody waits forever
+            for _, future in group:
+                if not future.done():
+                    future.set_exception(error)
+            raise
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            if future.done():  # its caller went away
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
 
 
 _appliers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Applier] = (
@@ -118,13 +131,17 @@ _appliers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Applier] = (
 
 
 async def _apply_group(views: Sequence[PageView]) -> list[Outcome]:
-    """Each view's outcome. `_apply_together` raises only when nothing of the group was
-    committed, so applying the views again one by one counts each exactly once."""
+    """Each view's outcome. A group rolled back is applied again view by view; one whose
+    commit failed midway may have been applied, so its views get the error (clients retry,
+    and their event ids keep the retries from counting twice)."""
     if len(views) == 1:
         return [await _apply_alone(views[0])]
     try:
         return await _apply_together(views)
-    except Exception:
+    except _UncertainCommitError as uncertain:
+        return [uncertain.error] * len(views)
+    except Exception as error:
+        logger.info("A group of %d page views failed (%r): one by one", len(views), error)
         return [await _apply_alone(view) for view in views]
 
 
@@ -132,10 +149,20 @@ async def _apply_alone(view: PageView) -> Outcome:
     """One view in its own transaction: a concurrent claim of its event id replays that one."""
     try:
         return (await _apply_together([view]))[0]
+    except _UncertainCommitError as uncertain:
+        return uncertain.error
     except IntegrityError as error:
         return await _claimed_meanwhile(view, error)
     except Exception as error:
         return error
+
+
+class _UncertainCommitError(Exception):
+    """The transaction failed in its commit: it may have been applied, so never apply it again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 async def _claimed_meanwhile(view: PageView, error: IntegrityError) -> Outcome:
@@ -148,49 +175,28 @@ async def _claimed_meanwhile(view: PageView, error: IntegrityError) -> Outcome:
 
 
 async def _apply_together(views: Sequence[PageView]) -> list[Outcome]:
+    """Raises only if nothing was committed, or as `_UncertainCommitError`."""
     contacts = await _contacts_of(views)
-    first_of: dict[tuple[int, str, str], int] = {}
-    async with in_transaction():
-        claimed = await _claimed(views)
-        locked = [contacts[view.workspace_id, view.visitor_id] for view in views]
-        batch = await runner.batch_for(locked)
-        values = await contacts_service.lock(locked, batch.definitions_by_id())
-        plans: list[runner.Applied | None] = []
-        for index, view in enumerate(views):
-            claim = view.claim
-            if claim is not None and (claim in claimed or claim in first_of):
-                plans.append(None)  # a duplicate: answered below, from the first
-                continue
-            if claim is not None:
-                first_of[claim] = index
-            contact = contacts[view.workspace_id, view.visitor_id]
-            plans.append(
-                await runner.start_runs(batch, contact, url=view.url, values=values[contact.id])
-            )
-        await batch.writes.flush()
-        results: list[EventResult | None] = [
-            None if applied is None else _result(contacts, view, applied)
-            for view, applied in zip(views, plans, strict=True)
-        ]
-        await VisitorEvent.bulk_create(
-            [
-                VisitorEvent(
-                    workspace_id=view.workspace_id,
-                    visitor_id=view.visitor_id,
-                    event_id=view.event_id,
-                    payload_hash=view.fingerprint,
-                    result=_stored(result),
-                )
-                for view, result in zip(views, results, strict=True)
-                if result is not None and view.event_id is not None
-            ]
-        )
+    committing = False
+    try:
+        async with in_transaction():
+            # Held first, so that the claims read next include any committed meanwhile by
+            # another process for these visitors.
+            await contacts_service.hold(contacts.values())
+            claimed = await _claimed(views)
+            first_of = _first_views(views, claimed)
+            results = await _apply_first_views(views, first_of, contacts)
+            committing = True
+    except Exception as error:
+        if committing:
+            raise _UncertainCommitError(error) from error
+        raise
     # Committed: from here on, a failure is one view's outcome, never the group's.
     outcomes: list[Outcome] = []
-    for view, result in zip(views, results, strict=True):
+    for index, view in enumerate(views):
         try:
-            if result is not None:
-                outcomes.append(result)
+            if index in results:
+                outcomes.append(results[index])
             elif view.claim in claimed:
                 outcomes.append(await _replay(view, claimed[view.claim]))
             else:
@@ -199,6 +205,59 @@ async def _apply_together(views: Sequence[PageView]) -> list[Outcome]:
         except Exception as error:
             outcomes.append(error)
     return outcomes
+
+
+def _first_views(
+    views: Sequence[PageView], claimed: Mapping[tuple[int, str, str], VisitorEvent]
+) -> dict[tuple[int, str, str], int]:
+    """The index of each event id's first view in the group, unless it was claimed before."""
+    first_of: dict[tuple[int, str, str], int] = {}
+    for index, view in enumerate(views):
+        if view.claim is not None and view.claim not in claimed:
+            first_of.setdefault(view.claim, index)
+    return first_of
+
+
+async def _apply_first_views(
+    views: Sequence[PageView],
+    first_of: Mapping[tuple[int, str, str], int],
+    contacts: Mapping[tuple[int, str], Contact],
+) -> dict[int, EventResult]:
+    """Apply the views that are no duplicate, and claim their event ids; results by index."""
+    indexes = [
+        index
+        for index, view in enumerate(views)
+        if view.claim is None or first_of.get(view.claim) == index
+    ]
+    if not indexes:
+        return {}
+    touched = [contacts[views[i].workspace_id, views[i].visitor_id] for i in indexes]
+    batch = await runner.batch_for(touched)
+    values = await contacts_service.lock(touched, batch.definitions_by_id())
+    applied = {}
+    for index, contact in zip(indexes, touched, strict=True):
+        applied[index] = await runner.start_runs(
+            batch, contact, url=views[index].url, values=values[contact.id]
+        )
+    await batch.writes.flush()
+    results = {
+        index: EventResult(contact.id, done.messages, done.started_runs, changed=(contact, done))
+        for (index, done), contact in zip(applied.items(), touched, strict=True)
+    }
+    await VisitorEvent.bulk_create(
+        [
+            VisitorEvent(
+                workspace_id=views[index].workspace_id,
+                visitor_id=views[index].visitor_id,
+                event_id=views[index].event_id,
+                payload_hash=views[index].fingerprint,
+                result=_stored(result),
+            )
+            for index, result in results.items()
+            if views[index].event_id is not None
+        ]
+    )
+    return results
 
 
 async def _contacts_of(views: Sequence[PageView]) -> dict[tuple[int, str], Contact]:
@@ -230,17 +289,8 @@ async def _claimed(views: Sequence[PageView]) -> dict[tuple[int, str, str], Visi
     return seen
 
 
-def _result(
-    contacts: dict[tuple[int, str], Contact], view: PageView, applied: runner.Applied
-) -> EventResult:
-    contact = contacts[view.workspace_id, view.visitor_id]
-    changed = (contact, applied)
-    return EventResult(contact.id, applied.messages, applied.started_runs, changed=changed)
-
-
-def _repeat(view: PageView, first: PageView, result: EventResult | None) -> Outcome:
+def _repeat(view: PageView, first: PageView, result: EventResult) -> Outcome:
     """A duplicate of a view earlier in the same group."""
-    assert result is not None
     if view.fingerprint != first.fingerprint:
         return _conflict(view)
     return EventResult(result.contact_id, result.messages, result.started_runs, duplicate=True)
@@ -267,8 +317,7 @@ def _conflict(view: PageView) -> ConflictError:
     )
 
 
-def _stored(result: EventResult | None) -> dict[str, Any]:
-    assert result is not None
+def _stored(result: EventResult) -> dict[str, Any]:
     return {
         "contactId": result.contact_id,
         "startedRuns": result.started_runs,

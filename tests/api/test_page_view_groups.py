@@ -2,7 +2,8 @@
 
 What a group must never change: each view's result is its own, an error reaches only its view,
 and every view counts exactly once, with or without an eventId, even when a group is rolled back
-and its views are applied again one by one.
+and its views are applied again one by one. Some tests call `page_views.track` directly with
+`asyncio.gather`: every view is then waiting before the first group starts, one group for all.
 """
 
 import asyncio
@@ -11,6 +12,9 @@ import httpx
 import pytest
 
 from api.flows.models import FlowRun
+from api.visitors import page_views
+from api.visitors.page_views import PageView
+from api.workspaces import service as workspaces_service
 from tests.support import databases
 from tests.support.builders import create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient, code_of
@@ -19,7 +23,9 @@ from tests.support.visitor import TRACK, Visitor
 
 CONTACT = """
 query($id: ID!) {
-  contact(id: $id) { email value(key: "page_views") history { key oldValue newValue source } }
+  contact(id: $id) {
+    email updatedAt value(key: "page_views") history { key oldValue newValue source }
+  }
 }"""
 RESET = """
 mutation($id: ID!) {
@@ -28,25 +34,35 @@ mutation($id: ID!) {
 VISITORS = 30
 
 
+def chain(url: str, *steps: tuple[str, dict], limit: str = "every_visit") -> dict:
+    """A flow: a visit of `url` (prefix), then each (node type, config) in turn."""
+    trigger = ("page_visit", {"match": "prefix", "url": url, "limit": limit})
+    nodes = [
+        {"id": f"n{n}", "type": type, "position": {"x": 260 * n, "y": 0}, "config": config}
+        for n, (type, config) in enumerate([trigger, *steps])
+    ]
+    edges = [
+        {"id": f"e{n}", "source": f"n{n}", "sourcePort": "next", "target": f"n{n + 1}"}
+        for n in range(len(steps))
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
 def counting(url: str, by: float) -> dict:
     """A flow adding `by` to Page views on every visit of `url`."""
-    return {
-        "nodes": [
-            {
-                "id": "visit",
-                "type": "page_visit",
-                "position": {"x": 0, "y": 0},
-                "config": {"match": "prefix", "url": url, "limit": "every_visit"},
-            },
-            {
-                "id": "count",
-                "type": "increment_property",
-                "position": {"x": 260, "y": 0},
-                "config": {"key": "page_views", "by": by},
-            },
-        ],
-        "edges": [{"id": "e1", "source": "visit", "sourcePort": "next", "target": "count"}],
-    }
+    return chain(url, ("increment_property", {"key": "page_views", "by": by}))
+
+
+def setting(url: str, page_views: int | None, email: str | None) -> dict:
+    updates = [{"key": "page_views", "value": page_views}, {"key": "email", "value": email}]
+    return chain(url, ("update_property", {"updates": updates}))
+
+
+async def one_group(key: str, visitor_id: str, *urls: str) -> list:
+    """The views of one visitor, all waiting before the group starts: one group."""
+    workspace = await workspaces_service.workspace_for_key(key)
+    views = [PageView(workspace.id, visitor_id, url, None) for url in urls]
+    return await asyncio.gather(*(page_views.track(view) for view in views))
 
 
 @pytest.fixture
@@ -104,6 +120,95 @@ async def test_duplicates_arriving_together_count_once_and_conflicts_are_refused
     assert len(applied) == 10  # the winner's URL, ten times; the other URL is a conflict
     assert {code_of(error) for error in refused} == {"CONFLICT"}
     assert (await contact(gql, applied[0]["contactId"]))["value"] == 1
+
+
+async def test_a_duplicate_changes_nothing_not_even_the_contacts_updated_at(gql, key):
+    visitor = Visitor(gql, key)
+    first = await visitor.visit("/pricing", event_id="once")
+    before = await contact(gql, first["contactId"])
+    await asyncio.sleep(0.01)
+
+    again = await visitor.visit("/pricing", event_id="once")
+    refused = await visitor.error(TRACK, url="/other", eventId="once")
+
+    assert again["duplicate"] is True
+    assert code_of(refused) == "CONFLICT"
+    assert await contact(gql, first["contactId"]) == before
+
+
+async def test_one_visitor_several_times_in_one_group_is_applied_in_order(gql, key):
+    await publish_flow(gql, "Set", setting("/set", 10, "a@example.com"))
+    await publish_flow(gql, "Clear", setting("/clear", None, None))
+
+    first = await one_group(key, "same", "/pricing", "/set", "/pricing")
+    contact_id = str(first[0].contact_id)
+    after_set = await contact(gql, contact_id)
+    await one_group(key, "same", "/pricing", "/pricing")
+    after_increments = await contact(gql, contact_id)
+    await one_group(key, "same", "/set", "/pricing", "/clear")
+    after_clear = await contact(gql, contact_id)
+    await one_group(key, "same", "/clear", "/pricing", "/pricing")
+    final = await contact(gql, contact_id)
+
+    assert (after_set["value"], after_set["email"]) == (11, "a@example.com")
+    assert after_increments["value"] == 13
+    assert (after_clear["value"], after_clear["email"]) == (None, None)
+    assert (final["value"], final["email"]) == (2, None)
+    steps = [(h["oldValue"], h["newValue"]) for h in final["history"] if h["key"] == "page_views"]
+    assert steps[::-1] == [
+        *[(None, 1), (1, 10), (10, 11)],
+        *[(11, 12), (12, 13)],
+        *[(13, 10), (10, 11), (11, None)],
+        *[(None, 1), (1, 2)],
+    ]
+
+
+async def test_once_per_visitor_and_newer_questions_within_one_group(gql, key):
+    await create_property(gql, "Shoe size", "NUMBER")
+    ask = ("ask_question", {"text": "Size?", "saveTo": "shoe_size", "maxRetries": 3})
+    await publish_flow(gql, "Once", chain("/once", ask, limit="once_per_visitor"))
+    await publish_flow(gql, "Every", chain("/every", ask))
+
+    results = await one_group(key, "asked", "/once", "/once", "/every", "/every")
+
+    assert [result.started_runs for result in results] == [1, 0, 1, 1]
+    runs = await FlowRun.filter(contact_id=results[0].contact_id).order_by("id")
+    assert [run.status for run in runs] == ["failed", "failed", "waiting"]
+
+
+class FailingAfterCommit:
+    """The one fault a test cannot cause: the connection lost just after COMMIT (a lost reply,
+    or asyncpg failing to reset the connection it gives back to the pool)."""
+
+    def __init__(self, transaction: object) -> None:
+        self.transaction = transaction
+
+    async def __aenter__(self) -> object:
+        return await self.transaction.__aenter__()  # type: ignore[attr-defined]
+
+    async def __aexit__(self, *failure: object) -> None:
+        await self.transaction.__aexit__(*failure)  # type: ignore[attr-defined]
+        if failure[0] is None:
+            raise ConnectionResetError("connection lost after COMMIT")
+
+
+async def test_a_group_whose_commit_failed_is_never_applied_again(gql, key, monkeypatch):
+    workspace = await workspaces_service.workspace_for_key(key)
+    real = page_views.in_transaction
+    monkeypatch.setattr(page_views, "in_transaction", lambda: FailingAfterCommit(real()))
+    views = [PageView(workspace.id, f"visitor-{n}", "/pricing", None) for n in range(3)]
+
+    outcomes = await asyncio.gather(
+        *(page_views.track(view) for view in views), return_exceptions=True
+    )
+    monkeypatch.undo()
+
+    assert [type(outcome) for outcome in outcomes] == [ConnectionResetError] * 3
+    counted = await gql(
+        "{ contacts(first: 10, includeAnonymous: true) "
+        '{ edges { node { value(key: "page_views") } } } }'
+    )
+    assert [edge["node"]["value"] for edge in counted["contacts"]["edges"]] == [1, 1, 1]
 
 
 async def test_two_processes_given_the_same_events_count_each_once(postgres_url: str):

@@ -61,8 +61,7 @@ async def _served(path: Path) -> tuple[float, int]:
                 *(_client(c, key, v) for c, v in zip(connections, visitors, strict=True))
             )
             elapsed = time.perf_counter() - started
-            for connection in connections:
-                connection.close()
+            await asyncio.gather(*(connection.close() for connection in connections))
             counted = await _counted(http, headers)
     lost = sum(accepted) - counted
     return sum(accepted) / elapsed, lost
@@ -96,18 +95,23 @@ class _Connection:
         )
         self.writer.write(head.encode() + body)
         status = await self.reader.readline()
-        length = 0
+        if not status:
+            raise ConnectionError("the server closed the connection")
+        length = None
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
+        if length is None:
+            raise RuntimeError(f"{status.decode().strip()}: an answer without Content-Length")
         answer = await self.reader.readexactly(length)
         if b" 200 " not in status:
             raise RuntimeError(f"{status.decode().strip()}: {answer.decode()[:200]}")
         return json.loads(answer)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self.writer.close()
+        await self.writer.wait_closed()
 
 
 async def _prepare(http: httpx.AsyncClient, headers: dict[str, str]) -> str:

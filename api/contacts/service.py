@@ -136,11 +136,8 @@ async def require_contact(workspace_id: int, contact_id: str) -> Contact:
     return contact
 
 
-async def contact_for_visitor(workspace_id: int, visitor_id: str) -> Contact:
-    """The visitor's contact, created on their first event (concurrent firsts create one)."""
-    contact = await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
-    if contact is not None:
-        return contact
+async def create_visitor_contact(workspace_id: int, visitor_id: str) -> Contact:
+    """A contact for the visitor's first event (concurrent firsts create one, both get it)."""
     try:
         async with in_transaction():
             return await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
@@ -167,10 +164,9 @@ async def hold(contacts: Iterable[Contact]) -> None:
     ids = sorted({contact.id for contact in contacts})
     if not ids:
         return
-    held = [row.id for row in await Contact.filter(id__in=ids).order_by("id").select_for_update()]
-    if held != ids:
-        missing = next(id for id in ids if id not in set(held))
-        raise NotFoundError(f"No contact with id '{missing}'", id=str(missing))
+    held = await Contact.filter(id__in=ids).order_by("id").select_for_update()
+    if len(held) != len(ids):
+        raise _first_missing(ids, {contact.id for contact in held})
 
 
 async def lock(
@@ -182,9 +178,8 @@ async def lock(
     stamp = now()
     ids = sorted({contact.id for contact in contacts})
     if await Contact.filter(id__in=ids).update(updated_at=stamp) != len(ids):
-        present = set(await Contact.filter(id__in=ids).values_list("id", flat=True))
-        missing = next(id for id in ids if id not in present)
-        raise NotFoundError(f"No contact with id '{missing}'", id=str(missing))
+        present = await Contact.filter(id__in=ids).values_list("id")
+        raise _first_missing(ids, {id for (id,) in present})
     for contact in contacts:
         contact.updated_at = stamp
     values: dict[int, dict[str, Value | None]] = {id: {} for id in ids}
@@ -193,6 +188,11 @@ async def lock(
         if definition is not None:
             values[row.contact_id][definition.key] = read_value(definition.type, row)
     return values
+
+
+def _first_missing(ids: Sequence[int], present: set[int]) -> NotFoundError:
+    missing = next(id for id in ids if id not in present)
+    return NotFoundError(f"No contact with id '{missing}'", id=str(missing))
 
 
 async def values_by_key(

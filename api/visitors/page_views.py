@@ -271,7 +271,7 @@ async def _contacts_of(views: Sequence[PageView]) -> dict[tuple[int, str], Conta
         for visitor_id in visitor_ids:
             contact = found.get(visitor_id)
             if contact is None:
-                contact = await contacts_service.contact_for_visitor(workspace_id, visitor_id)
+                contact = await contacts_service.create_visitor_contact(workspace_id, visitor_id)
             contacts[workspace_id, visitor_id] = contact
     return contacts
 

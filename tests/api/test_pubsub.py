@@ -5,6 +5,7 @@ import contextlib
 import shutil
 import subprocess
 import uuid
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -95,74 +96,68 @@ async def test_redis_down_at_start_is_a_clear_error():
         await broker.start()
 
 
-@pytest.fixture
-def private_redis(redis_url):
+class PrivateRedis:
     """A Redis server of our own, to stop and start again."""
+
+    def __init__(self, server: str) -> None:
+        self.port = free_port()
+        self.command = [server, "--port", str(self.port), "--bind", "127.0.0.1"]
+        self.command += ["--save", "", "--appendonly", "no"]
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        databases.wait_for_port(self.port)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(redis_url) -> Iterator[PrivateRedis]:
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server is not installed")
-    port = free_port()
-    command = [
-        server,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]
-
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        databases.wait_for_port(port)
-        return process
-
-    return port, start
+    redis = PrivateRedis(server)
+    redis.start()
+    yield redis
+    redis.kill()
 
 
-async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, monkeypatch):
+@pytest.fixture
+async def private_broker(private_redis, monkeypatch) -> AsyncIterator[RedisBroker]:
+    """A broker on the private server, reconnecting every 0.1 s."""
     monkeypatch.setattr(pubsub, "RECONNECT_SECONDS", 0.1)
-    port, start = private_redis
-    process = start()
-    broker = RedisBroker(f"redis://127.0.0.1:{port}")
+    broker = RedisBroker(f"redis://127.0.0.1:{private_redis.port}")
     await broker.start()
-    try:
-        stream = broker.subscribe("a")
-        waiting = await started(stream)
-        process.kill()
-        process.wait()
-
-        with pytest.raises(SubscriberDroppedError, match="Redis"):
-            await asyncio.wait_for(waiting, 5)
-        await broker.publish("a", {"lost": True})  # logged, never raised
-
-        process = start()
-        assert await published_once_back(broker) == {"back": True}
-    finally:
-        await broker.close()
-        process.kill()
-        process.wait()
+    yield broker
+    await broker.close()
 
 
-async def test_the_first_publish_after_redis_comes_back_is_delivered(private_redis, monkeypatch):
-    monkeypatch.setattr(pubsub, "RECONNECT_SECONDS", 0.1)
-    port, start = private_redis
-    process = start()
-    broker = RedisBroker(f"redis://127.0.0.1:{port}")
-    await broker.start()
-    try:
-        await broker.publish("a", {"before": True})  # leaves a pooled publishing connection
-        dropped = await started(broker.subscribe("a"))
-        process.kill()
-        process.wait()
-        with pytest.raises(SubscriberDroppedError):
-            await asyncio.wait_for(dropped, 5)
+async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, private_broker):
+    broker = private_broker
+    stream = broker.subscribe("a")
+    waiting = await started(stream)
+    private_redis.kill()
 
-        process = start()
-        assert await published_once_back(broker) == {"back": True}
-    finally:
-        await broker.close()
-        process.kill()
-        process.wait()
+    with pytest.raises(SubscriberDroppedError, match="Redis"):
+        await asyncio.wait_for(waiting, 5)
+    await broker.publish("a", {"lost": True})  # logged, never raised
+
+    private_redis.start()
+    assert await published_once_back(broker) == {"back": True}
+
+
+async def test_the_first_publish_after_redis_comes_back_is_delivered(private_redis, private_broker):
+    broker = private_broker
+    await broker.publish("a", {"before": True})  # leaves a pooled publishing connection
+    dropped = await started(broker.subscribe("a"))
+    private_redis.kill()
+    with pytest.raises(SubscriberDroppedError):
+        await asyncio.wait_for(dropped, 5)
+
+    private_redis.start()
+    assert await published_once_back(broker) == {"back": True}

@@ -17,6 +17,11 @@ class EditorPage:
         self.page.get_by_role("button", name="Sign in").click()
         expect(self.page.get_by_role("heading", name="Flows")).to_be_visible()
 
+    def open_section(self, link: str, heading: str) -> None:
+        """Follow a link of the app's navigation to the page with that heading."""
+        self.page.get_by_role("link", name=link).click()
+        expect(self.page.get_by_role("heading", name=heading)).to_be_visible()
+
     def create_flow(self, name: str) -> str:
         """Create a flow from the flows list and open it; its id."""
         self.page.get_by_label("New flow name").fill(name)

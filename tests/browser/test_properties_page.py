@@ -11,9 +11,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def properties_page(page, server, api):
-    EditorPage(page, server[1]).sign_in()
-    page.get_by_role("link", name="Properties").click()
-    expect(page.get_by_role("heading", name="Contact properties")).to_be_visible()
+    editor = EditorPage(page, server[1])
+    editor.sign_in()
+    editor.open_section("Properties", "Contact properties")
     return page
 
 

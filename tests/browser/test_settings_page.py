@@ -11,9 +11,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def settings_page(page, server):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server[0])
-    EditorPage(page, server[1]).sign_in()
-    page.get_by_role("link", name="Settings").click()
-    expect(page.get_by_role("heading", name="Install the widget")).to_be_visible()
+    editor = EditorPage(page, server[1])
+    editor.sign_in()
+    editor.open_section("Settings", "Install the widget")
     return page
 
 

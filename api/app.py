@@ -24,9 +24,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import auth, db, export, imports, pubsub
 from api.context import Context
-from api.errors import UnauthenticatedError
+from api.errors import LimitExceededError, UnauthenticatedError
 from api.flows import runner
 from api.properties import service as properties_service
+from api.rate_limits import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
 from api.visitors import cross_origin, widget
@@ -70,7 +71,10 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
-            settings=self.settings, token=auth.bearer_token(request.headers), request=request
+            settings=self.settings,
+            token=auth.bearer_token(request.headers),
+            request=request,
+            rate_limiter=request.app.state.rate_limiter,
         )
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -88,7 +92,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     raise UnauthenticatedError("A visitor connection needs its visitorId.")
             else:
                 await context.operator()
-        except UnauthenticatedError:
+        except (UnauthenticatedError, LimitExceededError):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
 
@@ -98,6 +102,7 @@ def create_app(settings: Settings) -> Starlette:
         await db.open_database(settings.database_url)
         runner.forget_programs()
         properties_service.forget_recent()
+        app.state.rate_limiter = RateLimiter.from_settings(settings)
         try:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()
@@ -112,6 +117,7 @@ def create_app(settings: Settings) -> Starlette:
                 pubsub.install(None)
                 await broker.close()
         finally:
+            await app.state.rate_limiter.close()
             await db.close_database()
 
     graphql = GraphQLApp(settings)

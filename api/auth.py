@@ -1,10 +1,14 @@
-"""Who is asking: an operator's bearer token from the Authorization header."""
+"""Who is asking: an operator's bearer token from the Authorization header.
+
+Signing in is rate limited before the token is looked up: requests per token, and failed
+sign-ins per client address (a wrong token, over HTTP or the WebSocket)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from api.errors import UnauthenticatedError
+from api.rate_limits import Limit, RateLimiter
 from api.workspaces import service as workspaces_service
 from api.workspaces.models import Operator
 
@@ -22,3 +26,16 @@ async def operator_for(token: str | None) -> Operator:
     if token is None:
         raise UnauthenticatedError("Sign in: send 'Authorization: Bearer <token>'.")
     return await workspaces_service.authenticate(token)
+
+
+async def sign_in(token: str | None, *, limiter: RateLimiter, address: str) -> Operator:
+    """`operator_for`, within the rate limits."""
+    if token is None:
+        return await operator_for(token)
+    await limiter.check(Limit.FAILED_SIGN_INS, address)
+    await limiter.hit(Limit.OPERATOR_REQUESTS, token)
+    try:
+        return await operator_for(token)
+    except UnauthenticatedError:
+        await limiter.hit(Limit.FAILED_SIGN_INS, address)
+        raise

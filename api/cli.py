@@ -38,8 +38,15 @@ def _serve(args: argparse.Namespace) -> None:
         print("New database: seeded the Default workspace with the demo's properties and flows")
     if settings.redis_url:
         asyncio.run(pubsub.check_redis(settings.redis_url))
+    # The client's address is the socket's peer, or what X-Forwarded-For says when that peer
+    # is a trusted proxy (none by default: uvicorn's own default trusts 127.0.0.1).
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
 
 

@@ -14,6 +14,7 @@ from api.flows import service as flows_service
 from api.flows.models import Flow, FlowVersion
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
+from api.rate_limits import RateLimiter, client_address
 from api.settings import Settings
 from api.workspaces.models import Operator
 
@@ -24,6 +25,7 @@ ValuesOfContact = list[tuple[PropertyDefinition, PropertyValue]]
 class Context:
     settings: Settings
     token: str | None
+    rate_limiter: RateLimiter
     request: Any = None
     connection_params: dict[str, Any] | None = None
     _operator: Operator | None = None
@@ -52,8 +54,14 @@ class Context:
                 token = auth.bearer_token(
                     {str(key).lower(): str(value) for key, value in self.connection_params.items()}
                 )
-            self._operator = await auth.operator_for(token)
+            self._operator = await auth.sign_in(
+                token, limiter=self.rate_limiter, address=self.client_address
+            )
         return self._operator
+
+    @property
+    def client_address(self) -> str:
+        return client_address(self.request)
 
     async def workspace_id(self) -> int:
         return (await self.operator()).workspace_id

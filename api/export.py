@@ -16,11 +16,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from api import auth
+from api import auth, rate_limits
 from api.contacts import listing
 from api.contacts.models import Contact, PropertyValue
 from api.contacts.values import VALUE_COLUMNS, column_for, from_column
-from api.errors import PropflowError, UnauthenticatedError, ValidationFailedError
+from api.errors import (
+    LimitExceededError,
+    PropflowError,
+    UnauthenticatedError,
+    ValidationFailedError,
+)
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 
@@ -34,7 +39,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 async def export_contacts(request: Request) -> Response:
     try:
-        operator = await auth.operator_for(auth.bearer_token(request.headers))
+        operator = await auth.sign_in(
+            auth.bearer_token(request.headers),
+            limiter=request.app.state.rate_limiter,
+            address=rate_limits.client_address(request),
+        )
         workspace_id = operator.workspace_id
         definitions = await properties_service.definitions_by_key(workspace_id)
         columns = _columns(request.query_params.get("columns"), definitions)
@@ -47,6 +56,8 @@ async def export_contacts(request: Request) -> Response:
         first: list[Contact] = await anext(batches, [])
     except UnauthenticatedError as error:
         return JSONResponse({"error": str(error), "code": error.code}, status_code=401)
+    except LimitExceededError as error:
+        return rate_limits.too_many_requests(error)
     except PropflowError as error:
         return JSONResponse({"error": str(error), **error.extensions}, status_code=400)
     rows = _rows(columns, definitions, first, batches)

@@ -15,9 +15,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api import auth
+from api import auth, rate_limits
 from api.contacts import importing
-from api.errors import PropflowError, UnauthenticatedError, ValidationFailedError
+from api.errors import (
+    LimitExceededError,
+    PropflowError,
+    UnauthenticatedError,
+    ValidationFailedError,
+)
 
 SPOOL_BYTES = 4 * 1024 * 1024
 MAX_BYTES = 512 * 1024 * 1024
@@ -25,7 +30,11 @@ MAX_BYTES = 512 * 1024 * 1024
 
 async def import_contacts(request: Request) -> Response:
     try:
-        operator = await auth.operator_for(auth.bearer_token(request.headers))
+        operator = await auth.sign_in(
+            auth.bearer_token(request.headers),
+            limiter=request.app.state.rate_limiter,
+            address=rate_limits.client_address(request),
+        )
         mapping = _mapping(request.query_params.get("mapping"))
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
             size = 0
@@ -43,6 +52,8 @@ async def import_contacts(request: Request) -> Response:
             )
     except UnauthenticatedError as error:
         return JSONResponse({"error": str(error), "code": error.code}, status_code=401)
+    except LimitExceededError as error:
+        return rate_limits.too_many_requests(error)
     except PropflowError as error:
         return JSONResponse({"error": str(error), **error.extensions}, status_code=400)
     return JSONResponse(report.as_json())

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from api.db import DEFAULT_DATABASE_URL
+from api.rate_limits import Rate
+
+VISITOR_EVENTS = Rate(10, 1, burst=20)
+NEW_VISITORS = Rate(60, 60, burst=60)
+FAILED_SIGN_INS = Rate(20, 60, burst=20)
+OPERATOR_REQUESTS = Rate(50, 1, burst=100)
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """The rate limits (`api/rate_limits.py`); None turns one off, `enabled=False` all."""
+
+    enabled: bool = True
+    visitor_events: Rate | None = VISITOR_EVENTS
+    new_visitors: Rate | None = NEW_VISITORS
+    failed_sign_ins: Rate | None = FAILED_SIGN_INS
+    operator_requests: Rate | None = OPERATOR_REQUESTS
+    # Where the counts live in Redis (REDIS_URL): deployments sharing one Redis pick their own.
+    redis_prefix: str = "propflow-limits"
+
+    @classmethod
+    def from_env(cls) -> RateLimitSettings:
+        return cls(
+            enabled=_on_off("PROPFLOW_RATE_LIMITS"),
+            visitor_events=_rate("PROPFLOW_RATE_LIMIT_VISITOR_EVENTS", VISITOR_EVENTS),
+            new_visitors=_rate("PROPFLOW_RATE_LIMIT_NEW_VISITORS", NEW_VISITORS),
+            failed_sign_ins=_rate("PROPFLOW_RATE_LIMIT_FAILED_SIGN_INS", FAILED_SIGN_INS),
+            operator_requests=_rate("PROPFLOW_RATE_LIMIT_OPERATOR_REQUESTS", OPERATOR_REQUESTS),
+            redis_prefix=os.environ.get("PROPFLOW_RATE_LIMIT_PREFIX") or cls.redis_prefix,
+        )
 
 
 @dataclass(frozen=True)
@@ -23,6 +54,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # Seconds a WebSocket may take to send connection_init before it is closed (4408).
     ws_init_timeout: float = 10.0
+    # The edge: rate limits, and the proxies whose X-Forwarded-For names the client.
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -33,6 +67,8 @@ class Settings:
             "production": _flag(os.environ.get("PROPFLOW_PRODUCTION", "")),
             "allowed_origins": _origins("PROPFLOW_ALLOWED_ORIGINS"),
             "ws_init_timeout": _seconds("PROPFLOW_WS_INIT_TIMEOUT", 10.0),
+            "rate_limits": RateLimitSettings.from_env(),
+            "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -60,6 +96,43 @@ def _seconds(name: str, default: float) -> float:
     if not 0 < seconds <= 3600:
         raise SettingsError(f"{name} must be between 0 and 3600 seconds")
     return seconds
+
+
+def _on_off(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "on", "true", "1", "yes"):
+        return True
+    if raw in ("off", "false", "0", "no"):
+        return False
+    raise SettingsError(f"{name} must be 'on' or 'off', not {raw!r}")
+
+
+def _rate(name: str, default: Rate | None) -> Rate | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() == "off":
+        return None
+    try:
+        return Rate.parse(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a rate such as '10/second burst 20' or '60/minute', or 'off';"
+            f" not {raw!r}"
+        ) from None
+
+
+def _proxies(name: str) -> tuple[str, ...]:
+    """Addresses or networks ('10.0.0.0/8'), or '*' for any peer."""
+    proxies = tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {proxy!r} is not an IP address or network") from None
+    return proxies
 
 
 class SettingsError(Exception):

@@ -18,23 +18,37 @@ class Mutation:
         description="A page view: starts matching flows. The same eventId counts once."
     )
     async def track_page_view(
-        self, workspace_key: str, visitor_id: str, url: str, event_id: str | None = None
+        self,
+        info: strawberry.Info,
+        workspace_key: str,
+        visitor_id: str,
+        url: str,
+        event_id: str | None = None,
     ) -> VisitorEventResult:
         result = await service.track_page_view(
-            workspace_key=workspace_key, visitor_id=visitor_id, url=url, event_id=event_id
+            workspace_key=workspace_key,
+            visitor_id=visitor_id,
+            url=url,
+            event_id=event_id,
+            guard=_guard(info),
         )
         return _result(result)
 
     @strawberry.mutation(description="The visitor's answer: text, or the index of a button.")
     async def visitor_reply(
         self,
+        info: strawberry.Info,
         workspace_key: str,
         visitor_id: str,
         text: str | None = None,
         choice: int | None = None,
     ) -> VisitorEventResult:
         result = await service.visitor_reply(
-            workspace_key=workspace_key, visitor_id=visitor_id, text=text, choice=choice
+            workspace_key=workspace_key,
+            visitor_id=visitor_id,
+            text=text,
+            choice=choice,
+            guard=_guard(info),
         )
         return _result(result)
 
@@ -55,6 +69,10 @@ class Subscription:
             message = await service.message(event["messageId"])
             if message is not None:
                 yield BotMessage.from_model(message)
+
+
+def _guard(info: strawberry.Info) -> service.Guard:
+    return service.Guard(info.context.rate_limiter, info.context.client_address)
 
 
 def _result(result: service.EventResult) -> VisitorEventResult:

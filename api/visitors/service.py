@@ -1,12 +1,15 @@
 """The visitor widget's side: page views start flows, replies resume them, exactly once.
 
 No operator token here: the workspace's public key and the widget's own visitor id. A visitor
-only ever reaches its own contact. An `eventId` makes an event count once: a retry or a
-concurrent duplicate gets the first result back (`duplicate`), and nothing changes again.
+only ever reaches its own contact. Rate limits come before any database work: events per
+visitor, and new visitors per client address (after the one read that tells a visitor is new).
+An `eventId` makes an event count once: a retry or a concurrent duplicate gets the first
+result back (`duplicate`), and nothing changes again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.timezone import now
@@ -18,6 +21,7 @@ from api.contacts.models import Contact
 from api.errors import ValidationFailedError
 from api.flows import runner
 from api.flows.models import BotMessage
+from api.rate_limits import Limit, RateLimiter
 from api.visitors import page_views
 from api.visitors.models import VisitorEvent
 from api.visitors.page_views import EventResult, PageView
@@ -31,15 +35,28 @@ MAX_ID_LENGTH = 128
 MAX_REPLY_LENGTH = 10_000
 
 
+@dataclass(frozen=True)
+class Guard:
+    """The rate limits of a visitor's request, and the address it came from."""
+
+    limiter: RateLimiter
+    address: str
+
+
 async def track_page_view(
-    *, workspace_key: str, visitor_id: str, url: str, event_id: str | None
+    *, workspace_key: str, visitor_id: str, url: str, event_id: str | None, guard: Guard
 ) -> EventResult:
     """Start every enabled published flow whose trigger matches `url`, within its limit."""
     _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
     _check_text("url", url, MAX_URL_LENGTH)
     if event_id is not None:
         _check_text("eventId", event_id, MAX_ID_LENGTH)
+    await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
+    if guard.limiter.counts(Limit.NEW_VISITORS) and not await Contact.exists(
+        workspace_id=workspace.id, visitor_id=visitor_id
+    ):
+        await guard.limiter.hit(Limit.NEW_VISITORS, guard.address)
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
     if result.changed is not None:
         await _announce(*result.changed)
@@ -52,7 +69,12 @@ async def forget_old_events() -> int:
 
 
 async def visitor_reply(
-    *, workspace_key: str, visitor_id: str, text: str | None, choice: int | None
+    *,
+    workspace_key: str,
+    visitor_id: str,
+    text: str | None,
+    choice: int | None,
+    guard: Guard,
 ) -> EventResult:
     """Resume the visitor's waiting run with a typed answer or a button choice."""
     _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
@@ -60,6 +82,7 @@ async def visitor_reply(
         raise ValidationFailedError("Reply with either text or a choice", field="text")
     if text is not None:
         _check_text("text", text, MAX_REPLY_LENGTH, allow_empty=True)
+    await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
     contact = await contacts_service.find_visitor_contact(workspace.id, visitor_id)
     if contact is None:

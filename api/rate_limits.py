@@ -1,0 +1,173 @@
+"""Rate limits at the edge, checked before any database work.
+
+Four limits, each with its own setting (`api/settings.py`): visitor events (trackPageView,
+visitorReply) per visitor, new visitors per client address, failed sign-ins per client address,
+and operator requests per bearer token. Over a limit is LIMIT_EXCEEDED with `retryAfter`.
+
+`limits` has no token bucket, so "R per period, burst B" is a moving window of B hits per
+B/R periods (rounded up to whole seconds): a client may send B at once but never more than B
+within one window, which is R per period on average; once refused it waits (`retryAfter`) until
+its oldest hit leaves the window. The moving window is exact where a fixed one lets 2B through
+across a boundary, and it holds one timestamp per hit still in the window. The defaults, 10/s
+burst 20 and 50/s burst 100, are both windows of 2 seconds.
+
+Counts live in this process's memory, or in Redis (through redis-py, which the broker uses
+too) when REDIS_URL is set, so that every process counts the same hits. A Redis outage lets
+requests through, logged: refusing every request would be worse than not limiting for a while.
+Keys are digests, so a token never reaches the storage and a long id takes no more room.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import limits
+import redis.asyncio as redis
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+
+from api.errors import LimitExceededError
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+
+logger = logging.getLogger("propflow.rate_limits")
+OUTAGE_LOG_SECONDS = 60
+
+
+class Limit(enum.Enum):
+    VISITOR_EVENTS = "visitorEvents"
+    NEW_VISITORS = "newVisitors"
+    FAILED_SIGN_INS = "failedSignIns"
+    OPERATOR_REQUESTS = "operatorRequests"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`amount` hits per `seconds`, in bursts of up to `burst` (at least `amount`)."""
+
+    amount: int
+    seconds: int
+    burst: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'10/second burst 20', '60/minute', '5 per 10 seconds'; ValueError otherwise."""
+        rate_text, _, burst_text = text.strip().lower().partition(" burst ")
+        item = limits.parse(rate_text)
+        burst = int(burst_text) if burst_text else item.amount
+        if item.amount < 1 or burst < item.amount:
+            raise ValueError("the rate must be at least 1 and the burst at least the rate")
+        return cls(item.amount, item.get_expiry(), burst)
+
+    def window(self, limit: Limit) -> limits.RateLimitItem:
+        seconds = math.ceil(self.burst * self.seconds / self.amount)
+        return limits.RateLimitItemPerSecond(self.burst, seconds, namespace=limit.value)
+
+
+class RateLimiter:
+    """The limits of one server process; a limit without a rate is off."""
+
+    def __init__(
+        self,
+        rates: dict[Limit, Rate | None],
+        storage: Storage,
+        pool: redis.ConnectionPool | None = None,
+    ) -> None:
+        self.windows = {limit: rate.window(limit) for limit, rate in rates.items() if rate}
+        self.pool = pool
+        self.strategy = MovingWindowRateLimiter(storage)
+        self.outage_logged_at = -math.inf
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimiter:
+        chosen = settings.rate_limits
+        rates = {
+            Limit.VISITOR_EVENTS: chosen.visitor_events,
+            Limit.NEW_VISITORS: chosen.new_visitors,
+            Limit.FAILED_SIGN_INS: chosen.failed_sign_ins,
+            Limit.OPERATOR_REQUESTS: chosen.operator_requests,
+        }
+        if not chosen.enabled:
+            rates = {}
+        if settings.redis_url is None or not rates:
+            return cls(rates, MemoryStorage())
+        # Our own pool, so that closing the app closes its connections.
+        pool = redis.ConnectionPool.from_url(settings.redis_url)
+        storage = RedisStorage(
+            "async+" + settings.redis_url,
+            wrap_exceptions=True,
+            implementation="redispy",
+            key_prefix=chosen.redis_prefix,
+            connection_pool=pool,  # type: ignore[arg-type]  # hinted as scalars only
+        )
+        return cls(rates, storage, pool)
+
+    def counts(self, limit: Limit) -> bool:
+        return limit in self.windows
+
+    async def hit(self, limit: Limit, *identity: str) -> None:
+        """Count one hit of `identity`; LIMIT_EXCEEDED, not counted, if none is left."""
+        window = self.windows.get(limit)
+        if window is not None and not await self._guarded(self.strategy.hit, window, identity):
+            raise await self._refusal(limit, window, identity)
+
+    async def check(self, limit: Limit, *identity: str) -> None:
+        """LIMIT_EXCEEDED if `identity` has no hit left, counting nothing."""
+        window = self.windows.get(limit)
+        if window is not None and not await self._guarded(self.strategy.test, window, identity):
+            raise await self._refusal(limit, window, identity)
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.aclose()
+
+    async def _guarded(self, call: Any, window: limits.RateLimitItem, identity: tuple) -> bool:
+        try:
+            return bool(await call(window, _digest(identity)))
+        except StorageError as error:
+            if time.monotonic() - self.outage_logged_at > OUTAGE_LOG_SECONDS:
+                self.outage_logged_at = time.monotonic()
+                logger.warning("Rate limits unavailable, requests let through: %s", error)
+            return True
+
+    async def _refusal(
+        self, limit: Limit, window: limits.RateLimitItem, identity: tuple
+    ) -> LimitExceededError:
+        try:
+            stats = await self.strategy.get_window_stats(window, _digest(identity))
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        except StorageError:
+            retry_after = window.get_expiry()
+        return LimitExceededError(
+            f"Too many requests ({limit.value}): try again in {retry_after} s",
+            limit=limit.value,
+            retryAfter=retry_after,
+        )
+
+
+def client_address(connection: HTTPConnection | None) -> str:
+    """The client's address: the socket's peer, or what a trusted proxy forwarded (uvicorn's
+    proxy headers, see `propflow serve`)."""
+    client = connection.client if connection is not None else None
+    return client.host if client is not None else "unknown"
+
+
+def too_many_requests(error: LimitExceededError) -> JSONResponse:
+    """The HTTP answer of a refused request: 429 with Retry-After."""
+    headers = {"Retry-After": str(error.details["retryAfter"])}
+    return JSONResponse({"error": str(error), **error.extensions}, 429, headers=headers)
+
+
+def _digest(identity: tuple) -> str:
+    text = "\0".join(identity).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()

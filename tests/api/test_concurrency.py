@@ -1,4 +1,5 @@
-"""Real concurrent HTTP requests against a served `propflow serve` process."""
+"""Real concurrent HTTP requests against a served `propflow serve` process, with the rate
+limits off: hundreds of requests of one token or one visitor at once are the point here."""
 
 import asyncio
 import json
@@ -8,7 +9,7 @@ import httpx
 
 from tests.support.builders import create_contact, create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
-from tests.support.server import operator_token, served
+from tests.support.server import UNLIMITED, operator_token, served
 from tests.support.visitor import Visitor
 
 INCREMENTS = 200
@@ -16,7 +17,7 @@ INCREMENTS = 200
 
 async def test_concurrent_increments_never_lose_an_update(empty_db: str):
     token = operator_token(empty_db)
-    with served(empty_db) as base_url:
+    with served(empty_db, env=UNLIMITED) as base_url:
         limits = httpx.Limits(max_connections=INCREMENTS)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
             gql = GraphQLClient(http, token)
@@ -50,7 +51,7 @@ PAGE_VIEWS = json.loads(
 
 async def test_concurrent_page_views_count_once_each(empty_db: str):
     token = operator_token(empty_db)
-    with served(empty_db) as base_url:
+    with served(empty_db, env=UNLIMITED) as base_url:
         limits = httpx.Limits(max_connections=100)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
             gql = GraphQLClient(http, token)

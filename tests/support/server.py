@@ -18,6 +18,10 @@ import uvicorn
 STARTUP_SECONDS = 30
 # The console script installed beside this Python.
 PROPFLOW = str(Path(sys.executable).parent / "propflow")
+# For tests and benchmarks that need bursts (hundreds of requests of one visitor or token).
+UNLIMITED = {"PROPFLOW_RATE_LIMITS": "off"}
+# Runs of the suite side by side share one Redis: each counts its servers' hits apart.
+OWN_COUNTS = {"PROPFLOW_RATE_LIMIT_PREFIX": f"propflow-test-{os.getpid()}"}
 
 
 def free_port() -> int:
@@ -53,7 +57,7 @@ def served(database_url: str, *, env: dict[str, str] | None = None) -> Iterator[
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(command, env={**os.environ, **OWN_COUNTS, **(env or {})})
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(process, base_url)

@@ -30,6 +30,7 @@ from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
+from api.shedding import InFlightCap
 from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
 from api.workspaces import service as workspaces_service
@@ -135,7 +136,11 @@ def create_app(settings: Settings) -> Starlette:
     guard = Middleware(
         cross_origin.OriginGuard, trusted=settings.allowed_origins, paths=GUARDED_PATHS
     )
-    app = Starlette(routes=routes, middleware=[guard], lifespan=lifespan)
+    middleware = [guard]
+    if settings.rate_limits.enabled and settings.rate_limits.in_flight:
+        cap = settings.rate_limits.in_flight
+        middleware.insert(0, Middleware(InFlightCap, limit=cap, path="/graphql"))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     return app
 

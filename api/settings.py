@@ -26,6 +26,8 @@ class RateLimitSettings:
     new_visitors: Rate | None = NEW_VISITORS
     failed_sign_ins: Rate | None = FAILED_SIGN_INS
     operator_requests: Rate | None = OPERATOR_REQUESTS
+    # GraphQL requests over HTTP at once, all clients together (`api/shedding.py`).
+    in_flight: int | None = 100
     # Where the counts live in Redis (REDIS_URL): deployments sharing one Redis pick their own.
     redis_prefix: str = "propflow-limits"
 
@@ -37,6 +39,7 @@ class RateLimitSettings:
             new_visitors=_rate("PROPFLOW_RATE_LIMIT_NEW_VISITORS", NEW_VISITORS),
             failed_sign_ins=_rate("PROPFLOW_RATE_LIMIT_FAILED_SIGN_INS", FAILED_SIGN_INS),
             operator_requests=_rate("PROPFLOW_RATE_LIMIT_OPERATOR_REQUESTS", OPERATOR_REQUESTS),
+            in_flight=_count("PROPFLOW_RATE_LIMIT_IN_FLIGHT", cls.in_flight),
             redis_prefix=os.environ.get("PROPFLOW_RATE_LIMIT_PREFIX") or cls.redis_prefix,
         )
 
@@ -120,6 +123,17 @@ def _rate(name: str, default: Rate | None) -> Rate | None:
             f"{name} must be a rate such as '10/second burst 20' or '60/minute', or 'off';"
             f" not {raw!r}"
         ) from None
+
+
+def _count(name: str, default: int | None) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() == "off":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of requests, or 'off'; not {raw!r}")
+    return int(raw)
 
 
 def _proxies(name: str) -> tuple[str, ...]:

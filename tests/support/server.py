@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,6 +45,16 @@ def operator_token(database_url: str, email: str = "designer@example.com") -> st
 @contextlib.contextmanager
 def served(database_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the server in a subprocess and yield its base URL once /healthz answers."""
+    with server_process(database_url, env=env) as (base_url, _):
+        yield base_url
+
+
+@contextlib.contextmanager
+def server_process(
+    database_url: str, *, env: dict[str, str] | None = None, cpu: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`served`, with the process too (benchmarks read its memory), pinned to `cpu` if given
+    and `taskset` is there."""
     port = free_port()
     command = [
         PROPFLOW,
@@ -57,11 +68,13 @@ def served(database_url: str, *, env: dict[str, str] | None = None) -> Iterator[
         "--log-level",
         "warning",
     ]
+    if cpu is not None and shutil.which("taskset"):
+        command = ["taskset", "--cpu-list", str(cpu), *command]
     process = subprocess.Popen(command, env={**os.environ, **OWN_COUNTS, **(env or {})})
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(process, base_url)
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()
         process.wait(timeout=10)

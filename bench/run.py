@@ -10,6 +10,7 @@ from bench import (
     bench_fanout,
     bench_import_export,
     bench_ingest,
+    bench_overload,
     bench_validation,
 )
 
@@ -19,6 +20,7 @@ def main() -> None:
         ("Flow validation", "ms", bench_validation.rows()),
         ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
+        *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         *bench_import_export.sections(),
     ]
@@ -32,9 +34,11 @@ def main() -> None:
             print(f"{name:58} {value:10.1f} {unit:9} {ratio:6.2f}x  {note}")
 
 
-def _note(unit: str, extra: float | None) -> str:
+def _note(unit: str, extra: float | str | None) -> str:
     if extra is None:
         return ""
+    if isinstance(extra, str):
+        return extra
     if unit == "events/s":
         return f"lost {extra:.0f}"
     if unit == "ms p99":

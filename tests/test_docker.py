@@ -52,6 +52,15 @@ def test_the_proxy_passes_websocket_upgrades():
     assert "proxy_pass $app;" in config
 
 
+def test_the_app_trusts_the_proxy_alone_for_the_client_address():
+    services = compose()["services"]
+    config = (DOCKER / "nginx.conf").read_text()
+
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["app"]["environment"]["PROPFLOW_TRUSTED_PROXIES"] == proxy_address
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
+
+
 def test_docker_compose_accepts_the_file():
     tool = shutil.which("docker-compose")
     if tool is None:

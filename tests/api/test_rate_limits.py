@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -249,6 +250,19 @@ def test_two_processes_share_their_counts_through_redis(empty_db: str):
 
     assert [bool(answer.get("errors")) for answer in answers] == [False, False, True, True]
     assert code_of(answers[-1]["errors"][0]) == "LIMIT_EXCEEDED"
+
+
+async def test_the_memory_storage_forgets_expired_hits():
+    settings = Settings(rate_limits=only(new_visitors=Rate(1, HOUR, burst=1)))
+    limiter = RateLimiter.from_settings(settings)
+    for n in range(100):
+        await limiter.hit(Limit.NEW_VISITORS, f"10.0.0.{n}")
+    storage = limiter.strategy.storage
+
+    storage.sweep(time.time())
+    assert len(storage.events) == 100
+    storage.sweep(time.time() + HOUR + 1)
+    assert storage.events == {}
 
 
 async def test_a_redis_outage_lets_requests_through():

@@ -1,4 +1,10 @@
-"""The widget's GraphQL operations: page views, replies and the live bot-message stream."""
+"""The widget's GraphQL operations: page views, replies and the live bot-message stream.
+
+Each names a workspace by its public key and a visitor by its id. Who may name which (`_admit`):
+- a visitor's WebSocket only the workspace and visitor it was opened for;
+- an operator (a bearer token, over HTTP or a WebSocket) only its own workspace's visitors;
+- an anonymous HTTP request, the widget's, any workspace: its public key is the credential.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from api import pubsub
 from api.errors import ForbiddenError
 from api.visitors import service
 from api.visitors.types import BotMessage, VisitorEventResult
+from api.workspaces import service as workspaces_service
 
 
 @strawberry.type
@@ -18,8 +25,14 @@ class Mutation:
         description="A page view: starts matching flows. The same eventId counts once."
     )
     async def track_page_view(
-        self, workspace_key: str, visitor_id: str, url: str, event_id: str | None = None
+        self,
+        info: strawberry.Info,
+        workspace_key: str,
+        visitor_id: str,
+        url: str,
+        event_id: str | None = None,
     ) -> VisitorEventResult:
+        await _admit(info, workspace_key, visitor_id)
         result = await service.track_page_view(
             workspace_key=workspace_key, visitor_id=visitor_id, url=url, event_id=event_id
         )
@@ -28,11 +41,13 @@ class Mutation:
     @strawberry.mutation(description="The visitor's answer: text, or the index of a button.")
     async def visitor_reply(
         self,
+        info: strawberry.Info,
         workspace_key: str,
         visitor_id: str,
         text: str | None = None,
         choice: int | None = None,
     ) -> VisitorEventResult:
+        await _admit(info, workspace_key, visitor_id)
         result = await service.visitor_reply(
             workspace_key=workspace_key, visitor_id=visitor_id, text=text, choice=choice
         )
@@ -45,16 +60,25 @@ class Subscription:
     async def visitor_messages(
         self, info: strawberry.Info, workspace_key: str, visitor_id: str
     ) -> AsyncGenerator[BotMessage, None]:
-        params = info.context.connection_params or {}
-        if "workspaceKey" in params and (
-            params["workspaceKey"] != workspace_key or params.get("visitorId") != visitor_id
-        ):
-            raise ForbiddenError("A visitor's socket carries only its own messages.")
+        await _admit(info, workspace_key, visitor_id)
         channel = await service.messages_channel(workspace_key, visitor_id)
         async for event in pubsub.subscribe(channel):
             message = await service.message(event["messageId"])
             if message is not None:
                 yield BotMessage.from_model(message)
+
+
+async def _admit(info: strawberry.Info, workspace_key: str, visitor_id: str) -> None:
+    """FORBIDDEN unless the caller may act for that workspace's visitor (see above)."""
+    context = info.context
+    socket_for = context.visitor_socket()
+    if socket_for is not None:
+        if socket_for != (workspace_key, visitor_id):
+            raise ForbiddenError("A visitor's socket serves only its own workspace and visitor.")
+    elif context.bearer_token() is not None:
+        workspace = await workspaces_service.workspace_for_key(workspace_key)
+        if workspace.id != await context.workspace_id():
+            raise ForbiddenError("An operator reaches only the visitors of its own workspace.")
 
 
 def _result(result: service.EventResult) -> VisitorEventResult:

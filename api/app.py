@@ -81,12 +81,17 @@ class GraphQLApp(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        """Bodies and WebSocket messages, strictly (api/edge/payload.py); a refused one is
-        malformed JSON to strawberry (a 400 over HTTP, 4400 on a WebSocket)."""
+        """WebSocket messages (and GET variables), capped like bodies and decoded strictly
+        (api/edge/payload.py); a refused one is malformed JSON to strawberry: 4400 on a socket."""
+        if len(data) > self.settings.max_body_bytes:
+            raise json.JSONDecodeError("over the size limit", "", 0)
         try:
-            return payload.decode(data)
+            decoded = payload.decode(data)
         except payload.PayloadError as error:
             raise json.JSONDecodeError(error.reason, "", 0) from None
+        if not isinstance(decoded, dict):
+            raise json.JSONDecodeError("not a JSON object", "", 0)
+        return decoded
 
     def parse_json(self, data: str | bytes) -> Any:
         """A request body: a JSON object (or a list, which is refused as batching)."""

@@ -39,7 +39,12 @@ def _serve(args: argparse.Namespace) -> None:
     if settings.redis_url:
         asyncio.run(pubsub.check_redis(settings.redis_url))
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        # A WebSocket frame is read whole before the app sees it: capped like a request body.
+        ws_max_size=settings.max_body_bytes,
     )
 
 

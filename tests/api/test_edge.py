@@ -19,6 +19,7 @@ from api.edge.documents import Caps, DocumentGate
 from api.schema import build_schema
 from api.settings import Settings
 from tests.support.graphql import GraphQLClient, code_of
+from tests.support.ws import graphql_ws
 
 TRACK = """mutation($k: String!, $v: String!, $u: String!, $e: String) {
   trackPageView(workspaceKey: $k, visitorId: $v, url: $u, eventId: $e) { contactId } }"""
@@ -258,8 +259,10 @@ async def test_a_huge_client_input_never_reaches_the_log_whole(
     anonymous: GraphQLClient, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
-    await anonymous.execute(TRACK, k="k" * 500_000, v="visitor", u="https://shop.example/")
+    error = await anonymous.error(TRACK, k="k" * 500_000, v="visitor", u="https://shop.example/")
+    assert code_of(error) == "UNAUTHENTICATED"
     logging.getLogger("propflow.test").warning("echo %s", "x" * 100_000)
+    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["propflow.test"]
     assert all(len(record.getMessage()) < 1_000 for record in caplog.records)
 
 
@@ -295,3 +298,54 @@ async def test_introspection_can_be_turned_back_on_in_production(empty_db: str):
         async with httpx.AsyncClient(transport=transport, base_url="http://propflow.test") as http:
             data = await GraphQLClient(http, None)("{ __schema { queryType { name } } }")
     assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        '{"type": "connection_init", "payload": {"authorization": "' + "a" * (1024 * 1024) + '"}}',
+        '{"type": "connection_init", "payload": {"workspaceKey": "\\ud800"}}',
+        '{"type": "connection_init", "payload": {"n": ' + "1" * 5000 + "}}",
+        '{"type": "connection_init", "payload": "hello"}',
+        '{"type": "connection_init", "payload": [1, 2]}',
+        '"hello"',
+        "[" * 100_000,
+    ],
+)
+async def test_a_websocket_message_that_cannot_be_taken_closes_4400(live_url: str, message: str):
+    async with graphql_ws(live_url) as ws:
+        await ws.connection.send(message)
+        assert await ws.closed_with() == 4400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"authorization": 42},
+        {"authorization": ["Bearer x"]},
+        {"workspaceKey": {"nested": True}, "visitorId": "v"},
+        {"workspaceKey": "k" * 100_000, "visitorId": "v"},
+        {"workspaceKey": None},
+    ],
+)
+async def test_any_init_payload_is_answered_with_a_close_code(live_url: str, payload: dict):
+    async with graphql_ws(live_url) as ws:
+        await ws.send({"type": "connection_init", "payload": payload})
+        assert await ws.closed_with() == 4403
+
+
+async def test_a_subscription_within_the_limits_over_a_socket_is_measured_too(
+    live_url: str, live_gql: GraphQLClient
+):
+    async with graphql_ws(live_url) as ws:
+        await ws.init({"authorization": f"Bearer {live_gql.token}"})
+        await ws.subscribe(
+            "1",
+            "subscription { contactUpdated { "
+            + " ".join(f"k{i}: changedKeys" for i in range(16))
+            + " } }",
+        )
+        message = await ws.receive()
+    assert message["type"] == "error", message
+    (error,) = message["payload"]
+    assert error["extensions"]["limit"] == "aliases", error

@@ -15,15 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    BREAK,
     ASTValidationRule,
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
     get_operation_ast,
     parse,
     validate,
+    visit,
 )
 
 from api.edge.measure import measure
@@ -78,6 +82,11 @@ class DocumentGate:
             if error.message.startswith("Syntax Error: Document contains more than"):
                 raise limit_exceeded("queryTokens", self.caps.query_tokens, None) from None
             raise
+        if "\\u0000" in query and _has_nul_literal(document):
+            raise GraphQLError(
+                "A string of the query holds a NUL character (\\u0000), which cannot be stored.",
+                extensions={"code": "VALIDATION_FAILED"},
+            )
         errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
         checked = CheckedDocument(document, tuple(errors))
         self._remember(query, checked)
@@ -92,6 +101,23 @@ class DocumentGate:
         ):
             oldest, _ = self._checked.popitem(last=False)
             self._cached_chars -= len(oldest)
+
+
+def _has_nul_literal(document: DocumentNode) -> bool:
+    """Whether a string literal of `document` holds NUL (PostgreSQL stores it nowhere)."""
+
+    class NulLiterals(Visitor):
+        found = False
+
+        def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+            if "\x00" in node.value:
+                self.found = True
+                return BREAK
+            return None
+
+    finder = NulLiterals()
+    visit(document, finder)
+    return finder.found
 
 
 def limits_error(

@@ -2,8 +2,9 @@
 
 What Python's `json` lets through but nothing downstream can store or answer is refused here,
 once for every path into the schema: bytes that are not UTF-8, JSON nested beyond the parser,
-integers of thousands of digits, `NaN`/`Infinity`, and lone surrogates (`"\\ud800"`), which
-JSON may escape but no database or UTF-8 response can hold.
+integers of thousands of digits, `NaN`/`Infinity`, lone surrogates (`"\\ud800"`), which JSON may
+escape but no database or UTF-8 response can hold, and NUL characters (`"\\u0000"`), which
+PostgreSQL stores in neither text nor jsonb.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import json
 import re
 from typing import Any
 
-# A \uD800-\uDFFF escape somewhere in the text: only then are the strings walked.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A \uD800-\uDFFF or \u0000 escape somewhere in the text: only then are the strings walked.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 class PayloadError(ValueError):
@@ -44,17 +45,18 @@ def decode(data: str | bytes) -> Any:
         raise PayloadError("The body is JSON nested too deeply.") from None
     except ValueError as error:  # an integer beyond Python's digit limit, or NaN/Infinity
         raise PayloadError(f"The body holds a number that cannot be taken: {error}.") from None
-    if _SURROGATE_ESCAPE.search(data):
-        where = lone_surrogate_at(value)
+    if _UNSTORABLE_ESCAPE.search(data):
+        where = unstorable_text_at(value)
         if where is not None:
             raise PayloadError(
-                f"{where} holds a lone surrogate (\\ud800-\\udfff), which is not text."
+                f"{where} holds a lone surrogate (\\ud800-\\udfff) or a NUL character "
+                "(\\u0000), which cannot be stored as text."
             )
     return value
 
 
-def lone_surrogate_at(value: Any) -> str | None:
-    """The path of the first string (or key) in `value` with a lone surrogate, or None."""
+def unstorable_text_at(value: Any) -> str | None:
+    """The path of the first string (or key) in `value` that is not storable text, or None."""
     pending: list[tuple[str, Any]] = [("The body", value)]
     while pending:
         path, item = pending.pop()
@@ -76,7 +78,7 @@ def _is_text(text: str) -> bool:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return "\x00" not in text
 
 
 def _refuse_constant(name: str) -> Any:

@@ -193,6 +193,11 @@ async def test_a_subscription_over_http_says_to_use_the_websocket(gql: GraphQLCl
         (b'{"query": "{ __typename }", "variables": {"n": ' + b"1" * 5000 + b"}}", "number"),
         (b'{"query": "{ __typename }", "variables": {"n": NaN}}', "NaN"),
         (b'{"query": "{ __typename }", "variables": {"v": ["ok", "\\ud800"]}}', "variables.v[1]"),
+        (
+            b'{"query": "{ __typename }", "variables": {"v": {"a\\u0000": 1}}}',
+            "A key of variables.v",
+        ),
+        (b'{"query": "{ __typename }", "variables": {"v": "a\\u0000b"}}', "variables.v holds"),
         (b"[" * 100_000, "nested too deeply"),
     ],
 )
@@ -225,9 +230,11 @@ async def test_a_lone_surrogate_anywhere_in_a_page_view_writes_nothing(
     assert await contacts_count() == 0
 
 
-async def test_a_lone_surrogate_in_a_query_literal_is_a_syntax_error(anonymous: GraphQLClient):
-    error = await anonymous.error('{ contact(id: "\\ud800") { id } }')
+@pytest.mark.parametrize("literal", ["\\ud800", "a\\u0000b"])
+async def test_unstorable_text_in_a_query_literal_is_refused(gql: GraphQLClient, literal: str):
+    error = await gql.error(f'mutation {{ createFlow(name: "{literal}") {{ id }} }}')
     assert code_of(error) == "VALIDATION_FAILED"
+    assert (await gql("{ flows { id } }"))["flows"] == []
 
 
 async def test_an_unexpected_error_carries_the_id_that_starts_its_log_line(

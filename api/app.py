@@ -11,12 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,6 +26,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import auth, db, export, imports, pubsub
 from api.context import Context
+from api.edge import log_clipping, payload
+from api.edge.body_limit import BodyLimit
+from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
 from api.flows import runner
 from api.properties import service as properties_service
@@ -50,7 +55,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(),
+            build_schema(settings),
             graphql_ide=None if settings.production else "graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
@@ -63,12 +68,42 @@ class GraphQLApp(GraphQL[Context, None]):
         """Also a page of a workspace's allowed origins, for that workspace's widget only."""
         return VISITOR_KEY in request.scope or super().is_websocket_origin_allowed(request, origin)
 
-    def decode_json(self, data: str | bytes) -> object:
-        """A body nested beyond Python's parser is malformed JSON too: a 400, not a 500."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refusals of the HTTP layer (a body that is not JSON, a GET mutation, batching) answer
+        in the GraphQL error shape, with BAD_REQUEST, like every other refusal."""
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
         try:
-            return json.loads(data)
-        except RecursionError:
-            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:
+            response = JSONResponse(
+                {"errors": [{"message": error.reason, "extensions": {"code": "BAD_REQUEST"}}]},
+                status_code=error.status_code,
+            )
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """WebSocket messages (and GET variables), capped like bodies and decoded strictly
+        (api/edge/payload.py); a refused one is malformed JSON to strawberry: 4400 on a socket."""
+        if len(data) > self.settings.max_body_bytes:
+            raise json.JSONDecodeError("over the size limit", "", 0)
+        try:
+            decoded = payload.decode(data)
+        except payload.PayloadError as error:
+            raise json.JSONDecodeError(error.reason, "", 0) from None
+        if not isinstance(decoded, dict):
+            raise json.JSONDecodeError("not a JSON object", "", 0)
+        return decoded
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body: a JSON object (or a list, which is refused as batching)."""
+        try:
+            decoded = payload.decode(data)
+        except payload.PayloadError as error:
+            raise HTTPException(400, error.reason) from None
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "The body must be a JSON object with a GraphQL `query`.")
+        return decoded
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -121,6 +156,7 @@ def create_app(settings: Settings) -> Starlette:
             await app.state.rate_limiter.close()
             await db.close_database()
 
+    log_clipping.install()
     graphql = GraphQLApp(settings)
     routes = [
         Route("/", lambda _request: RedirectResponse("/editor/")),
@@ -136,10 +172,16 @@ def create_app(settings: Settings) -> Starlette:
     guard = Middleware(
         cross_origin.OriginGuard, trusted=settings.allowed_origins, paths=GUARDED_PATHS
     )
-    middleware = [guard]
+    body_limit = Middleware(
+        BodyLimit,
+        paths=("/graphql",),
+        max_bytes=settings.max_body_bytes,
+        max_operator_bytes=settings.max_operator_body_bytes,
+    )
+    middleware = [Middleware(RequestIds), body_limit, guard]
     if settings.rate_limits.enabled and settings.rate_limits.in_flight:
         cap = settings.rate_limits.in_flight
-        middleware.insert(0, Middleware(InFlightCap, limit=cap, path="/graphql"))
+        middleware.insert(1, Middleware(InFlightCap, limit=cap, path="/graphql"))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     return app

@@ -45,6 +45,8 @@ def _serve(args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         log_level=args.log_level,
+        # A WebSocket frame is read whole before the app sees it: capped like a request body.
+        ws_max_size=settings.max_body_bytes,
         proxy_headers=True,
         forwarded_allow_ips=list(settings.trusted_proxies),
     )

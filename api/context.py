@@ -49,19 +49,29 @@ class Context:
     async def operator(self) -> Operator:
         """The signed-in operator; UNAUTHENTICATED without a valid bearer token."""
         if self._operator is None:
-            token = self.token
-            if token is None and isinstance(self.connection_params, dict):
-                token = auth.bearer_token(
-                    {str(key).lower(): str(value) for key, value in self.connection_params.items()}
-                )
             self._operator = await auth.sign_in(
-                token, limiter=self.rate_limiter, address=self.client_address
+                self.bearer_token(), limiter=self.rate_limiter, address=self.client_address
             )
         return self._operator
 
     @property
     def client_address(self) -> str:
         return client_address(self.request)
+
+    def bearer_token(self) -> str | None:
+        """The token of the request's Authorization header or of the socket's init payload."""
+        if self.token is None and isinstance(self.connection_params, dict):
+            return auth.bearer_token(
+                {str(key).lower(): str(value) for key, value in self.connection_params.items()}
+            )
+        return self.token
+
+    def visitor_socket(self) -> tuple[object, object] | None:
+        """The (workspaceKey, visitorId) a visitor's WebSocket was opened for, or None."""
+        params = self.connection_params
+        if isinstance(params, dict) and "workspaceKey" in params:
+            return params["workspaceKey"], params.get("visitorId")
+        return None
 
     async def workspace_id(self) -> int:
         return (await self.operator()).workspace_id

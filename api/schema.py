@@ -1,7 +1,8 @@
 """The GraphQL schema, assembled from each domain's queries and mutations.
 
 Expected refusals are `PropflowError`s and reach the client with their `extensions`; anything
-else is masked as "Unexpected error." and logged here with its traceback.
+else is masked as "Unexpected error." with the request's id, and logged here under that id.
+Before any of it runs, a document must pass the edge's caps and limits (`api/edge`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,25 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, specified_rules
 from graphql.execution import Executor
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from starlette.websockets import WebSocket
+from strawberry.extensions import MaskErrors
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 
 from api.contacts import schema as contacts_schema
+from api.edge.documents import Caps, DocumentGate, limits_error
+from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
 from api.flows import schema as flows_schema
 from api.properties import schema as properties_schema
+from api.settings import Settings
 from api.visitors import schema as visitors_schema
 from api.workspaces import schema as workspaces_schema
 
@@ -55,15 +64,81 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class PropflowSchema(strawberry.Schema):
+    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = settings.production
+        rules = [*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule]
+        if not settings.introspection_enabled:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.gate = DocumentGate(
+            self._schema,
+            rules,
+            Caps(query_chars=settings.max_query_chars, query_tokens=settings.max_query_tokens),
+            hide_suggestions=settings.production,
+        )
+
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: Any
+    ) -> PreExecutionError | None:
+        """Parse and validate through the edge's gate (caps, bounded cache), measure the
+        operation against its limits, and refuse a subscription that did not come over the
+        WebSocket; then strawberry's own checks (the operation type) as before."""
+        if context.query is not None and context.graphql_document is None:
+            try:
+                checked = self.gate.check(context.query)
+            except GraphQLError as error:
+                return _refused(context, error)
+            context.graphql_document = checked.document
+            # Set (even empty), it stands for strawberry's own validation of the document.
+            context.pre_execution_errors = list(checked.errors)
+            if not checked.errors:
+                over = limits_error(
+                    self._schema, checked.document, context.operation_name, context.variables
+                )
+                if over is not None:
+                    return _refused(context, over)
+        refused = await super()._prepare_operation_async(context, extensions_runner)
+        if refused is None and _subscription_outside_websocket(context):
+            return _refused(
+                context,
+                GraphQLError(
+                    "Subscriptions are served over the WebSocket at /graphql "
+                    "(protocol graphql-transport-ws), not over HTTP.",
+                    extensions={"code": "BAD_REQUEST"},
+                ),
+            )
+        return refused
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        """In production, no "Did you mean …?" in the errors of variables either."""
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
             if is_unexpected(error):
-                logger.error("Unexpected error in %s", error.path, exc_info=error.original_error)
+                logger.error(
+                    "%s Unexpected error in %s",
+                    _request_id(execution_context),
+                    error.path,
+                    exc_info=error.original_error,
+                )
             elif error.path is None:
                 # A request refused before execution gets the contract's code too.
                 error.extensions = {"code": "VALIDATION_FAILED", **(error.extensions or {})}
+
+
+class MaskErrorsWithRequestId(MaskErrors):
+    """The mask of an unexpected error carries the id that starts its log line."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"requestId": _request_id(self.execution_context)}
+        return masked
 
 
 class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -77,16 +152,29 @@ class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return executor
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return PropflowSchema(
+        settings=settings or Settings(),
         execution_context_class=PerEventMemoExecutionContext,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[
-            # The widget and the editor send the same few documents over and over.
-            ParserCache,
-            ValidationCache,
-            lambda: MaskErrors(should_mask_error=is_unexpected),
-        ],
+        extensions=[lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected)],
     )
+
+
+def _refused(context: ExecutionContext, error: GraphQLError) -> PreExecutionError:
+    context.pre_execution_errors = [error]
+    return PreExecutionError(data=None, errors=[error])
+
+
+def _subscription_outside_websocket(context: ExecutionContext) -> bool:
+    request = getattr(context.context, "request", None)
+    return context.operation_type is OperationType.SUBSCRIPTION and not isinstance(
+        request, WebSocket
+    )
+
+
+def _request_id(execution_context: ExecutionContext | None) -> str:
+    request = getattr(getattr(execution_context, "context", None), "request", None)
+    return request_id_of(getattr(request, "scope", None))

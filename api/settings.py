@@ -15,6 +15,7 @@ VISITOR_EVENTS = Rate(10, 1, burst=20)
 NEW_VISITORS = Rate(60, 60, burst=60)
 FAILED_SIGN_INS = Rate(20, 60, burst=20)
 OPERATOR_REQUESTS = Rate(50, 1, burst=100)
+IN_FLIGHT = 100
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class RateLimitSettings:
     failed_sign_ins: Rate | None = FAILED_SIGN_INS
     operator_requests: Rate | None = OPERATOR_REQUESTS
     # GraphQL requests over HTTP at once, all clients together (`api/shedding.py`).
-    in_flight: int | None = 100
+    in_flight: int | None = IN_FLIGHT
     # Where the counts live in Redis (REDIS_URL): deployments sharing one Redis pick their own.
     redis_prefix: str = "propflow-limits"
 
@@ -39,7 +40,7 @@ class RateLimitSettings:
             new_visitors=_rate("PROPFLOW_RATE_LIMIT_NEW_VISITORS", NEW_VISITORS),
             failed_sign_ins=_rate("PROPFLOW_RATE_LIMIT_FAILED_SIGN_INS", FAILED_SIGN_INS),
             operator_requests=_rate("PROPFLOW_RATE_LIMIT_OPERATOR_REQUESTS", OPERATOR_REQUESTS),
-            in_flight=_count("PROPFLOW_RATE_LIMIT_IN_FLIGHT", cls.in_flight),
+            in_flight=_count_or_off("PROPFLOW_RATE_LIMIT_IN_FLIGHT", IN_FLIGHT),
             redis_prefix=os.environ.get("PROPFLOW_RATE_LIMIT_PREFIX") or cls.redis_prefix,
         )
 
@@ -50,16 +51,27 @@ class Settings:
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    # Production mode hides GraphiQL on GET /graphql.
+    # Production mode hides GraphiQL, introspection and "Did you mean" suggestions.
     production: bool = False
+    # Introspection back on in production (for an operator's tooling); None: on unless production.
+    introspection: bool | None = None
     # Other origins trusted like the app's own (the operator API, over HTTP and the WebSocket).
     # A workspace's widget origins are the workspace's own setting, not this one.
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # Seconds a WebSocket may take to send connection_init before it is closed (4408).
     ws_init_timeout: float = 10.0
+    # The edge's caps (see api/edge): request bodies, and GraphQL query texts before parsing.
+    max_body_bytes: int = 1024 * 1024
+    max_operator_body_bytes: int = 8 * 1024 * 1024
+    max_query_chars: int = 20_000
+    max_query_tokens: int = 2_000
     # The edge: rate limits, and the proxies whose X-Forwarded-For names the client.
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -70,6 +82,11 @@ class Settings:
             "production": _flag(os.environ.get("PROPFLOW_PRODUCTION", "")),
             "allowed_origins": _origins("PROPFLOW_ALLOWED_ORIGINS"),
             "ws_init_timeout": _seconds("PROPFLOW_WS_INIT_TIMEOUT", 10.0),
+            "introspection": _optional_flag("PROPFLOW_INTROSPECTION"),
+            "max_body_bytes": _count("PROPFLOW_MAX_BODY_BYTES", 1024 * 1024),
+            "max_operator_body_bytes": _count("PROPFLOW_MAX_OPERATOR_BODY_BYTES", 8 * 1024 * 1024),
+            "max_query_chars": _count("PROPFLOW_MAX_QUERY_CHARS", 20_000),
+            "max_query_tokens": _count("PROPFLOW_MAX_QUERY_TOKENS", 2_000),
             "rate_limits": RateLimitSettings.from_env(),
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
         }
@@ -101,6 +118,21 @@ def _seconds(name: str, default: float) -> float:
     return seconds
 
 
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) > 0):
+        raise SettingsError(f"{name} must be a whole number above 0, not {raw!r}")
+    return int(text)
+
+
+def _optional_flag(name: str) -> bool | None:
+    raw = os.environ.get(name, "").strip()
+    return _flag(raw) if raw else None
+
+
 def _on_off(name: str) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw in ("", "on", "true", "1", "yes"):
@@ -125,15 +157,8 @@ def _rate(name: str, default: Rate | None) -> Rate | None:
         ) from None
 
 
-def _count(name: str, default: int | None) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if raw.lower() == "off":
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} must be a whole number of requests, or 'off'; not {raw!r}")
-    return int(raw)
+def _count_or_off(name: str, default: int) -> int | None:
+    return None if os.environ.get(name, "").strip().lower() == "off" else _count(name, default)
 
 
 def _proxies(name: str) -> tuple[str, ...]:

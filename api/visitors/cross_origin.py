@@ -26,6 +26,7 @@ from strawberry.http.websocket_origin import (
     normalize_origin,
 )
 
+from api.edge.body_limit import replay
 from api.workspaces import service as workspaces_service
 
 VISITOR_MUTATIONS = frozenset({"trackPageView", "visitorReply"})
@@ -82,7 +83,7 @@ class OriginGuard:
         body = await _read_body(receive)
         if body is None or not is_visitor_operation(body, key):
             return await _refuse(scope, receive, send, origin)
-        await self.app(scope, _replay(body), _with_cors(send, origin))
+        await self.app(scope, replay(body, receive), _with_cors(send, origin))
 
 
 def is_visitor_operation(body: bytes, key: str) -> bool:
@@ -147,19 +148,6 @@ async def _read_body(receive: Receive) -> bytes | None:
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
 
 
 def _with_cors(send: Send, origin: str) -> Send:

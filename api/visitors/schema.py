@@ -1,4 +1,10 @@
-"""The widget's GraphQL operations: page views, replies and the live bot-message stream."""
+"""The widget's GraphQL operations: page views, replies and the live bot-message stream.
+
+Each names a workspace by its public key and a visitor by its id. Who may name which (`_admit`):
+- a visitor's WebSocket only the workspace and visitor it was opened for;
+- an operator (a bearer token, over HTTP or a WebSocket) only its own workspace's visitors;
+- an anonymous HTTP request, the widget's, any workspace: its public key is the credential.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from api import pubsub
 from api.errors import ForbiddenError
 from api.visitors import service
 from api.visitors.types import BotMessage, VisitorEventResult
+from api.workspaces import service as workspaces_service
 
 
 @strawberry.type
@@ -25,6 +32,7 @@ class Mutation:
         url: str,
         event_id: str | None = None,
     ) -> VisitorEventResult:
+        await _admit(info, workspace_key, visitor_id)
         result = await service.track_page_view(
             workspace_key=workspace_key,
             visitor_id=visitor_id,
@@ -43,6 +51,7 @@ class Mutation:
         text: str | None = None,
         choice: int | None = None,
     ) -> VisitorEventResult:
+        await _admit(info, workspace_key, visitor_id)
         result = await service.visitor_reply(
             workspace_key=workspace_key,
             visitor_id=visitor_id,
@@ -59,16 +68,25 @@ class Subscription:
     async def visitor_messages(
         self, info: strawberry.Info, workspace_key: str, visitor_id: str
     ) -> AsyncGenerator[BotMessage, None]:
-        params = info.context.connection_params or {}
-        if "workspaceKey" in params and (
-            params["workspaceKey"] != workspace_key or params.get("visitorId") != visitor_id
-        ):
-            raise ForbiddenError("A visitor's socket carries only its own messages.")
+        await _admit(info, workspace_key, visitor_id)
         channel = await service.messages_channel(workspace_key, visitor_id)
         async for event in pubsub.subscribe(channel):
             message = await service.message(event["messageId"])
             if message is not None:
                 yield BotMessage.from_model(message)
+
+
+async def _admit(info: strawberry.Info, workspace_key: str, visitor_id: str) -> None:
+    """FORBIDDEN unless the caller may act for that workspace's visitor (see above)."""
+    context = info.context
+    socket_for = context.visitor_socket()
+    if socket_for is not None:
+        if socket_for != (workspace_key, visitor_id):
+            raise ForbiddenError("A visitor's socket serves only its own workspace and visitor.")
+    elif context.bearer_token() is not None:
+        workspace = await workspaces_service.workspace_for_key(workspace_key)
+        if workspace.id != await context.workspace_id():
+            raise ForbiddenError("An operator reaches only the visitors of its own workspace.")
 
 
 def _guard(info: strawberry.Info) -> service.Guard:

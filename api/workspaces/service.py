@@ -18,6 +18,7 @@ from flow_graph import InvalidValueError, PropertyType, normalize_value
 DEFAULT_WORKSPACE_NAME = "Default"
 TOKEN_PREFIX = "pf_"
 PUBLIC_KEY_PREFIX = "pk_"
+PUBLIC_KEY_MAX_LENGTH = 64  # the column's length
 
 
 async def create_operator(
@@ -79,6 +80,8 @@ async def workspace_for_key(public_key: str) -> models.Workspace:
     """The workspace whose public key the visitor widget sends; UNAUTHENTICATED otherwise."""
     workspace = _workspaces_by_key.get(public_key)
     if workspace is None:
+        if len(public_key) > PUBLIC_KEY_MAX_LENGTH:  # no such key, and not a value to query by
+            raise UnauthenticatedError("Unknown workspace key.")
         workspace = await models.Workspace.get_or_none(public_key=public_key)
         if workspace is None:
             raise UnauthenticatedError("Unknown workspace key.")
@@ -113,6 +116,8 @@ async def allowed_origins_for_key(public_key: str) -> list[str] | None:
     Read from the database every time, not from the key cache below: operators edit the list,
     and another server process must see the change at once.
     """
+    if len(public_key) > PUBLIC_KEY_MAX_LENGTH:
+        return None
     found = await models.Workspace.filter(public_key=public_key).values_list(
         "allowed_origins", flat=True
     )

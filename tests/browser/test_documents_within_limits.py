@@ -1,0 +1,92 @@
+"""Every GraphQL document the editor, the operator pages and the widget send stays well inside
+the edge's limits: at most half of each (api/edge/measure.py) and of the query caps."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import FragmentDefinitionNode, get_operation_ast, parse
+from playwright.sync_api import Page
+
+from api.edge.measure import MAXIMUMS, measure
+from api.schema import build_schema
+from api.settings import Settings
+
+pytestmark = pytest.mark.browser
+WIDGET = Path(__file__).resolve().parents[2] / "editor_static" / "widget" / "widget.js"
+# Calls every function of api.js's exports with stand-in arguments, fetch and WebSocket
+# replaced by recorders; a function that throws before sending is reported.
+RECORD_EVERY_CALL = """async () => {
+  const sent = [];
+  window.fetch = async (_url, init) => {
+    try { const body = JSON.parse(init.body); if (body?.query) sent.push(body); } catch {}
+    return new Response(JSON.stringify({ errors: [{ message: "recorded" }] }));
+  };
+  window.WebSocket = class {
+    static OPEN = 1;
+    constructor() { this.listeners = {}; this.readyState = 1;
+      setTimeout(() => this.listeners.open?.(), 0); }
+    addEventListener(type, listener) { this.listeners[type] = listener; }
+    send(text) { const message = JSON.parse(text);
+      if (message.type === "connection_init") this.listeners.message?.(
+        { data: JSON.stringify({ type: "connection_ack" }) });
+      if (message.type === "subscribe") sent.push(message.payload); }
+    close() {}
+  };
+  const api = await import("/editor/js/api.js");
+  const handlers = { next() {}, state() {}, error() {} };
+  const options = { graph: { nodes: [], edges: [] }, name: "n", expectedRevision: 1,
+    filter: [], columns: [], sort: [], mapping: {}, ...handlers };
+  const unsent = [];
+  for (const [group, functions] of Object.entries(api)) {
+    if (typeof functions !== "object" || functions === null) continue;
+    for (const [name, call] of Object.entries(functions)) {
+      const before = sent.length;
+      try { await call("1", options, 1); } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 10));  // a socket's open and ack
+      if (sent.length === before && !["exportCsv", "importCsv"].includes(name))
+        unsent.push(`${group}.${name}`);
+    }
+  }
+  return { sent, unsent };
+}"""
+
+
+def widget_documents() -> list[dict[str, Any]]:
+    """The widget's three documents, read from its source with their one interpolation."""
+    source = WIDGET.read_text()
+    result = re.search(r'const RESULT = "([^"]+)";', source)
+    assert result is not None
+    documents = []
+    for name in ("TRACK", "REPLY", "MESSAGES"):
+        found = re.search(rf"const {name} = `([^`]+)`;", source)
+        assert found is not None, name
+        documents.append({"query": found.group(1).replace("${RESULT}", result.group(1))})
+    return documents
+
+
+def test_every_document_sent_is_well_inside_the_limits(page: Page, server: tuple[str, str]):
+    page.goto("/editor/")
+    recorded = page.evaluate(RECORD_EVERY_CALL)
+    assert recorded["unsent"] == []
+    documents = recorded["sent"] + widget_documents()
+    assert len(documents) > 25
+
+    settings = Settings()
+    schema = build_schema(settings)._schema
+    for sent in documents:
+        query = sent["query"]
+        document = parse(query, max_tokens=settings.max_query_tokens // 2)
+        assert len(query) <= settings.max_query_chars // 2, query
+        operation = get_operation_ast(document)
+        assert operation is not None, query
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        measured = measure(schema, operation, fragments, sent.get("variables") or {})
+        for name, maximum in MAXIMUMS.items():
+            assert getattr(measured, name) <= maximum // 2, (name, measured, json.dumps(sent))

@@ -187,8 +187,8 @@ def as_origin(text: str) -> str | None:
 
 # Public keys never change, so a key seen once is remembered for the life of the process.
 _workspaces_by_key: dict[str, models.Workspace] = {}
-# When this process last wrote each token's last_used_at.
-_last_written: dict[int, datetime] = {}
+# When this process last wrote each token's last_used_at, by hash (an id may be reused).
+_last_written: dict[str, datetime] = {}
 
 
 def _normalized_email(email: str) -> str:
@@ -225,13 +225,13 @@ async def _note_use(stored: models.OperatorToken) -> None:
     now = _now()
     stale = now - LAST_USED_INTERVAL
     if (stored.last_used_at is not None and stored.last_used_at > stale) or _last_written.get(
-        stored.id, stale
+        stored.token_hash, stale
     ) > stale:
         return
     if len(_last_written) >= LAST_USED_MEMORY:
-        for token_id in [key for key, written in _last_written.items() if written <= stale]:
-            del _last_written[token_id]
-    _last_written[stored.id] = now
+        for digest in [key for key, written in _last_written.items() if written <= stale]:
+            del _last_written[digest]
+    _last_written[stored.token_hash] = now
     await models.OperatorToken.filter(id=stored.id).update(last_used_at=now)
 
 

@@ -30,7 +30,8 @@ class Settings:
     max_operator_body_bytes: int = 8 * 1024 * 1024
     max_query_chars: int = 20_000
     max_query_tokens: int = 2_000
-    # Seconds between re-checks that open operator sockets' tokens still exist (see sessions.py).
+    # Seconds between re-checks that open operator sockets' tokens still exist (sessions.py);
+    # above about 4, a lost revocation event or a deleted operator may outlive the 5 s promise.
     session_recheck_seconds: float = 2.0
 
     @property

@@ -38,6 +38,9 @@ class OperatorSockets:
 
     def __init__(self) -> None:
         self.sockets: dict[WebSocket, str] = {}
+        # Closing handshakes under way: a client that never answers one holds its own task for
+        # the server's close timeout, never the listener or the re-check.
+        self.closing: set[asyncio.Task[None]] = set()
 
     def admit(self, socket: WebSocket, token: str) -> None:
         self.sockets[socket] = token_hash(token)
@@ -60,20 +63,22 @@ class OperatorSockets:
                 "token_hash", flat=True
             )
             alive.update(str(digest) for digest in found)
-        await self.close(set(hashes) - alive)
+        self.close(set(hashes) - alive)
 
-    async def close(self, revoked: Collection[str]) -> None:
-        """Close, all at once, every socket signed in with one of the `revoked` hashes."""
+    def close(self, revoked: Collection[str]) -> None:
+        """Start closing every socket signed in with one of the `revoked` hashes."""
         doomed = [socket for socket, digest in self.sockets.items() if digest in revoked]
         for socket in doomed:
             del self.sockets[socket]
-        await asyncio.gather(*(_close(socket) for socket in doomed))
+            task = asyncio.create_task(_close(socket))
+            self.closing.add(task)
+            task.add_done_callback(self.closing.discard)
 
     async def _listen(self, broker: pubsub.Broker) -> None:
         while True:
             with contextlib.suppress(pubsub.SubscriberDroppedError):  # the re-check covers it
                 async for event in broker.subscribe(TOKENS_REVOKED_CHANNEL):
-                    await self.close(set(event.get("tokenHashes", ())))
+                    self.close(set(event.get("tokenHashes", ())))
             await asyncio.sleep(pubsub.RECONNECT_SECONDS)
 
     async def _recheck_every(self, seconds: float) -> None:

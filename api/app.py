@@ -39,6 +39,7 @@ from api.shedding import InFlightCap
 from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
 from api.workspaces import service as workspaces_service
+from api.workspaces.sessions import OperatorSockets
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 HOUSEKEEPING_SECONDS = 3600
@@ -63,6 +64,7 @@ class GraphQLApp(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.settings = settings
+        self.operator_sockets = OperatorSockets()
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """Also a page of a workspace's allowed origins, for that workspace's widget only."""
@@ -128,6 +130,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     raise UnauthenticatedError("A visitor connection needs its visitorId.")
             else:
                 await context.operator()
+                self.operator_sockets.admit(context.request, context.bearer_token() or "")
         except (UnauthenticatedError, LimitExceededError):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
@@ -144,12 +147,16 @@ def create_app(settings: Settings) -> Starlette:
             await broker.start()
             pubsub.install(broker)
             housekeeping = asyncio.create_task(_forget_old_events_hourly())
+            sockets = asyncio.create_task(
+                graphql.operator_sockets.run(broker, settings.session_recheck_seconds)
+            )
             try:
                 yield
             finally:
-                housekeeping.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await housekeeping
+                for task in (housekeeping, sockets):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 pubsub.install(None)
                 await broker.close()
         finally:

@@ -1,4 +1,4 @@
-"""The `propflow` command: serve, migrate, operator create.
+"""The `propflow` command: serve, migrate, operator create | token | revoke.
 
 A bad database URL ends with one clear line on stderr and exit status 2, never a traceback.
 """
@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from api import db, pubsub, seed
 from api.errors import PropflowError
@@ -59,21 +61,71 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _create_operator(args: argparse.Namespace) -> None:
-    settings = Settings.from_env(database_url=args.db)
-    operator, token = asyncio.run(_operator(settings.database_url, args.email, args.workspace))
-    print(f"Operator {operator.email} in workspace '{args.workspace}'. Bearer token:")
-    print(token)
-
-
-async def _operator(url: str, email: str, workspace: str) -> tuple[Operator, str]:
     from api.workspaces import service
 
-    await db.apply_migrations(url)
-    await db.open_database(url)
+    _print_token(_on_database(args, partial(service.create_operator, **_who(args))), args)
+
+
+def _issue_token(args: argparse.Namespace) -> None:
+    from api.workspaces import service
+
+    _print_token(_on_database(args, partial(service.issue_token, **_who(args))), args)
+
+
+def _revoke_tokens(args: argparse.Namespace) -> None:
+    redis_url = Settings.from_env(database_url=args.db).redis_url
+    operator, count = _on_database(args, partial(_revoke_and_announce, redis_url, args))
+    print(f"Revoked {count} token(s) of {operator.email} in workspace '{args.workspace}'")
+
+
+async def _revoke_and_announce(
+    redis_url: str | None, args: argparse.Namespace
+) -> tuple[Operator, int]:
+    """Revoke, and announce it through Redis when servers share one. Without Redis, or with it
+    down, the tokens are revoked all the same, and servers close their sockets at the next
+    re-check."""
+    from api.workspaces import service
+
+    broker = pubsub.create_broker(redis_url)
     try:
-        return await service.create_operator(email=email, workspace_name=workspace)
+        await broker.start()
+    except pubsub.BrokerUnavailableError as error:
+        print(f"propflow: {error}; revoking anyway", file=sys.stderr)
+        return await service.revoke_tokens(**_who(args))
+    pubsub.install(broker)
+    try:
+        return await service.revoke_tokens(**_who(args))
     finally:
-        await db.close_database()
+        pubsub.install(None)
+        await broker.close()
+
+
+Result = TypeVar("Result")
+
+
+def _on_database(args: argparse.Namespace, work: Callable[[], Awaitable[Result]]) -> Result:
+    """Run `work` on the migrated database of `--db` (or DATABASE_URL)."""
+    url = Settings.from_env(database_url=args.db).database_url
+
+    async def run() -> Result:
+        await db.apply_migrations(url)
+        await db.open_database(url)
+        try:
+            return await work()
+        finally:
+            await db.close_database()
+
+    return asyncio.run(run())
+
+
+def _who(args: argparse.Namespace) -> dict[str, str]:
+    return {"email": args.email, "workspace_name": args.workspace}
+
+
+def _print_token(issued: tuple[Operator, str], args: argparse.Namespace) -> None:
+    operator, token = issued
+    print(f"Operator {operator.email} in workspace '{args.workspace}'. Bearer token:")
+    print(token)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,11 +154,16 @@ def _parser() -> argparse.ArgumentParser:
 
     operator = commands.add_parser("operator", help="manage operators")
     operator_commands = operator.add_subparsers(dest="operator_command", required=True)
-    create = operator_commands.add_parser(
-        "create", help="create an operator (and its workspace) and print a bearer token"
-    )
-    create.add_argument("--email", required=True)
-    create.add_argument("--workspace", default="Default", help="workspace name (default Default)")
-    create.add_argument("--db", default=None, help=db_help)
-    create.set_defaults(run=_create_operator)
+    for name, run, description in [
+        ("create", _create_operator, "create an operator (and its workspace); print a token"),
+        ("token", _issue_token, "print another bearer token for an existing operator"),
+        ("revoke", _revoke_tokens, "revoke every token of an operator and close its sockets"),
+    ]:
+        command = operator_commands.add_parser(name, help=description)
+        command.add_argument("--email", required=True)
+        command.add_argument(
+            "--workspace", default="Default", help="workspace name (default Default)"
+        )
+        command.add_argument("--db", default=None, help=db_help)
+        command.set_defaults(run=run)
     return parser

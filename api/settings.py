@@ -65,6 +65,9 @@ class Settings:
     max_operator_body_bytes: int = 8 * 1024 * 1024
     max_query_chars: int = 20_000
     max_query_tokens: int = 2_000
+    # Seconds between re-checks that open operator sockets' tokens still exist (sessions.py);
+    # above about 4, a lost revocation event or a deleted operator may outlive the 5 s promise.
+    session_recheck_seconds: float = 2.0
     # The edge: rate limits, and the proxies whose X-Forwarded-For names the client.
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
@@ -87,6 +90,7 @@ class Settings:
             "max_operator_body_bytes": _count("PROPFLOW_MAX_OPERATOR_BODY_BYTES", 8 * 1024 * 1024),
             "max_query_chars": _count("PROPFLOW_MAX_QUERY_CHARS", 20_000),
             "max_query_tokens": _count("PROPFLOW_MAX_QUERY_TOKENS", 2_000),
+            "session_recheck_seconds": _seconds("PROPFLOW_SESSION_RECHECK_SECONDS", 2.0),
             "rate_limits": RateLimitSettings.from_env(),
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
         }

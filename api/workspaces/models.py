@@ -33,6 +33,8 @@ class Operator(Model):
 
 
 # Only the SHA-256 of a token is stored; the token itself is shown once, at creation.
+# A revoked token's row is deleted (see `service.revoke_tokens`); `last_used_at` is written at
+# most once a minute, not on every request.
 # (Model docstrings become table comments, so models carry comments instead.)
 class OperatorToken(Model):
     id = fields.IntField(primary_key=True)
@@ -41,6 +43,7 @@ class OperatorToken(Model):
     )
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "operator_token"

@@ -1,16 +1,19 @@
-"""Workspaces, operators and bearer tokens: creating them and turning a token into an operator."""
+"""Workspaces, operators and bearer tokens: creating, issuing, revoking them and turning a
+token into an operator."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from strawberry.http.websocket_origin import normalize_origin
 from tortoise.transactions import in_transaction
 
-from api.errors import UnauthenticatedError, ValidationFailedError
+from api import pubsub
+from api.errors import NotFoundError, UnauthenticatedError, ValidationFailedError
 from api.properties import service as properties_service
 from api.workspaces import models
 from flow_graph import InvalidValueError, PropertyType, normalize_value
@@ -19,6 +22,12 @@ DEFAULT_WORKSPACE_NAME = "Default"
 TOKEN_PREFIX = "pf_"
 PUBLIC_KEY_PREFIX = "pk_"
 PUBLIC_KEY_MAX_LENGTH = 64  # the column's length
+# Revocations are announced here, so every process closes the sockets of those tokens.
+TOKENS_REVOKED_CHANNEL = "operator-tokens-revoked"
+# lastUsedAt is this precise: a token's row is written at most once per interval.
+LAST_USED_INTERVAL = timedelta(minutes=1)
+# Tokens whose last write this process remembers, before it forgets the stale ones.
+LAST_USED_MEMORY = 10_000
 
 
 async def create_operator(
@@ -28,18 +37,44 @@ async def create_operator(
 
     Running it again for an existing operator issues an additional token; earlier ones stay valid.
     """
-    try:
-        email = str(normalize_value(PropertyType.EMAIL, email)).lower()
-    except InvalidValueError:
-        raise ValidationFailedError(f"'{email}' is not an email address", field="email") from None
+    email = _normalized_email(email)
     async with in_transaction():
         workspace = await get_or_create_workspace(workspace_name)
         operator, _ = await models.Operator.get_or_create(
             workspace=workspace, email=email, defaults={"name": name}
         )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        await models.OperatorToken.create(operator=operator, token_hash=_hash(token))
+        token = await _new_token(operator)
     return operator, token
+
+
+async def issue_token(
+    *, email: str, workspace_name: str = DEFAULT_WORKSPACE_NAME
+) -> tuple[models.Operator, str]:
+    """Another token for an existing operator (NOT_FOUND otherwise); earlier ones stay valid."""
+    operator = await _existing_operator(email, workspace_name)
+    return operator, await _new_token(operator)
+
+
+async def revoke_tokens(
+    *, email: str, workspace_name: str = DEFAULT_WORKSPACE_NAME
+) -> tuple[models.Operator, int]:
+    """Revoke every token of an existing operator; how many there were.
+
+    The rows are deleted rather than marked revoked: a missing row is the one state that
+    `authenticate` and the socket re-check (`api/workspaces/sessions.py`) cannot misread, with
+    no `revoked_at IS NULL` for either query to forget, and the table keeps only live tokens.
+    What is lost (when a dead token was created and last used) has no reader. The revoked
+    hashes are announced after the delete, so every process closes those tokens' sockets.
+    """
+    operator = await _existing_operator(email, workspace_name)
+    hashes = await models.OperatorToken.filter(operator=operator).values_list(
+        "token_hash", flat=True
+    )
+    await models.OperatorToken.filter(token_hash__in=hashes).delete()
+    await pubsub.publish(
+        TOKENS_REVOKED_CHANNEL, {"operatorId": operator.id, "tokenHashes": list(hashes)}
+    )
+    return operator, len(hashes)
 
 
 async def get_or_create_workspace(name: str) -> models.Workspace:
@@ -67,13 +102,19 @@ async def has_workspaces() -> bool:
 
 async def authenticate(token: str) -> models.Operator:
     """The operator owning `token`, with its workspace loaded; UnauthenticatedError otherwise."""
-    digest = _hash(token)
+    digest = token_hash(token)
     stored = await models.OperatorToken.get_or_none(token_hash=digest).prefetch_related(
         "operator__workspace"
     )
     if stored is None or not hmac.compare_digest(stored.token_hash, digest):
         raise UnauthenticatedError("The bearer token is missing, unknown or revoked.")
+    await _note_use(stored)
     return stored.operator
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a token (and what identifies its sockets): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def workspace_for_key(public_key: str) -> models.Workspace:
@@ -146,7 +187,53 @@ def as_origin(text: str) -> str | None:
 
 # Public keys never change, so a key seen once is remembered for the life of the process.
 _workspaces_by_key: dict[str, models.Workspace] = {}
+# When this process last wrote each token's last_used_at, by hash (an id may be reused).
+_last_written: dict[str, datetime] = {}
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _normalized_email(email: str) -> str:
+    try:
+        return str(normalize_value(PropertyType.EMAIL, email)).lower()
+    except InvalidValueError:
+        raise ValidationFailedError(f"'{email}' is not an email address", field="email") from None
+
+
+async def _existing_operator(email: str, workspace_name: str) -> models.Operator:
+    operator = await models.Operator.get_or_none(
+        email=_normalized_email(email), workspace__name=workspace_name.strip()
+    )
+    if operator is None:
+        raise NotFoundError(
+            f"No operator {email} in workspace '{workspace_name}': "
+            "create one with `propflow operator create`",
+            email=email,
+            workspace=workspace_name,
+        )
+    return operator
+
+
+async def _new_token(operator: models.Operator) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await models.OperatorToken.create(operator=operator, token_hash=token_hash(token))
+    return token
+
+
+async def _note_use(stored: models.OperatorToken) -> None:
+    """Write last_used_at at most once an interval: the row as read says when any process last
+    wrote it, and this process's memory keeps a burst of requests, all reading the row before
+    the first write commits, from writing it once each."""
+    now = _now()
+    stale = now - LAST_USED_INTERVAL
+    if (stored.last_used_at is not None and stored.last_used_at > stale) or _last_written.get(
+        stored.token_hash, stale
+    ) > stale:
+        return
+    if len(_last_written) >= LAST_USED_MEMORY:
+        for digest in [key for key, written in _last_written.items() if written <= stale]:
+            del _last_written[digest]
+    _last_written[stored.token_hash] = now
+    await models.OperatorToken.filter(id=stored.id).update(last_used_at=now)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -69,7 +69,14 @@ def test_default_database_is_propflow_db_in_the_working_directory(tmp_path: Path
     ],
 )
 @pytest.mark.parametrize(
-    "command", [["migrate"], ["serve"], ["operator", "create", "--email", "a@b.co"]]
+    "command",
+    [
+        ["migrate"],
+        ["serve"],
+        ["operator", "create", "--email", "a@b.co"],
+        ["operator", "token", "--email", "a@b.co"],
+        ["operator", "revoke", "--email", "a@b.co"],
+    ],
 )
 def test_a_bad_database_url_ends_with_one_clear_line(url: str, words: str, command: list[str]):
     result = propflow(*command, "--db", url)
@@ -89,9 +96,10 @@ def test_serve_applies_migrations_and_answers_health(tmp_path: Path):
     assert health.json() == {"status": "ok"}
 
 
+@pytest.mark.parametrize("command", ["create", "token", "revoke"])
 @pytest.mark.parametrize("email", ["nobody", "x@", "@example.com", "a b@example.com"])
-def test_operator_create_refuses_a_malformed_email(tmp_path: Path, email: str):
-    result = propflow("operator", "create", "--email", email, "--db", f"sqlite://{tmp_path}/x.db")
+def test_operator_commands_refuse_a_malformed_email(tmp_path: Path, command: str, email: str):
+    result = propflow("operator", command, "--email", email, "--db", f"sqlite://{tmp_path}/x.db")
 
     assert result.returncode == 2
     assert "not an email address" in result.stderr
@@ -110,3 +118,21 @@ def test_serve_refuses_to_start_when_redis_is_down(tmp_path: Path):
     assert result.returncode == 2
     assert result.stderr.startswith("propflow: Cannot reach Redis at redis://127.0.0.1:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_operator_revoke_revokes_even_when_redis_is_down(tmp_path: Path):
+    url = f"sqlite://{tmp_path / 'x.db'}"
+    propflow("operator", "create", "--email", "ann@example.com", "--db", url)
+    environment = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}", "PATH": "/usr/bin:/bin"}
+    revoke = ["operator", "revoke", "--email", "ann@example.com", "--db", url]
+
+    first = subprocess.run(
+        [PROPFLOW, *revoke], capture_output=True, text=True, timeout=60, env=environment
+    )
+    again = propflow(*revoke)
+
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith("propflow: Cannot reach Redis at redis://127.0.0.1:")
+    assert first.stderr.strip().endswith("; revoking anyway")
+    assert first.stdout.strip() == "Revoked 1 token(s) of ann@example.com in workspace 'Default'"
+    assert again.stdout.strip() == "Revoked 0 token(s) of ann@example.com in workspace 'Default'"

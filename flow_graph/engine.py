@@ -24,7 +24,7 @@ from flow_graph.document import FlowDocument
 from flow_graph.effects import Effect, End, Increment, SetValue, Wait
 from flow_graph.nodes import NodeType, node_type
 from flow_graph.nodes.base import Outcome, Reply, RunContext
-from flow_graph.property_types import PropertyInfo
+from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_STEPS = 1000
 
@@ -198,7 +198,7 @@ class _Walk:
             if isinstance(effect, SetValue):
                 self.values[effect.key] = effect.value
             elif isinstance(effect, Increment):
-                self.values[effect.key] = (self.values.get(effect.key) or 0) + effect.by
+                self.values[effect.key] = incremented(self.values.get(effect.key), effect.by)
         self.effects.extend(effects)
 
     def finish(self, end: End) -> Step:

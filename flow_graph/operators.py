@@ -1,5 +1,9 @@
 """Filter operators, shared by the contacts filter (in SQL) and the flow `condition` node.
 
+`OPERATORS_BY_TYPE` is the one table of which operators fit which property type: the SQL filter
+refuses the rest, flow validation reports them, and the `propertyTypes` query hands the same
+table (with `OPERATOR_LABELS`) to the browser, so no client keeps a copy.
+
 `compare` has the same semantics as the SQL filter: text compares case-insensitively for EQ,
 NEQ, IN, CONTAINS and STARTS_WITH; NEQ and IS_NOT_SET hold for an unset value; ordering
 compares numbers as numbers and ISO dates (text) as dates.
@@ -7,9 +11,12 @@ compares numbers as numbers and ISO dates (text) as dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
+
+from flow_graph.property_types import PropertyType
 
 
 class FilterOperator(StrEnum):
@@ -27,6 +34,60 @@ class FilterOperator(StrEnum):
 
 
 UNARY_OPERATORS = frozenset({FilterOperator.IS_SET, FilterOperator.IS_NOT_SET})
+"""Operators that take no value."""
+
+OPERATOR_LABELS = MappingProxyType(
+    {
+        FilterOperator.EQ: "=",
+        FilterOperator.NEQ: "≠",
+        FilterOperator.CONTAINS: "contains",
+        FilterOperator.STARTS_WITH: "starts with",
+        FilterOperator.GT: ">",
+        FilterOperator.GTE: "≥",
+        FilterOperator.LT: "<",
+        FilterOperator.LTE: "≤",
+        FilterOperator.IN: "is one of",
+        FilterOperator.IS_SET: "is set",
+        FilterOperator.IS_NOT_SET: "is not set",
+    }
+)
+"""How a filter chip or a condition node names an operator: "Lead score ≥ 10"."""
+
+_MATCH = (FilterOperator.CONTAINS, FilterOperator.STARTS_WITH)
+_EQUALITY = (FilterOperator.EQ, FilterOperator.NEQ, FilterOperator.IN)
+_ORDERING = (FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE)
+_PRESENCE = (FilterOperator.IS_SET, FilterOperator.IS_NOT_SET)
+_TEXT = (*_MATCH, *_EQUALITY, *_ORDERING, *_PRESENCE)
+_ORDERED = (*_EQUALITY, *_ORDERING, *_PRESENCE)
+
+OPERATORS_BY_TYPE: Mapping[PropertyType, tuple[FilterOperator, ...]] = MappingProxyType(
+    {
+        PropertyType.TEXT: _TEXT,
+        PropertyType.NUMBER: _ORDERED,
+        PropertyType.EMAIL: _TEXT,
+        PropertyType.URL: _TEXT,
+        PropertyType.PHONE: _TEXT,
+        PropertyType.DATE: _ORDERED,
+        PropertyType.BOOLEAN: (*_EQUALITY, *_PRESENCE),
+        PropertyType.SELECT: (*_EQUALITY, *_MATCH, *_ORDERING, *_PRESENCE),
+    }
+)
+"""The operators that fit each type, in the order a picker offers them (the first by default)."""
+
+TEXT_TYPES = frozenset(
+    type for type, fitting in OPERATORS_BY_TYPE.items() if FilterOperator.CONTAINS in fitting
+)
+"""Types whose values are text: CONTAINS and STARTS_WITH fit them; they compare ignoring case."""
+
+
+def fits(op: FilterOperator, type: PropertyType) -> bool:
+    """Whether `op` applies to a property of `type`."""
+    return op in OPERATORS_BY_TYPE[type]
+
+
+def types_fitting(op: FilterOperator) -> tuple[PropertyType, ...]:
+    """The property types `op` applies to, in the enum's order."""
+    return tuple(type for type in PropertyType if fits(op, type))
 
 
 def compare(op: FilterOperator, actual: Any, expected: Any) -> bool:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +38,21 @@ class PropertyType(StrEnum):
     DATE = "DATE"
     BOOLEAN = "BOOLEAN"
     SELECT = "SELECT"
+
+
+TYPE_LABELS = MappingProxyType(
+    {
+        PropertyType.TEXT: "Text",
+        PropertyType.NUMBER: "Number",
+        PropertyType.EMAIL: "Email",
+        PropertyType.URL: "URL",
+        PropertyType.PHONE: "Phone",
+        PropertyType.DATE: "Date",
+        PropertyType.BOOLEAN: "Yes/no",
+        PropertyType.SELECT: "Select",
+    }
+)
+"""What a type is called where an operator picks one."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,15 @@ def normalize_value(
         return _NORMALIZERS[type](raw, options or ())
     except _RefusedError as refused:
         raise InvalidValueError(key, type.value, raw, str(refused)) from None
+
+
+def incremented(old: Value | None, by: float) -> int | float:
+    """A NUMBER value after adding `by`, an unset one counting as 0, in canonical form.
+
+    The engine, the simulation and the contacts service all add this way, so a flow's preview
+    shows what the database will store. The sum may be infinite: each caller decides whether
+    that is refused."""
+    return _canonical(float(old or 0) + by)
 
 
 class _RefusedError(Exception):
@@ -103,9 +128,12 @@ def _number(raw: Any, _options: Sequence[str]) -> int | float:
         raise _RefusedError("not a finite number") from None
     if not math.isfinite(number):
         raise _RefusedError("not a finite number")
-    if number.is_integer() and abs(number) < _LARGEST_EXACT_INTEGER:
-        return int(number)
-    return number
+    return _canonical(number)
+
+
+def _canonical(number: float) -> int | float:
+    """Whole numbers as int (JSON `3`, not `3.0`) while a float holds them exactly."""
+    return int(number) if number.is_integer() and abs(number) < _LARGEST_EXACT_INTEGER else number
 
 
 def _email(raw: Any, _options: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from flow_graph.effects import Increment, SendMessage, SetValue
 from flow_graph.engine import Program, RunState, Step, matching_triggers, resume_run, start_run
 from flow_graph.nodes.base import Reply
-from flow_graph.property_types import PropertyInfo
+from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_EVENTS = 100
 
@@ -79,5 +79,5 @@ def _take(step: Step, result: Simulation, values: dict[str, Any]) -> None:
             values[effect.key] = effect.value
         elif isinstance(effect, Increment):
             result.changes.append(effect)
-            values[effect.key] = (values.get(effect.key) or 0) + effect.by
+            values[effect.key] = incremented(values.get(effect.key), effect.by)
     result.waiting = step.state if step.state.status == "waiting" else None

@@ -4,6 +4,7 @@ A filter value is normalized by its property's type, so numbers compare as numbe
 dates. Text comparisons for EQ, NEQ, IN, CONTAINS and STARTS_WITH are case-insensitive
 (`lower()` on both sides; on SQLite, `api/db.py` makes it fold every letter, not ASCII only).
 NEQ and IS_NOT_SET include contacts that have no value, as "is not" does in Intercom and HubSpot.
+An operator that does not fit the property's type (flow_graph's `OPERATORS_BY_TYPE`) is refused.
 """
 
 from __future__ import annotations
@@ -16,18 +17,8 @@ from api.contacts.service import normalize
 from api.contacts.values import column_for, to_parameter
 from api.errors import ValidationFailedError
 from api.properties.models import PropertyDefinition
-from flow_graph.operators import FilterOperator
-from flow_graph.property_types import PropertyType
+from flow_graph.operators import OPERATORS_BY_TYPE, TEXT_TYPES, FilterOperator, fits
 
-TEXT_TYPES = frozenset(
-    {
-        PropertyType.TEXT,
-        PropertyType.EMAIL,
-        PropertyType.URL,
-        PropertyType.PHONE,
-        PropertyType.SELECT,
-    }
-)
 MAX_FILTERS = 50
 MAX_IN_VALUES = 500
 
@@ -66,6 +57,13 @@ def _condition(
             f"Filter {index + 1} on '{key}': unknown operator {op_name!r} (use one of {known})",
             key=key,
         ) from None
+    if not fits(op, definition.type):
+        fitting = ", ".join(OPERATORS_BY_TYPE[definition.type])
+        raise ValidationFailedError(
+            f"Filter {index + 1}: {op.value} does not apply to the {definition.type.value} "
+            f"property '{key}' (use one of {fitting})",
+            key=key,
+        )
     return _OPERATORS[op](definition, value)
 
 
@@ -110,11 +108,6 @@ def _in(definition: PropertyDefinition, value: Any, operator: str = "IN") -> Con
 
 def _comparison(symbol: str, operator: str) -> Any:
     def compare(definition: PropertyDefinition, value: Any) -> Condition:
-        if definition.type is PropertyType.BOOLEAN:
-            raise ValidationFailedError(
-                f"{operator} does not apply to the BOOLEAN property '{definition.key}'",
-                key=definition.key,
-            )
         column = column_for(definition.type)
         param = _typed(definition, value, operator)
         return Condition(_values_of(definition, f"pv.{column} {symbol} ?"), (param,))
@@ -124,11 +117,6 @@ def _comparison(symbol: str, operator: str) -> Any:
 
 def _text_match(pattern: str, operator: str) -> Any:
     def match(definition: PropertyDefinition, value: Any) -> Condition:
-        if definition.type not in TEXT_TYPES:
-            raise ValidationFailedError(
-                f"{operator} needs a text property; '{definition.key}' is {definition.type.value}",
-                key=definition.key,
-            )
         if not isinstance(value, str) or not value:
             raise ValidationFailedError(
                 f"{operator} on '{definition.key}' needs a non-empty text value",

@@ -23,10 +23,11 @@ from tortoise.transactions import in_transaction
 
 from api import pubsub
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
-from api.contacts.values import columns_for, from_column, read_value
+from api.contacts.values import columns_for, read_value
 from api.errors import NotFoundError, ValidationFailedError
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
+from flow_graph import property_types
 from flow_graph.errors import InvalidValueError
 from flow_graph.property_types import PropertyType, Value, normalize_value
 
@@ -339,14 +340,14 @@ def check_increment(definition: PropertyDefinition, by: float) -> None:
 
 def incremented(definition: PropertyDefinition, old: Value | None, by: float) -> Value:
     """old + by (an unset value counts as 0), refused when it leaves the finite range."""
-    total = float(old or 0) + by
+    total = property_types.incremented(old, by)
     if not math.isfinite(total):
         raise ValidationFailedError(
             f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
             key=definition.key,
             value=by,
         )
-    return from_column(PropertyType.NUMBER, total)  # type: ignore[return-value]
+    return total
 
 
 async def write_increment(

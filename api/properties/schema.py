@@ -5,7 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from api.properties import service
-from api.properties.types import CreatePropertyInput, PropertyDefinition, UpdatePropertyInput
+from api.properties.types import (
+    CreatePropertyInput,
+    PropertyDefinition,
+    PropertyTypeInfo,
+    UpdatePropertyInput,
+)
+from flow_graph.property_types import PropertyType
 
 
 @strawberry.type
@@ -24,6 +30,16 @@ class Query:
     async def property(self, info: strawberry.Info, key: str) -> PropertyDefinition | None:
         definition = await service.get_by_key(await info.context.workspace_id(), key)
         return PropertyDefinition.from_model(definition) if definition else None
+
+    @strawberry.field(description="Every property type with the operators that fit it.")
+    async def property_types(self, info: strawberry.Info) -> list[PropertyTypeInfo]:
+        await info.context.operator()
+        return [PropertyTypeInfo.of(type) for type in PropertyType]
+
+    @strawberry.field(description="The key createProperty derives from a label when none is given.")
+    async def property_key(self, info: strawberry.Info, label: str) -> str:
+        await info.context.operator()
+        return service.derive_key(label)
 
 
 @strawberry.type

@@ -6,10 +6,12 @@ from datetime import datetime
 
 import strawberry
 
-from api.enums import PropertyType
+from api.enums import FilterOperator, PropertyType
 from api.flows.types import Flow
 from api.properties import models
 from api.workspaces.types import Operator
+from flow_graph.operators import OPERATOR_LABELS, OPERATORS_BY_TYPE, UNARY_OPERATORS
+from flow_graph.property_types import TYPE_LABELS
 
 
 @strawberry.type(description="A typed custom attribute of the workspace's contacts.")
@@ -73,3 +75,27 @@ class UpdatePropertyInput:
     type: PropertyType | None = strawberry.field(
         default=None, description="Must equal the current type: a different one is TYPE_IMMUTABLE."
     )
+
+
+@strawberry.type(description="A filter operator as pickers offer it.")
+class OperatorInfo:
+    op: FilterOperator
+    label: str = strawberry.field(description='How it reads: "=", "contains", "is set".')
+    unary: bool = strawberry.field(description="True when it takes no value (IS_SET, IS_NOT_SET).")
+
+
+@strawberry.type(description="A property type with the filter operators that fit it.")
+class PropertyTypeInfo:
+    type: PropertyType
+    label: str
+    operators: list[OperatorInfo] = strawberry.field(
+        description="In the order a picker offers them; the first is the default."
+    )
+
+    @classmethod
+    def of(cls, type: PropertyType) -> PropertyTypeInfo:
+        operators = [
+            OperatorInfo(op=op, label=OPERATOR_LABELS[op], unary=op in UNARY_OPERATORS)
+            for op in OPERATORS_BY_TYPE[type]
+        ]
+        return cls(type=type, label=TYPE_LABELS[type], operators=operators)

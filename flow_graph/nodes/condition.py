@@ -6,21 +6,10 @@ from typing import Any
 
 from flow_graph.errors import InvalidValueError
 from flow_graph.nodes.base import ConfigField, NodeType, Outcome, PropertyUse, RunContext
-from flow_graph.operators import UNARY_OPERATORS, FilterOperator, compare
-from flow_graph.property_types import PropertyInfo, PropertyType, normalize_value
+from flow_graph.operators import UNARY_OPERATORS, FilterOperator, compare, types_fitting
+from flow_graph.property_types import PropertyInfo, normalize_value
 
 TEXT_OPERATORS = frozenset({FilterOperator.CONTAINS, FilterOperator.STARTS_WITH})
-ORDERING_OPERATORS = frozenset(
-    {FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE}
-)
-TEXT_TYPES = (
-    PropertyType.TEXT,
-    PropertyType.EMAIL,
-    PropertyType.URL,
-    PropertyType.PHONE,
-    PropertyType.SELECT,
-)
-ORDERED_TYPES = tuple(t for t in PropertyType if t is not PropertyType.BOOLEAN)
 
 
 class Condition(NodeType):
@@ -77,13 +66,9 @@ class Condition(NodeType):
     def property_uses(self, config: dict[str, Any]) -> list[PropertyUse]:
         op = FilterOperator(config["op"])
         value = config.get("value")
-        types: tuple[PropertyType, ...] = ()
         values: tuple[Any, ...] = ()
-        if op in TEXT_OPERATORS:
-            types = TEXT_TYPES
-        elif op is FilterOperator.IN:
+        if op is FilterOperator.IN:
             values = tuple(value or ())
-        elif op not in UNARY_OPERATORS:
+        elif op not in UNARY_OPERATORS and op not in TEXT_OPERATORS:
             values = (value,)
-            types = ORDERED_TYPES if op in ORDERING_OPERATORS else ()
-        return [PropertyUse(config["key"], writes=False, types=types, values=values)]
+        return [PropertyUse(config["key"], writes=False, types=types_fitting(op), values=values)]

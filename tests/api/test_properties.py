@@ -190,3 +190,50 @@ async def test_delete_property_removes_definition_and_values(gql: GraphQLClient)
 async def test_unknown_property_id_is_not_found(gql: GraphQLClient):
     assert code_of(await gql.error(DELETE, id="999999")) == "NOT_FOUND"
     assert code_of(await gql.error(DELETE, id="not-a-number")) == "NOT_FOUND"
+
+
+PROPERTY_TYPES = "{ propertyTypes { type label operators { op label unary } } }"
+
+
+async def test_property_types_publish_each_type_with_the_operators_that_fit_it(
+    gql: GraphQLClient,
+):
+    types = {item["type"]: item for item in (await gql(PROPERTY_TYPES))["propertyTypes"]}
+
+    assert list(types) == ["TEXT", "NUMBER", "EMAIL", "URL", "PHONE", "DATE", "BOOLEAN", "SELECT"]
+    assert types["NUMBER"]["label"] == "Number"
+    text_ops = [op["op"] for op in types["TEXT"]["operators"]]
+    assert text_ops[0] == "CONTAINS"
+    assert "GT" not in [op["op"] for op in types["BOOLEAN"]["operators"]]
+    assert "CONTAINS" not in [op["op"] for op in types["NUMBER"]["operators"]]
+    unary = {op["op"] for item in types.values() for op in item["operators"] if op["unary"]}
+    assert unary == {"IS_SET", "IS_NOT_SET"}
+    assert {"op": "GTE", "label": "≥", "unary": False} in types["DATE"]["operators"]
+
+
+async def test_a_filter_the_published_table_leaves_out_is_refused(gql: GraphQLClient):
+    await create_property(gql, "Subscribed", "BOOLEAN")
+
+    error = await gql.error(
+        '{ contacts(filter: [{key: "subscribed", op: GT, value: true}]) { totalCount } }'
+    )
+
+    assert code_of(error) == "VALIDATION_FAILED"
+    assert "GT does not apply to the BOOLEAN property 'subscribed'" in error["message"]
+
+
+async def test_property_key_is_the_key_create_property_would_derive(gql: GraphQLClient):
+    query = "query($label: String!) { propertyKey(label: $label) }"
+    previewed = (await gql(query, label="Éxtra  Crème-brûlée!"))["propertyKey"]
+    created = await create_property(gql, "Éxtra  Crème-brûlée!", "TEXT")
+    refused = await gql.error(query, label="!!!")
+
+    assert previewed == created["key"] == "extra_creme_brulee"
+    assert code_of(refused) == "VALIDATION_FAILED"
+
+
+async def test_property_types_and_key_need_an_operator(anonymous: GraphQLClient):
+    types = await anonymous.error(PROPERTY_TYPES)
+    key = await anonymous.error('{ propertyKey(label: "Shoe size") }')
+
+    assert code_of(types) == code_of(key) == "UNAUTHENTICATED"

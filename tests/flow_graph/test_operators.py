@@ -1,6 +1,14 @@
 import pytest
 
-from flow_graph import FilterOperator, compare
+from flow_graph import FilterOperator, PropertyType, compare
+from flow_graph.operators import (
+    OPERATOR_LABELS,
+    OPERATORS_BY_TYPE,
+    TEXT_TYPES,
+    UNARY_OPERATORS,
+    fits,
+    types_fitting,
+)
 
 Op = FilterOperator
 
@@ -37,3 +45,39 @@ Op = FilterOperator
 )
 def test_compare_follows_the_filter_semantics(op, actual, expected, result):
     assert compare(op, actual, expected) is result
+
+
+def test_every_type_has_operators_and_every_operator_a_label():
+    assert set(OPERATORS_BY_TYPE) == set(PropertyType)
+    assert set(OPERATOR_LABELS) == set(FilterOperator)
+    assert all(set(fitting) >= UNARY_OPERATORS for fitting in OPERATORS_BY_TYPE.values())
+
+
+def test_text_types_are_those_that_text_matching_fits():
+    assert {
+        PropertyType.TEXT,
+        PropertyType.EMAIL,
+        PropertyType.URL,
+        PropertyType.PHONE,
+        PropertyType.SELECT,
+    } == TEXT_TYPES
+
+
+@pytest.mark.parametrize(
+    ("op", "type", "result"),
+    [
+        (Op.CONTAINS, PropertyType.EMAIL, True),
+        (Op.CONTAINS, PropertyType.NUMBER, False),
+        (Op.GT, PropertyType.TEXT, True),
+        (Op.GT, PropertyType.BOOLEAN, False),
+        (Op.IN, PropertyType.BOOLEAN, True),
+        (Op.IS_NOT_SET, PropertyType.DATE, True),
+    ],
+)
+def test_fits_reads_the_one_table(op, type, result):
+    assert fits(op, type) is result
+
+
+def test_types_fitting_lists_types_in_enum_order():
+    assert types_fitting(Op.GT) == tuple(t for t in PropertyType if t is not PropertyType.BOOLEAN)
+    assert types_fitting(Op.EQ) == tuple(PropertyType)

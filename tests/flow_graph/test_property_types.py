@@ -3,6 +3,7 @@ import math
 import pytest
 
 from flow_graph import InvalidValueError, PropertyType, normalize_value
+from flow_graph.property_types import incremented
 
 T = PropertyType
 
@@ -88,3 +89,18 @@ def test_invalid_value_error_without_a_key_and_with_a_long_value():
 
     assert str(refused.value).startswith("NUMBER value 'xxxx")
     assert str(refused.value).count("x") < 100
+
+
+@pytest.mark.parametrize(
+    ("old", "by", "expected"),
+    [(None, 1, 1), (4, -1, 3), (0.5, 0.5, 1), (1, 0.25, 1.25), (2**53, 1, float(2**53 + 1))],
+)
+def test_incremented_adds_to_an_unset_value_as_zero_in_canonical_form(old, by, expected):
+    total = incremented(old, by)
+
+    assert total == expected
+    assert type(total) is type(expected)
+
+
+def test_incremented_leaves_an_infinite_sum_to_the_caller():
+    assert incremented(1.7e308, 1.7e308) == math.inf

@@ -62,6 +62,9 @@ export const queries = {
     ),
   properties: () =>
     gql("{ properties(includeHidden: true) { key label type options hidden } }").then((data) => data.properties),
+  // The property types with the filter operators that fit each (property_types.js).
+  propertyTypes: () =>
+    gql("{ propertyTypes { type label operators { op label unary } } }").then((data) => data.propertyTypes),
   validate: (graph) =>
     gql(`query($graph: JSON!) { validateFlow(graph: $graph) { valid ${ISSUES} } }`, {
       graph,
@@ -127,6 +130,9 @@ export const settings = {
       input,
     }).then((data) => data.updateProperty),
   remove: (id) => gql("mutation($id: ID!) { deleteProperty(id: $id) }", { id }),
+  // The key createProperty would derive from `label`; refused when no key can be derived.
+  keyFor: (label) =>
+    gql("query($label: String!) { propertyKey(label: $label) }", { label }).then((data) => data.propertyKey),
 };
 
 // The Contacts pages (contact_list.js, contact_details.js, contact_import.js).

@@ -1,7 +1,7 @@
 // One contact: every property editable in place (hidden ones under a toggle), +/- on numbers,
 // and the change history, newest first; both follow the contact's live changes.
 import { contacts, queries } from "./api.js";
-import { formatValue, readInput, valueInput, writeInput } from "./contact_values.js";
+import { formatValue, readInput, valueInput, writeInput } from "./values.js";
 import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 
@@ -115,9 +115,9 @@ function render(view, contact) {
     `created ${new Date(contact.createdAt).toLocaleString()}`,
   ].filter(Boolean).join(" · ");
   const values = new Map(contact.properties.map((value) => [value.key, value.value]));
-  for (const [key, { property, input, field }] of view.fields) {
+  for (const [key, { input, field }] of view.fields) {
     const editing = input === document.activeElement || field.dataset.invalid;
-    if (!editing) writeInput(property, input, values.get(key) ?? null);
+    if (!editing) writeInput(input, values.get(key));
   }
   if (contact.history) fill(view.history, ...contact.history.map((change) => historyRow(view, change)));
 }

@@ -1,28 +1,16 @@
 // The contacts table's filter bar: chips for the active filters (the contract's
-// {key, op, value}) and a builder offering the operators that fit the chosen property's type.
-import { formatValue, readInput, valueInput } from "./contact_values.js";
+// {key, op, value}) and a builder offering the operators that fit the chosen property's type
+// (property_types.js, as the server publishes them).
+import { isUnary, operatorLabel, operatorsFor } from "./property_types.js";
+import { formatValue, readInput, valueInput } from "./values.js";
 import { element } from "./views.js";
-
-const SYMBOLS = {
-  EQ: "=", NEQ: "≠", GT: ">", GTE: "≥", LT: "<", LTE: "≤", CONTAINS: "contains",
-  STARTS_WITH: "starts with", IN: "is one of", IS_SET: "is set", IS_NOT_SET: "is not set",
-};
-const PRESENCE = ["IS_SET", "IS_NOT_SET"];
-const ORDERED = ["EQ", "NEQ", "GT", "GTE", "LT", "LTE", ...PRESENCE];
-const TEXT = ["CONTAINS", "STARTS_WITH", "EQ", "NEQ", ...PRESENCE];
-const OPERATORS = {
-  NUMBER: ORDERED,
-  DATE: ORDERED,
-  SELECT: ["EQ", "NEQ", "IN", ...PRESENCE],
-  BOOLEAN: ["EQ", ...PRESENCE],
-};
 
 // "Shoe size ≥ 40": how a chip names a filter.
 export function describe(filter, properties) {
   const label = properties.find((property) => property.key === filter.key)?.label ?? filter.key;
-  if (PRESENCE.includes(filter.op)) return `${label} ${SYMBOLS[filter.op]}`;
+  if (isUnary(filter.op)) return `${label} ${operatorLabel(filter.op)}`;
   const value = Array.isArray(filter.value) ? filter.value.join(", ") : formatValue(filter.value);
-  return `${label} ${SYMBOLS[filter.op] ?? filter.op} ${value}`;
+  return `${label} ${operatorLabel(filter.op)} ${value}`;
 }
 
 // `onChange(filters)` gets the new list after a filter is added or removed.
@@ -53,13 +41,11 @@ function builder(properties, add) {
   let value = null;
   const property = () => properties.find((item) => item.key === key.value);
   const showValue = () => {
-    value = PRESENCE.includes(op.value)
-      ? null
-      : valueInput(property(), null, { "aria-label": "Filter value", multiple: op.value === "IN" || null });
+    value = isUnary(op.value) ? null : valueInput(property(), null, { "aria-label": "Filter value", list: op.value === "IN" });
     slot.replaceChildren(...(value ? [value] : []));
   };
   const showOperators = () => {
-    op.replaceChildren(...(OPERATORS[property()?.type] ?? TEXT).map((name) => new Option(SYMBOLS[name], name)));
+    op.replaceChildren(...operatorsFor(property()?.type).map((item) => new Option(item.label, item.op)));
     showValue();
   };
   key.addEventListener("change", showOperators);

@@ -4,9 +4,10 @@ import { contacts, queries } from "./api.js";
 import { chosenColumns, columnPicker } from "./contact_columns.js";
 import { filterBar } from "./contact_filters.js";
 import { importPanel } from "./contact_import.js";
-import { formatValue } from "./contact_values.js";
+import { formatValue } from "./values.js";
 import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
+import * as propertyTypes from "./property_types.js";
 
 let live = null;
 // The page being shown; a show() that was left (close()) while it waited stops there.
@@ -15,7 +16,7 @@ let session = null;
 // `params`: the hash query; `filter` holds a JSON list of {key, op, value}.
 export async function show(root, params = new URLSearchParams()) {
   const mine = (session = {});
-  const properties = await queries.properties();
+  const [properties] = await Promise.all([queries.properties(), propertyTypes.load()]);
   if (session !== mine) return;
   const view = {
     properties,

@@ -14,6 +14,7 @@ import * as catalogue from "./node_types/index.js";
 import * as notice from "./notice.js";
 import * as palette from "./palette.js";
 import * as preview from "./preview.js";
+import * as propertyTypes from "./property_types.js";
 import * as publishing from "./publishing.js";
 
 const STATUS = {
@@ -30,6 +31,7 @@ export async function show(root, flowId) {
     queries.flow(flowId),
     queries.nodeTypes(),
     queries.properties(),
+    propertyTypes.load(),
   ]);
   if (!flow) {
     root.replaceChildren(element("p", { class: "pf-page", text: "This flow does not exist (any more). " }, element("a", { href: "#/", text: "Back to the flows" })));

@@ -5,8 +5,8 @@
 // `typing` marks a keystroke (see commitTyping).
 import { element } from "./views.js";
 import * as catalogue from "./node_types/index.js";
-
-const UNARY = ["IS_SET", "IS_NOT_SET"];
+import { isUnary, operatorLabel } from "./property_types.js";
+import { readInput, valueInput } from "./values.js";
 
 export function fieldRow(field, config, look, set) {
   const value = config[field.name] ?? field.default;
@@ -48,25 +48,23 @@ const BUILDERS = {
     );
     return element("div", { class: "pf-stack" }, area, insert);
   },
-  enum: (args) => choice(args),
-  operator: (args) => choice(args),
+  enum: (args) => choice(args, (item) => args.look.choices[args.field.name]?.[item] ?? item),
+  operator: (args) => choice(args, operatorLabel),
   property: ({ field, value, set, path }) => propertyPicker(field, value, set, { "aria-label": field.label, "data-path": path }),
   number: ({ field, value, set, path }) => numberInput(value, set, { step: "any", "aria-label": field.label, "data-path": path }),
   integer: ({ field, value, set, path }) => numberInput(value, set, { step: "1", min: "0", "aria-label": field.label, "data-path": path }),
   options: ({ value, set, path }) => optionsEditor(value ?? [], set, path),
   updates: ({ value, set, path }) => updatesEditor(value ?? [], set, path),
   value: ({ field, value, config, set, path }) => {
-    if (UNARY.includes(config.op)) return element("p", { class: "pf-muted", text: "No value needed." });
-    const property = catalogue.property(config.key);
-    const attributes = { "aria-label": field.label, "data-path": path };
-    if (config.op === "IN") return listInput(property, value, set, attributes);
-    return valueInput(property, value, set, attributes);
+    if (isUnary(config.op)) return element("p", { class: "pf-muted", text: "No value needed." });
+    const attributes = { list: config.op === "IN", "aria-label": field.label, "data-path": path };
+    return boundValue(catalogue.property(config.key), value, set, attributes);
   },
 };
 
-function choice({ field, value, look, set, path }) {
-  const labels = look.choices[field.name] ?? {};
-  const pairs = (field.choices ?? []).map((item) => [item, labels[item] ?? item]);
+// A select of the field's choices, each shown as `labelOf(choice)`.
+function choice({ field, value, set, path }, labelOf) {
+  const pairs = (field.choices ?? []).map((item) => [item, labelOf(item)]);
   return select(pairs, value ?? field.choices?.[0], set, { "aria-label": field.label, "data-path": path });
 }
 
@@ -127,7 +125,7 @@ function updatesEditor(updates, set, path) {
           "aria-label": `Property ${index + 1}`,
           "data-path": `${path}.${index}.key`,
         }),
-        valueInput(catalogue.property(update.key), update.value, (value, how) => replace(index, { value }, how), {
+        boundValue(catalogue.property(update.key), update.value, (value, how) => replace(index, { value }, how), {
           "aria-label": `Value ${index + 1}`,
           "data-path": `${path}.${index}.value`,
         }),
@@ -143,29 +141,11 @@ function updatesEditor(updates, set, path) {
   );
 }
 
-// A value as its property's type wants it: a number field for NUMBER, a list for SELECT, …
-function valueInput(property, value, set, attributes) {
-  if (property?.type === "BOOLEAN") {
-    return select([["", "—"], ["true", "true"], ["false", "false"]], value === null || value === undefined ? "" : String(value), (v) => set(v === "" ? null : v === "true"), attributes);
-  }
-  if (property?.type === "SELECT") {
-    return select([["", "—"], ...(property.options ?? []).map((o) => [o, o])], value ?? "", (v) => set(v || null), attributes);
-  }
-  if (property?.type === "NUMBER") return numberInput(value, set, { step: "any", ...attributes });
-  const type = { DATE: "date", EMAIL: "email", URL: "url", PHONE: "tel" }[property?.type] ?? "text";
-  return textInput(value, (text, how) => set(text === "" ? null : text, how), { type, ...attributes });
-}
-
-// IN compares with a list: values separated by commas, numbers for a NUMBER property.
-function listInput(property, value, set, attributes) {
-  const parse = (text) =>
-    text
-      .split(",")
-      .map((item) => item.trim())
-      .filter(Boolean)
-      .map((item) => (property?.type === "NUMBER" && !Number.isNaN(Number(item)) ? Number(item) : item));
-  const shown = Array.isArray(value) ? value.join(", ") : (value ?? "");
-  return textInput(shown, (text, how) => set(parse(text), how), { placeholder: "a, b, c", ...attributes });
+// The value control of values.js, committing what it holds (as the API wants it) as it changes.
+function boundValue(property, value, set, options) {
+  const input = valueInput(property, value, options);
+  commitTyping(input, () => readInput(property, input), set);
+  return input;
 }
 
 function textInput(value, set, attributes) {

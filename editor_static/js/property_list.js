@@ -1,13 +1,12 @@
 // Settings → Contact properties: every property with its type, use and hidden state; create,
 // rename, hide/show and delete (refused, with the flows named, while a flow uses it).
 import { settings } from "./api.js";
+import * as propertyTypes from "./property_types.js";
 import { clear, element } from "./views.js";
-
-const TYPES = ["TEXT", "NUMBER", "EMAIL", "URL", "PHONE", "DATE", "BOOLEAN", "SELECT"];
 
 export async function show(root) {
   clear(root);
-  const properties = await settings.properties();
+  const [properties] = await Promise.all([settings.properties(), propertyTypes.load()]);
   const message = element("p", { class: "pf-error", role: "alert" });
   root.append(
     element("h1", { text: "Contact properties" }),
@@ -20,15 +19,19 @@ export async function show(root) {
 function createForm(root, message) {
   const label = element("input", { "aria-label": "Property label", placeholder: "Label, e.g. Shoe size" });
   const type = element("select", { "aria-label": "Property type" });
-  for (const name of TYPES) type.append(new Option(name, name));
+  for (const item of propertyTypes.all()) type.append(new Option(item.label, item.type));
   const options = element("input", { "aria-label": "Options", placeholder: "Options, comma separated", hidden: true });
   const key = element("span", { class: "pf-muted", "aria-label": "Key preview" });
-  const preview = () => {
-    key.textContent = label.value.trim() ? `key: ${deriveKey(label.value)}` : "";
-    options.hidden = type.value !== "SELECT";
-  };
-  label.addEventListener("input", preview);
-  type.addEventListener("change", preview);
+  // The server derives the key (keys never change, so it is shown before creating); a label it
+  // can derive none from shows none, and creating then says why. Only the latest answer shows.
+  let asked = 0;
+  label.addEventListener("input", async () => {
+    const ticket = ++asked;
+    const text = label.value.trim();
+    const derived = text ? await settings.keyFor(text).catch(() => null) : null;
+    if (ticket === asked) key.textContent = derived ? `key: ${derived}` : "";
+  });
+  type.addEventListener("change", () => (options.hidden = type.value !== "SELECT"));
   const form = element("form", { class: "pf-create" }, label, type, options, element("button", { type: "submit", text: "Create property" }), key);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -132,16 +135,4 @@ function row(property, root, message) {
 
 function optionList(text) {
   return text.split(",").map((option) => option.trim()).filter(Boolean);
-}
-
-// A preview of the key the server derives from a label (the server's rule decides).
-function deriveKey(label) {
-  let key = label
-    .normalize("NFKD")
-    .replace(/[^\x00-\x7f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  if (key && !/^[a-z]/.test(key)) key = `p_${key}`;
-  return key.slice(0, 64).replace(/_+$/, "");
 }

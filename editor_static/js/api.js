@@ -1,5 +1,8 @@
-// The only module that talks to the server: GraphQL over fetch, with the operator's token from
-// localStorage. A refused request rejects with an ApiError carrying the contract's code.
+// The only module that talks to the server: GraphQL over fetch and, for subscriptions, over a
+// WebSocket (graphql-ws, vendored), with the operator's token from localStorage. A refused
+// request rejects with an ApiError carrying the contract's code.
+import { createClient } from "../vendor/graphql-ws/client.js";
+
 const TOKEN_KEY = "propflow.token";
 
 export class ApiError extends Error {
@@ -36,7 +39,7 @@ async function gql(query, variables = {}) {
   }
   const body = await response.json().catch(() => null);
   if (!body) throw new ApiError(`The server answered ${response.status}.`, { code: "HTTP" });
-  if (body.errors?.length) throw new ApiError(body.errors[0].message, body.errors[0].extensions);
+  if (body.errors?.length) throw graphqlError(body.errors);
   return body.data;
 }
 
@@ -211,60 +214,66 @@ async function http(path, { headers = {}, ...options }) {
   throw new ApiError(body.error ?? `The server answered ${response.status}.`, body);
 }
 
-// One GraphQL subscription over the graphql-transport-ws protocol, on its own WebSocket:
-// connection_init with the token, subscribe once acknowledged, answer pings. An unexpected close
-// reconnects after a growing delay (not when the token is refused). `handlers`: next(data),
-// error(ApiError), state("connecting" | "on" | "off"). Returns {close()}.
+// Reconnecting after an unexpected close. These are the rules; the visitor widget
+// (widget/widget.js, one dependency-free file with its own small client) follows them too:
+// - wait retryDelay(n) = min(30 s, 1 s × 2^n) before retry n (n = 0, 1, 2, …, no jitter), and set
+//   n back to 0 once a connection is acknowledged;
+// - retry without limit, except after a refused token or workspace key (close 4401 or 4403): the
+//   same credentials would be refused again, so the error is reported instead.
+// graphql-ws also gives up on closes its protocol calls fatal (4400, 4406, 4409, 4429, 4500 and
+// 1002–1011 but 1005/1006): a broken client or server, which another try would not mend.
+const REFUSED = [4401, 4403];
+
+function retryDelay(retries) {
+  return Math.min(30_000, 1000 * 2 ** retries);
+}
+
+// One GraphQL subscription on its own graphql-transport-ws connection (the vendored graphql-ws
+// client), with the token in connection_init and reconnecting by the rules above. `handlers`:
+// next(data), error(ApiError), state("connecting" | "on" | "off"). Returns {close()}.
 export function subscribe(query, variables, handlers) {
-  const REFUSED = [4401, 4403];
-  let socket = null;
   let closed = false;
-  let retries = 0;
-  let timer = null;
-  const send = (message) => socket.send(JSON.stringify(message));
-  const connect = () => {
-    handlers.state?.("connecting");
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/graphql`, "graphql-transport-ws");
-    socket.addEventListener("open", () => {
-      if (closed) return socket.close(1000);
-      send({ type: "connection_init", payload: { authorization: `Bearer ${token()}` } });
-    });
-    socket.addEventListener("message", (event) => {
-      const message = JSON.parse(event.data);
-      if (message.type === "connection_ack") {
-        retries = 0;
-        send({ id: "1", type: "subscribe", payload: { query, variables } });
-        handlers.state?.("on");
-      } else if (message.type === "ping") {
-        send({ type: "pong" });
-      } else if (message.type === "next" && message.payload.errors?.length) {
-        const [first] = message.payload.errors;
-        handlers.error?.(new ApiError(first.message, first.extensions));
-      } else if (message.type === "next") {
-        handlers.next(message.payload.data);
-      } else if (message.type === "error") {
-        handlers.error?.(new ApiError(message.payload[0]?.message ?? "Subscription refused", message.payload[0]?.extensions));
-      }
-    });
-    socket.addEventListener("close", (event) => {
-      if (closed) return;
-      handlers.state?.("off");
-      if (REFUSED.includes(event.code)) return handlers.error?.(new ApiError(event.reason || "Not signed in", { code: "UNAUTHENTICATED" }));
-      timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retries++));
-    });
-  };
-  connect();
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const client = createClient({
+    url: `${scheme}://${location.host}/graphql`,
+    connectionParams: () => ({ authorization: `Bearer ${token()}` }),
+    retryAttempts: Infinity,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retryDelay(retries))),
+    shouldRetry: (reason) => !REFUSED.includes(reason?.code),
+    on: {
+      connecting: () => handlers.state?.("connecting"),
+      connected: () => handlers.state?.("on"),
+      closed: () => closed || handlers.state?.("off"),
+    },
+  });
+  const stop = client.subscribe(
+    { query, variables },
+    {
+      next: (result) =>
+        result.errors?.length ? handlers.error?.(graphqlError(result.errors)) : handlers.next(result.data),
+      error: (reason) => handlers.error?.(subscriptionError(reason)),
+      complete: () => {},
+    },
+  );
   return {
     close() {
       closed = true;
-      clearTimeout(timer);
-      if (socket.readyState === WebSocket.OPEN) {
-        send({ id: "1", type: "complete" });
-        socket.close(1000);
-      }
+      stop();
+      client.dispose();
     },
   };
+}
+
+// graphql-ws ends a subscription with the server's GraphQL errors or with the close that ended it.
+function subscriptionError(reason) {
+  if (Array.isArray(reason)) return graphqlError(reason);
+  if (REFUSED.includes(reason?.code)) return new ApiError(reason.reason || "Not signed in", { code: "UNAUTHENTICATED" });
+  return new ApiError(reason?.reason || "The live connection failed.", { code: "NETWORK" });
+}
+
+// A refusal as an ApiError: the first GraphQL error, with its contract code in `extensions`.
+function graphqlError([first]) {
+  return new ApiError(first?.message ?? "The server refused the request.", first?.extensions);
 }
 
 // Settings → Install the widget (settings_page.js).

@@ -37,6 +37,9 @@
   const MESSAGES = `subscription($k: String!, $v: String!) {
     visitorMessages(workspaceKey: $k, visitorId: $v) { id text options expectsAnswer } }`;
   const PAGE_VIEW_RETRIES = 5;
+  // Reconnect and retry: the rules written once above `subscribe` in editor_static/js/api.js.
+  const REFUSED = [4401, 4403];
+  const retryDelay = (retries) => Math.min(30000, 1000 * 2 ** retries);
   const KEPT_MESSAGES = 50;
   const HISTORY_KEY = `propflow.messages.${KEY}`;
   const STYLE = `
@@ -140,13 +143,14 @@
         return result.data;
       }
       if (attempt >= retries) throw new Error("the server cannot be reached");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
     }
   }
 
-  // The visitorMessages subscription over graphql-transport-ws, reconnecting with backoff.
+  // The visitorMessages subscription over graphql-transport-ws, reconnecting by the shared rules
+  // (REFUSED, retryDelay): n back to 0 on connection_ack.
   function listen() {
-    let delay = 1000;
+    let retries = 0;
     const connect = () => {
       const socket = new WebSocket(SOCKET, "graphql-transport-ws");
       const send = (message) => socket.send(JSON.stringify(message));
@@ -154,7 +158,7 @@
       socket.onmessage = (event) => {
         const message = JSON.parse(event.data);
         if (message.type === "connection_ack") {
-          delay = 1000;
+          retries = 0;
           send({ id: "messages", type: "subscribe", payload: { query: MESSAGES, variables: { k: KEY, v: visitorId } } });
         } else if (message.type === "next" && message.payload?.data) {
           receive([message.payload.data.visitorMessages]);
@@ -163,9 +167,8 @@
         }
       };
       socket.onclose = (event) => {
-        if (event.code === 4403) return console.warn("Propflow widget: the workspace key was refused.");
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 60000);
+        if (REFUSED.includes(event.code)) return console.warn("Propflow widget: the workspace key was refused.");
+        setTimeout(connect, retryDelay(retries++));
       };
     };
     connect();

@@ -27,12 +27,10 @@ RECORD_EVERY_CALL = """async () => {
     return new Response(JSON.stringify({ errors: [{ message: "recorded" }] }));
   };
   window.WebSocket = class {
-    static OPEN = 1;
-    constructor() { this.listeners = {}; this.readyState = 1;
-      setTimeout(() => this.listeners.open?.(), 0); }
-    addEventListener(type, listener) { this.listeners[type] = listener; }
+    static CONNECTING = 0; static OPEN = 1; static CLOSING = 2; static CLOSED = 3;
+    constructor() { this.readyState = 1; setTimeout(() => this.onopen?.(), 0); }
     send(text) { const message = JSON.parse(text);
-      if (message.type === "connection_init") this.listeners.message?.(
+      if (message.type === "connection_init") this.onmessage?.(
         { data: JSON.stringify({ type: "connection_ack" }) });
       if (message.type === "subscribe") sent.push(message.payload); }
     close() {}

@@ -35,6 +35,8 @@ class FilterOperator(StrEnum):
 
 UNARY_OPERATORS = frozenset({FilterOperator.IS_SET, FilterOperator.IS_NOT_SET})
 """Operators that take no value."""
+TEXT_OPERATORS = (FilterOperator.CONTAINS, FilterOperator.STARTS_WITH)
+"""Operators that match text: they take a non-empty text, whatever the property's type."""
 
 OPERATOR_LABELS = MappingProxyType(
     {
@@ -53,11 +55,10 @@ OPERATOR_LABELS = MappingProxyType(
 )
 """How a filter chip or a condition node names an operator: "Lead score ≥ 10"."""
 
-_MATCH = (FilterOperator.CONTAINS, FilterOperator.STARTS_WITH)
 _EQUALITY = (FilterOperator.EQ, FilterOperator.NEQ, FilterOperator.IN)
 _ORDERING = (FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE)
 _PRESENCE = (FilterOperator.IS_SET, FilterOperator.IS_NOT_SET)
-_TEXT = (*_MATCH, *_EQUALITY, *_ORDERING, *_PRESENCE)
+_TEXT = (*TEXT_OPERATORS, *_EQUALITY, *_ORDERING, *_PRESENCE)
 _ORDERED = (*_EQUALITY, *_ORDERING, *_PRESENCE)
 
 OPERATORS_BY_TYPE: Mapping[PropertyType, tuple[FilterOperator, ...]] = MappingProxyType(
@@ -69,7 +70,7 @@ OPERATORS_BY_TYPE: Mapping[PropertyType, tuple[FilterOperator, ...]] = MappingPr
         PropertyType.PHONE: _TEXT,
         PropertyType.DATE: _ORDERED,
         PropertyType.BOOLEAN: (*_EQUALITY, *_PRESENCE),
-        PropertyType.SELECT: (*_EQUALITY, *_MATCH, *_ORDERING, *_PRESENCE),
+        PropertyType.SELECT: (*_EQUALITY, *TEXT_OPERATORS, *_ORDERING, *_PRESENCE),
     }
 )
 """The operators that fit each type, in the order a picker offers them (the first by default)."""

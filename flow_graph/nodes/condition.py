@@ -6,10 +6,14 @@ from typing import Any
 
 from flow_graph.errors import InvalidValueError
 from flow_graph.nodes.base import ConfigField, NodeType, Outcome, PropertyUse, RunContext
-from flow_graph.operators import UNARY_OPERATORS, FilterOperator, compare, types_fitting
+from flow_graph.operators import (
+    TEXT_OPERATORS,
+    UNARY_OPERATORS,
+    FilterOperator,
+    compare,
+    types_fitting,
+)
 from flow_graph.property_types import PropertyInfo, normalize_value
-
-TEXT_OPERATORS = frozenset({FilterOperator.CONTAINS, FilterOperator.STARTS_WITH})
 
 
 class Condition(NodeType):

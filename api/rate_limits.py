@@ -26,8 +26,7 @@ import hashlib
 import logging
 import math
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import limits
 import redis.asyncio as redis
@@ -38,9 +37,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from api.errors import LimitExceededError
-
-if TYPE_CHECKING:
-    from api.settings import Settings
+from api.rates import Rate
+from api.settings import Settings
 
 logger = logging.getLogger("propflow.rate_limits")
 OUTAGE_LOG_SECONDS = 60
@@ -54,29 +52,6 @@ class Limit(enum.Enum):
     OPERATOR_REQUESTS = "operatorRequests"
 
 
-@dataclass(frozen=True)
-class Rate:
-    """`amount` hits per `seconds`, in bursts of up to `burst` (at least `amount`)."""
-
-    amount: int
-    seconds: int
-    burst: int
-
-    @classmethod
-    def parse(cls, text: str) -> Rate:
-        """'10/second burst 20', '60/minute', '5 per 10 seconds'; ValueError otherwise."""
-        rate_text, _, burst_text = text.strip().lower().partition(" burst ")
-        item = limits.parse(rate_text)
-        burst = int(burst_text) if burst_text else item.amount
-        if item.amount < 1 or burst < item.amount:
-            raise ValueError("the rate must be at least 1 and the burst at least the rate")
-        return cls(item.amount, item.get_expiry(), burst)
-
-    def window(self, limit: Limit) -> limits.RateLimitItem:
-        seconds = math.ceil(self.burst * self.seconds / self.amount)
-        return limits.RateLimitItemPerSecond(self.burst, seconds, namespace=limit.value)
-
-
 class RateLimiter:
     """The limits of one server process; a limit without a rate is off."""
 
@@ -86,7 +61,7 @@ class RateLimiter:
         storage: Storage,
         pool: redis.ConnectionPool | None = None,
     ) -> None:
-        self.windows = {limit: rate.window(limit) for limit, rate in rates.items() if rate}
+        self.windows = {limit: rate.window(limit.value) for limit, rate in rates.items() if rate}
         self.pool = pool
         self.strategy = MovingWindowRateLimiter(storage)
         self.outage_logged_at = -math.inf

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from api.db import DEFAULT_DATABASE_URL
-from api.rate_limits import Rate
+from api.rates import Rate
 
 VISITOR_EVENTS = Rate(10, 1, burst=20)
 NEW_VISITORS = Rate(60, 60, burst=60)

@@ -16,7 +16,6 @@ from tortoise.timezone import now
 
 from api.contacts import service as contacts_service
 from api.contacts.models import ChangeSource, Contact
-from api.flows import service as flows_service
 from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion
 from api.flows.pending import PendingWrites, StepOrigin
 from api.properties import service as properties_service
@@ -102,7 +101,7 @@ async def batch_for(contacts: Sequence[Contact]) -> Batch:
     facts = {}
     for workspace_id in workspace_ids:
         definitions = await properties_service.definitions_for_events(workspace_id)
-        infos = flows_service.property_infos_from(definitions)
+        infos = properties_service.property_infos_from(definitions)
         facts[workspace_id] = Facts(definitions, infos, published[workspace_id])
     return Batch(facts, EarlierRuns([contact.id for contact in contacts]))
 

@@ -7,7 +7,7 @@ versions never change afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tortoise.expressions import F, Q
@@ -19,7 +19,6 @@ from api.contacts import service as contacts_service
 from api.errors import ConflictError, NotFoundError, ValidationFailedError
 from api.flows.models import Flow, FlowNodeEntry, FlowPropertyUse, FlowRun, FlowVersion
 from api.properties import service as properties_service
-from api.properties.models import PropertyDefinition
 from flow_graph import FlowDocument, Issue, PropertyInfo, Severity, parse_document, validate
 from flow_graph import used_property_keys as document_property_keys
 from flow_graph.engine import compile_document
@@ -226,17 +225,21 @@ async def flows_using(workspace_id: int, keys: Iterable[str]) -> dict[str, list[
     return result
 
 
-async def property_infos(workspace_id: int) -> dict[str, PropertyInfo]:
-    return property_infos_from(await properties_service.definitions_by_key(workspace_id))
-
-
-def property_infos_from(definitions: Mapping[str, PropertyDefinition]) -> dict[str, PropertyInfo]:
-    return {
-        key: PropertyInfo(
-            key=key, type=definition.type, options=definition.options, hidden=definition.hidden
+async def refuse_if_used(workspace_id: int, key: str) -> None:
+    """CONFLICT naming the flows whose draft or published version uses the property `key`."""
+    users = (await flows_using(workspace_id, [key])).get(key, [])
+    if users:
+        names = ", ".join(f"'{flow.name}'" for flow in users)
+        raise ConflictError(
+            f"The property '{key}' is used by the flow(s) {names}; remove it from them first",
+            key=key,
+            flows=[{"id": str(flow.id), "name": flow.name} for flow in users],
         )
-        for key, definition in definitions.items()
-    }
+
+
+async def property_infos(workspace_id: int) -> dict[str, PropertyInfo]:
+    definitions = await properties_service.definitions_by_key(workspace_id)
+    return properties_service.property_infos_from(definitions)
 
 
 def parse(graph: Any) -> FlowDocument:

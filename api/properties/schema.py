@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.flows import service as flows_service
 from api.properties import service
 from api.properties.types import (
     CreatePropertyInput,
@@ -75,5 +76,9 @@ class Mutation:
 
     @strawberry.mutation(description="Deletes the property and every contact's value for it.")
     async def delete_property(self, info: strawberry.Info, id: strawberry.ID) -> bool:
-        await service.delete_property(await info.context.workspace_id(), str(id))
+        await service.delete_property(
+            await info.context.workspace_id(),
+            str(id),
+            refuse_if_used=flows_service.refuse_if_used,
+        )
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -17,8 +17,8 @@ from api.errors import (
     TypeImmutableError,
     ValidationFailedError,
 )
-from api.flows import service as flows_service
 from api.properties.models import PropertyDefinition
+from flow_graph import PropertyInfo
 from flow_graph.property_types import PropertyType
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -162,27 +162,36 @@ async def update_property(
     return definition
 
 
-async def delete_property(workspace_id: int, property_id: str) -> None:
-    """Delete the definition and every contact's value for it (their history is kept)."""
+async def delete_property(
+    workspace_id: int,
+    property_id: str,
+    *,
+    refuse_if_used: Callable[[int, str], Awaitable[None]],
+) -> None:
+    """Delete the definition and every contact's value for it (their history is kept).
+
+    `refuse_if_used(workspace_id, key)` is the flows' guard (a property a flow uses stays),
+    called in the deleting transaction; passed in, so properties never import flows.
+    """
     definition = await get_by_id(workspace_id, property_id)
     if definition.built_in:
         raise ForbiddenError(
             f"The built-in property '{definition.key}' cannot be deleted", key=definition.key
         )
     async with in_transaction():
-        users = (await flows_service.flows_using(workspace_id, [definition.key])).get(
-            definition.key, []
-        )
-        if users:
-            names = ", ".join(f"'{flow.name}'" for flow in users)
-            raise ConflictError(
-                f"The property '{definition.key}' is used by the flow(s) {names}; "
-                "remove it from them first",
-                key=definition.key,
-                flows=[{"id": str(flow.id), "name": flow.name} for flow in users],
-            )
+        await refuse_if_used(workspace_id, definition.key)
         await definition.delete()
     forget_recent(workspace_id)
+
+
+def property_infos_from(definitions: Mapping[str, PropertyDefinition]) -> dict[str, PropertyInfo]:
+    """What flow_graph knows of each property: its type, options and whether it is hidden."""
+    return {
+        key: PropertyInfo(
+            key=key, type=definition.type, options=definition.options, hidden=definition.hidden
+        )
+        for key, definition in definitions.items()
+    }
 
 
 def derive_key(label: str) -> str:

@@ -21,7 +21,8 @@ from tortoise import Tortoise
 
 from api import cli, db
 from api.app import create_app
-from api.rate_limits import Limit, Rate, RateLimiter
+from api.rate_limits import Limit, RateLimiter
+from api.rates import Rate
 from api.settings import RateLimitSettings, Settings, SettingsError
 from api.workspaces import service as workspaces_service
 from tests.support import databases
@@ -289,7 +290,7 @@ async def test_a_redis_outage_lets_requests_through():
 )
 def test_a_rate_with_a_burst_is_a_moving_window_of_the_burst(text: str, rate: Rate, window: str):
     assert Rate.parse(text) == rate
-    assert repr(rate.window(Limit.VISITOR_EVENTS)) == window
+    assert repr(rate.window(Limit.VISITOR_EVENTS.value)) == window
 
 
 def test_each_limit_and_the_switch_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):

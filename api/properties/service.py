@@ -18,6 +18,7 @@ from api.errors import (
     ValidationFailedError,
 )
 from api.flows import service as flows_service
+from api.ids import parse_id
 from api.properties.models import PropertyDefinition
 from flow_graph.property_types import PropertyType
 
@@ -85,10 +86,9 @@ async def get_by_key(workspace_id: int, key: str) -> PropertyDefinition | None:
 async def get_by_id(workspace_id: int, property_id: str) -> PropertyDefinition:
     """The workspace's property with that id; another workspace's id is NOT_FOUND."""
     definition = None
-    if property_id.isdigit():
-        definition = await PropertyDefinition.get_or_none(
-            id=int(property_id), workspace_id=workspace_id
-        )
+    row_id = parse_id(property_id)
+    if row_id is not None:
+        definition = await PropertyDefinition.get_or_none(id=row_id, workspace_id=workspace_id)
     if definition is None:
         raise NotFoundError(f"No property with id '{property_id}'", id=property_id)
     return definition

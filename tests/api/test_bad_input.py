@@ -116,3 +116,40 @@ async def test_a_body_nested_beyond_the_parser_is_a_clear_400(client: httpx.Asyn
 
     assert response.status_code == 400
     assert "JSON" in response.text
+
+
+NOT_ROW_IDS = [str(2**63), "9" * 30, "²", "-1", "0", "1.0", " 1", "0x1"]
+ID_OPERATIONS = [
+    "mutation($id: ID!) { deleteContact(id: $id) }",
+    "mutation($id: ID!) { deleteFlow(id: $id) }",
+    "mutation($id: ID!) { deleteProperty(id: $id) }",
+    "mutation($id: ID!) { publishFlow(id: $id) { id } }",
+    "mutation($id: ID!) { setFlowEnabled(id: $id, enabled: true) { id } }",
+    "mutation($id: ID!) { restoreFlowVersion(id: $id, version: 1) { id } }",
+    "mutation($id: ID!) { saveFlowDraft(id: $id, graph: {nodes: [], edges: []}) { id } }",
+    'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: "shoe_size") { id } }',
+    "mutation($id: ID!) { setContactProperties(contactId: $id, values: []) { id } }",
+    'mutation($id: ID!) { updateProperty(input: {id: $id, label: "X"}) { id } }',
+    "query($id: ID!) { flowRuns(flowId: $id) { id } }",
+    "query($id: ID!) { simulateFlow(graph: {nodes: []}, events: [], contactId: $id) { path } }",
+]
+
+
+@pytest.mark.parametrize("operation", ID_OPERATIONS)
+async def test_an_id_that_names_no_row_is_not_found(
+    gql: GraphQLClient, contact: dict, operation: str
+):
+    for row_id in NOT_ROW_IDS:
+        error = await gql.error(operation, id=row_id)
+
+        assert code_of(error) == "NOT_FOUND", (row_id, error)
+        assert error["extensions"]["id"] == row_id
+
+
+async def test_an_id_that_names_no_row_finds_nothing(gql: GraphQLClient):
+    for row_id in NOT_ROW_IDS:
+        found = await gql(
+            "query($id: ID!) { contact(id: $id) { id } flow(id: $id) { id } }", id=row_id
+        )
+
+        assert found == {"contact": None, "flow": None}, row_id

@@ -4,13 +4,18 @@ nor a body that is not JSON."""
 import json
 import random
 import string
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.builders import create_contact, create_property
+from tests.support.builders import create_contact, create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient, code_of
+from tests.support.visitor import Visitor
 
+PAGE_VIEWS_FLOW = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "page_views.json").read_text()
+)
 SET = """
 mutation($id: ID!, $values: [PropertyValueInput!]!) {
   setContactProperties(contactId: $id, values: $values) { id }
@@ -153,3 +158,17 @@ async def test_an_id_that_names_no_row_finds_nothing(gql: GraphQLClient):
         )
 
         assert found == {"contact": None, "flow": None}, row_id
+
+
+async def test_a_page_view_of_a_url_that_cannot_be_split_counts_and_starts_nothing(
+    gql: GraphQLClient,
+):
+    await create_property(gql, "Page views", "NUMBER")
+    await publish_flow(gql, "Page views", PAGE_VIEWS_FLOW)
+    visitor = Visitor(gql, await workspace_key(gql))
+
+    odd = await visitor.visit("[")
+    pricing = await visitor.visit("https://shop.example/pricing")
+
+    assert (odd["startedRuns"], pricing["startedRuns"]) == (0, 1)
+    assert odd["contactId"] == pricing["contactId"]

@@ -1,6 +1,7 @@
 """Input that once slipped past validation: each gets a clear refusal, never "Unexpected error."
 nor a body that is not JSON."""
 
+import base64
 import json
 import random
 import string
@@ -172,3 +173,40 @@ async def test_a_page_view_of_a_url_that_cannot_be_split_counts_and_starts_nothi
 
     assert (odd["startedRuns"], pricing["startedRuns"]) == (0, 1)
     assert odd["contactId"] == pricing["contactId"]
+
+
+def cursor_of(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+BAD_CURSORS = [
+    ("", "!!!"),
+    ("", cursor_of("[" * 3000 + "]" * 3000)),
+    ("", cursor_of("[[], 1" + "0" * 5000 + "]")),
+    ("", cursor_of(f"[[], {2**63}]")),
+    ("", cursor_of("[[], true]")),
+    ("", cursor_of('{"a": 1, "b": 2}')),
+    ("createdAt", cursor_of(f"[[{2**63}], 1]")),
+    ("shoe_size", cursor_of(f"[[{10**400}], 1]")),
+    ("shoe_size", cursor_of("[[1e400], 1]")),
+    ("shoe_size", cursor_of('[["big"], 1]')),
+    ("site", cursor_of('[["\\ud800"], 1]')),
+    ("site", cursor_of('[["a\\u0000"], 1]')),
+    ("site", cursor_of('[[{"a": [1]}], 1]')),
+    ("site", cursor_of('{"a": 1, "b": 2}')),
+]
+
+
+@pytest.mark.parametrize(("sort", "cursor"), BAD_CURSORS)
+async def test_a_bad_cursor_is_refused_naming_it(
+    gql: GraphQLClient, contact: dict, sort: str, cursor: str
+):
+    error = await gql.error(
+        "query($after: String, $sort: [ContactSort!]) {"
+        " contacts(after: $after, sort: $sort) { totalCount } }",
+        after=cursor,
+        sort=[{"key": sort}] if sort else [],
+    )
+
+    assert code_of(error) == "VALIDATION_FAILED", error
+    assert error["extensions"]["field"] == "after"

@@ -6,6 +6,7 @@ import json
 import random
 import string
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -210,3 +211,106 @@ async def test_a_bad_cursor_is_refused_naming_it(
 
     assert code_of(error) == "VALIDATION_FAILED", error
     assert error["extensions"]["field"] == "after"
+
+
+def export(client: httpx.AsyncClient, gql: GraphQLClient, **params: str) -> Any:
+    return client.get(
+        "/export/contacts.csv", params=params, headers={"Authorization": f"Bearer {gql.token}"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "raw", "words"),
+    [
+        ("filter", "[" * 3000 + "]" * 3000, "nested"),
+        ("filter", '[{"key": "shoe_size", "op": "IN", "value": [[[[[[[[1]]]]]]]]}]', "nested"),
+        ("filter", '[{"key": "shoe_size", "op": "EQ", "value": 1' + "0" * 5000 + "}]", "digits"),
+        ("filter", '[{"key": "shoe_size", "op": "GT", "value": 1' + "0" * 4000 + "}]", "finite"),
+        ("filter", '[{"key": "name", "op": "EQ", "value": "\\ud800"}]', "Unicode"),
+        ("filter", '[{"key\\udfff": "name", "op": "IS_SET"}]', "Unicode"),
+        ("filter", '{"key": "name"}', "list of objects"),
+        ("filter", "[1, 2]", "list of objects"),
+        ("filter", '"name"', "list of objects"),
+        ("filter", "[{", "not valid JSON"),
+        ("filter", "x" * 40_000, "characters"),
+        ("sort", '[{"key": "name", "direction": "UP"}]', "direction"),
+        ("sort", "[[]]", "list of objects"),
+        ("columns", "email,nope", "nope"),
+        ("columns", "x" * 40_000, "characters"),
+    ],
+)
+async def test_a_bad_export_parameter_is_a_clear_400(
+    client: httpx.AsyncClient,
+    gql: GraphQLClient,
+    contact: dict,
+    parameter: str,
+    raw: str,
+    words: str,
+):
+    response = await export(client, gql, **{parameter: raw})
+
+    assert response.status_code == 400, response.text
+    body = strict_json(response)
+    assert body["code"] == "VALIDATION_FAILED"
+    assert words in body["error"]
+    assert len(response.text) < 10_000
+
+
+async def test_many_unknown_columns_are_named_briefly(
+    client: httpx.AsyncClient, gql: GraphQLClient, contact: dict
+):
+    response = await export(client, gql, columns=",".join(f"c{n}" + "x" * 100 for n in range(200)))
+
+    body = strict_json(response)
+    assert response.status_code == 400
+    assert body["parameter"] == "columns"
+    assert len(body["columns"]) == 10
+    assert body["error"].endswith("and 190 more")
+
+
+def upload(client: httpx.AsyncClient, gql: GraphQLClient, body: str, **params: str) -> Any:
+    return client.post(
+        "/import/contacts.csv",
+        content=body.encode(),
+        params=params,
+        headers={"Authorization": f"Bearer {gql.token}", "Content-Type": "text/csv"},
+    )
+
+
+async def contact_count(gql: GraphQLClient) -> int:
+    found = await gql("{ contacts(includeAnonymous: true) { totalCount } }")
+    return found["contacts"]["totalCount"]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "words"),
+    [
+        ('{"a": ' * 3000 + "1" + "}" * 3000, "nested"),
+        ('{"a": "\\ud800"}', "Unicode"),
+        ("{", "not valid JSON"),
+        ('["email"]', "JSON object"),
+        ('{"Email": 1}', "JSON object"),
+    ],
+)
+async def test_a_bad_import_mapping_is_refused_and_writes_nothing(
+    client: httpx.AsyncClient, gql: GraphQLClient, contact: dict, mapping: str, words: str
+):
+    response = await upload(client, gql, "Email\r\nnew@example.com\r\n", mapping=mapping)
+
+    assert response.status_code == 400, response.text
+    body = strict_json(response)
+    assert (body["code"], body["parameter"]) == ("VALIDATION_FAILED", "mapping")
+    assert words in body["error"]
+    assert await contact_count(gql) == 1
+
+
+@pytest.mark.parametrize("row_id", ["²", "9" * 30, str(2**63), "-3", "0"])
+async def test_an_import_id_that_names_no_contact_fails_its_row(
+    client: httpx.AsyncClient, gql: GraphQLClient, contact: dict, row_id: str
+):
+    response = await upload(client, gql, f"id,Shoe size\r\n{row_id},41\r\n")
+
+    assert response.status_code == 200, response.text
+    report = strict_json(response)
+    assert (report["created"], report["updated"], report["failed"]) == (0, 0, 1)
+    assert f"no contact with id {row_id}" in report["failedRowsCsv"]

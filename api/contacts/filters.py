@@ -129,9 +129,9 @@ def _text_match(pattern: str, operator: str) -> Any:
                 f"{operator} needs a text property; '{definition.key}' is {definition.type.value}",
                 key=definition.key,
             )
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or "\x00" in value:
             raise ValidationFailedError(
-                f"{operator} on '{definition.key}' needs a non-empty text value",
+                f"{operator} on '{definition.key}' needs a non-empty text value without NUL",
                 key=definition.key,
             )
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -80,6 +80,10 @@ _recent: dict[int, tuple[float, dict[str, PropertyDefinition]]] = {}
 
 
 async def get_by_key(workspace_id: int, key: str) -> PropertyDefinition | None:
+    """None also for a text that cannot be a key (it never reaches the database, where a NUL
+    character is an error on PostgreSQL)."""
+    if not KEY_PATTERN.fullmatch(key):
+        return None
     return await PropertyDefinition.get_or_none(workspace_id=workspace_id, key=key)
 
 

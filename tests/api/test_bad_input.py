@@ -126,7 +126,7 @@ async def test_a_body_nested_beyond_the_parser_is_a_clear_400(client: httpx.Asyn
     assert "JSON" in response.text
 
 
-NOT_ROW_IDS = [str(2**63), "9" * 30, "²", "-1", "0", "1.0", " 1", "0x1"]
+NOT_ROW_IDS = [str(2**31), str(2**63), "9" * 30, "²", "-1", "0", "1.0", " 1", "0x1"]
 ID_OPERATIONS = [
     "mutation($id: ID!) { deleteContact(id: $id) }",
     "mutation($id: ID!) { deleteFlow(id: $id) }",
@@ -186,6 +186,7 @@ BAD_CURSORS = [
     ("", cursor_of("[" * 3000 + "]" * 3000)),
     ("", cursor_of("[[], 1" + "0" * 5000 + "]")),
     ("", cursor_of(f"[[], {2**63}]")),
+    ("", cursor_of(f"[[], {2**31}]")),
     ("", cursor_of("[[], true]")),
     ("", cursor_of('{"a": 1, "b": 2}')),
     ("createdAt", cursor_of(f"[[{2**63}], 1]")),
@@ -360,3 +361,24 @@ async def test_an_allowed_origin_is_stored_as_its_ascii_form(gql: GraphQLClient)
 def test_an_origin_with_a_lone_surrogate_is_refused():
     """The edge refuses it in any GraphQL variable; the validator does not rely on that."""
     assert as_origin("https://\ud800.example") is None
+
+
+async def test_a_nul_character_never_reaches_the_database(gql: GraphQLClient, contact: dict):
+    """PostgreSQL refuses NUL in any text: each is refused or answered before the database."""
+    found = await gql('{ property(key: "shoe\\u0000size") { id } }')
+    increment = await gql.error(
+        'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: "a\\u0000") { id } }',
+        id=contact["id"],
+    )
+    contains = await gql.error(
+        '{ contacts(filter: [{key: "email", op: CONTAINS, value: "a\\u0000"}]) { totalCount } }'
+    )
+    draft = await gql.error(
+        'mutation { createFlow(name: "N", graph: {nodes: [{id: "a", type: "end", config: '
+        '{text: "a\\u0000"}}]}) { id } }'
+    )
+
+    assert found == {"property": None}
+    assert [code_of(e) for e in (increment, contains, draft)] == ["VALIDATION_FAILED"] * 3
+    assert "NUL" in contains["message"]
+    assert "NUL" in draft["extensions"]["issues"][0]["message"]

@@ -382,3 +382,25 @@ async def test_a_nul_character_never_reaches_the_database(gql: GraphQLClient, co
     assert [code_of(e) for e in (increment, contains, draft)] == ["VALIDATION_FAILED"] * 3
     assert "NUL" in contains["message"]
     assert "NUL" in draft["extensions"]["issues"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "{ contacts(first: 9223372036854775808) { totalCount } }",
+        'query { flowRuns(flowId: "1", first: 2147483648) { id } }',
+        '{ contact(id: "1") { history(first: 2147483648) { key } } }',
+        'mutation { restoreFlowVersion(id: "1", version: 2147483648) { id } }',
+        'mutation { incrementContactProperty(contactId: "1", key: "shoe_size", by: 1e309) { id } }',
+        'mutation { incrementContactProperty(contactId: "1", key: "shoe_size", by: 1e308) { id } }',
+        "{ contacts(first: -1) { totalCount } }",
+    ],
+)
+async def test_a_number_beyond_range_is_validation_failed(
+    gql: GraphQLClient, contact: dict, operation: str
+):
+    await gql(SET, id=contact["id"], values=[{"key": "shoe_size", "value": 1e308}])
+
+    error = await gql.error(operation)
+
+    assert code_of(error) == "VALIDATION_FAILED", error

@@ -78,10 +78,10 @@ def _known_elsewhere(kwargs: dict[str, Any]) -> bool:
 
     TODO(issue 13, lead): remove this function when `workspace_for_key` (api/workspaces/
     service.py) refuses a key that cannot be a public key before the database: today a
-    `workspaceKey` with a NUL character (PostgreSQL) or longer than its column is a masked error.
+    `workspaceKey` with a NUL character is a masked error on PostgreSQL.
     """
     body = kwargs.get("json") or {}
-    return any("\x00" in key or len(key) > 64 for key in _workspace_keys(body))
+    return any("\x00" in key for key in _workspace_keys(body))
 
 
 def _workspace_keys(body: dict[str, Any]) -> list[str]:

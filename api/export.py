@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -28,6 +28,7 @@ from api.errors import (
 )
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
+from api.query_params import json_parameter, text_parameter
 
 CONTACT_COLUMNS = {
     "id": lambda contact: str(contact.id),
@@ -35,6 +36,8 @@ CONTACT_COLUMNS = {
     "createdAt": lambda contact: contact.created_at.isoformat(),
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_NAMED = 10
+MAX_NAMED_LENGTH = 64
 
 
 async def export_contacts(request: Request) -> Response:
@@ -46,12 +49,13 @@ async def export_contacts(request: Request) -> Response:
         )
         workspace_id = operator.workspace_id
         definitions = await properties_service.definitions_by_key(workspace_id)
-        columns = _columns(request.query_params.get("columns"), definitions)
+        params = request.query_params
+        columns = _columns(text_parameter(params, "columns"), definitions)
         batches = listing.iterate_contacts(
             workspace_id,
-            filters=_json_list(request.query_params.get("filter"), "filter"),
-            sort=[_sort_key(item) for item in _json_list(request.query_params.get("sort"), "sort")],
-            include_anonymous=request.query_params.get("includeAnonymous") == "true",
+            filters=_json_list(params, "filter"),
+            sort=[_sort_key(item) for item in _json_list(params, "sort")],
+            include_anonymous=params.get("includeAnonymous") == "true",
         )
         first: list[Contact] = await anext(batches, [])
     except UnauthenticatedError as error:
@@ -131,24 +135,30 @@ def _columns(raw: str | None, definitions: dict[str, Any]) -> list[str]:
     columns = [column.strip() for column in raw.split(",") if column.strip()]
     unknown = [c for c in columns if c not in definitions and c not in CONTACT_COLUMNS]
     if unknown:
-        raise ValidationFailedError(f"Unknown column(s): {', '.join(unknown)}", columns=unknown)
+        # Named as given, but only a few and cut short: the parameter can be long.
+        named = [column[:MAX_NAMED_LENGTH] for column in unknown[:MAX_NAMED]]
+        more = f" and {len(unknown) - len(named)} more" if len(unknown) > len(named) else ""
+        raise ValidationFailedError(
+            f"Unknown column(s): {', '.join(named)}{more}", parameter="columns", columns=named
+        )
     return columns
 
 
-def _json_list(raw: str | None, name: str) -> list[Any]:
-    if not raw:
+def _json_list(params: QueryParams, name: str) -> list[Any]:
+    value = json_parameter(params, name)
+    if value is None:
         return []
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise ValidationFailedError(f"The '{name}' parameter is not valid JSON: {error}") from None
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise ValidationFailedError(f"The '{name}' parameter must be a JSON list of objects")
+        raise ValidationFailedError(
+            f"The '{name}' parameter must be a JSON list of objects", parameter=name
+        )
     return value
 
 
 def _sort_key(item: dict[str, Any]) -> listing.SortKey:
     direction = item.get("direction", "ASC")
     if not isinstance(item.get("key"), str) or direction not in ("ASC", "DESC"):
-        raise ValidationFailedError("Each sort needs a 'key' and a 'direction' of ASC or DESC")
+        raise ValidationFailedError(
+            "Each sort needs a 'key' and a 'direction' of ASC or DESC", parameter="sort"
+        )
     return listing.SortKey(item["key"], direction == "DESC")

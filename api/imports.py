@@ -8,7 +8,6 @@ spooled to a temporary file, so a large file never sits in memory.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from typing import Any
 
@@ -23,6 +22,7 @@ from api.errors import (
     UnauthenticatedError,
     ValidationFailedError,
 )
+from api.query_params import json_parameter
 
 SPOOL_BYTES = 4 * 1024 * 1024
 MAX_BYTES = 512 * 1024 * 1024
@@ -35,7 +35,7 @@ async def import_contacts(request: Request) -> Response:
             limiter=request.app.state.rate_limiter,
             address=rate_limits.client_address(request),
         )
-        mapping = _mapping(request.query_params.get("mapping"))
+        mapping = _mapping(json_parameter(request.query_params, "mapping"))
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
             size = 0
             async for chunk in request.stream():
@@ -59,15 +59,14 @@ async def import_contacts(request: Request) -> Response:
     return JSONResponse(report.as_json())
 
 
-def _mapping(raw: str | None) -> dict[str, str]:
-    if not raw:
+def _mapping(value: Any) -> dict[str, str]:
+    if value is None:
         return {}
-    try:
-        value: Any = json.loads(raw)
-    except json.JSONDecodeError:
-        raise ValidationFailedError("The 'mapping' parameter is not valid JSON") from None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise ValidationFailedError("The 'mapping' parameter must map header cells to keys")
+        raise ValidationFailedError(
+            "The 'mapping' parameter must be a JSON object from header cells to keys",
+            parameter="mapping",
+        )
     return value

@@ -147,13 +147,32 @@ def _owner_id(raw: Any, path: list[str | int]) -> str | None:
 
 
 def _size_problems(raw: Any) -> list[Issue]:
+    """Too big, not JSON (a lone surrogate fails the UTF-8 encoding), or a NUL character in a
+    text, which PostgreSQL's JSON columns cannot store."""
     try:
-        size = len(json.dumps(raw, ensure_ascii=False, allow_nan=False).encode())
+        encoded = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+        size = len(encoded.encode())
     except (TypeError, ValueError):
         return [_problem("", "contains values that are not JSON")]
     if size > MAX_BYTES:
         return [_problem("", f"is {size:,} bytes; at most {MAX_BYTES:,}")]
+    if "\\u0000" in encoded and _has_nul(raw):  # json.dumps writes NUL as \\u0000: cheap first
+        return [_problem("", "contains a NUL character (\\u0000) in a text")]
     return []
+
+
+def _has_nul(raw: Any) -> bool:
+    pending = [raw]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return False
 
 
 def _items(raw: dict[str, Any], name: str, problems: list[Issue]) -> list[Any]:

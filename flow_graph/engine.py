@@ -9,7 +9,8 @@ URL matching (`page_visit`): a pattern starting with "/" is compared with the vi
 or with path and query when the pattern has a "?"; any other pattern is compared with the whole
 URL without its scheme, query included ("shop.example.com/pricing?ref=ad"). Comparison ignores
 case, the fragment and one trailing "/"; `glob` understands `*` (any run of characters, "/"
-included) and `?`.
+included) and `?`. A URL that cannot be split (an unclosed "[" of an IPv6 host, as any visitor
+may send) matches no pattern: the visit still counts, it just starts nothing.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def url_matches(match: str, pattern: str, url: str) -> bool:
     pattern = _comparable(pattern.strip())
     path_only = pattern.startswith("/")
     target = _target(url, with_query="?" in pattern or not path_only, path_only=path_only)
+    if target is None:
+        return False
     if match == "exact":
         return target == pattern
     if match == "contains":
@@ -214,10 +217,14 @@ def _comparable(text: str) -> str:
     return text[:-1] if len(text) > 1 and text.endswith("/") else text
 
 
-def _target(url: str, *, with_query: bool, path_only: bool) -> str:
-    parts = urlsplit(url.strip())
-    if not parts.scheme and not url.strip().startswith("/"):
-        parts = urlsplit("//" + url.strip())  # "shop.example.com/pricing" without a scheme
+def _target(url: str, *, with_query: bool, path_only: bool) -> str | None:
+    """What a pattern is compared with; None for a URL that cannot be split."""
+    try:
+        parts = urlsplit(url.strip())
+        if not parts.scheme and not url.strip().startswith("/"):
+            parts = urlsplit("//" + url.strip())  # "shop.example.com/pricing" without a scheme
+    except ValueError:
+        return None
     path = parts.path or "/"
     query = f"?{parts.query}" if with_query and parts.query else ""
     target = path + query if path_only else f"{parts.netloc}{path}{query}"

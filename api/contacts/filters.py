@@ -117,9 +117,9 @@ def _comparison(symbol: str, operator: str) -> Any:
 
 def _text_match(pattern: str, operator: str) -> Any:
     def match(definition: PropertyDefinition, value: Any) -> Condition:
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or "\x00" in value:
             raise ValidationFailedError(
-                f"{operator} on '{definition.key}' needs a non-empty text value",
+                f"{operator} on '{definition.key}' needs a non-empty text value without NUL",
                 key=definition.key,
             )
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from api.contacts.models import ChangeSource, PropertyChange
 from api.flows.models import Flow
+from api.ids import parse_id
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,10 @@ async def authors(changes: Sequence[PropertyChange]) -> list[Author]:
 
 def _parse(change: PropertyChange) -> Author:
     source_id = change.source_id or ""
-    if change.source is ChangeSource.OPERATOR and source_id.isdigit():
-        return Author(operator_id=int(source_id))
+    if change.source is ChangeSource.OPERATOR and (operator_id := parse_id(source_id)):
+        return Author(operator_id=operator_id)
     if change.source in (ChangeSource.FLOW, ChangeSource.VISITOR):
         parts = source_id.split(":")
-        if len(parts) == 4 and parts[0].isdigit() and parts[1].isdigit():
-            return Author(flow_id=int(parts[0]), flow_version=int(parts[1]), node_id=parts[2])
+        if len(parts) == 4 and (flow_id := parse_id(parts[0])) and (version := parse_id(parts[1])):
+            return Author(flow_id=flow_id, flow_version=version, node_id=parts[2])
     return Author()

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from api.contacts.models import ChangeSource, Contact
 from api.contacts.service import Origin, announce, apply_values, hold, normalize
 from api.errors import ValidationFailedError
+from api.ids import parse_id
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph.property_types import PropertyType, Value
@@ -245,7 +246,7 @@ async def _existing_contacts(
     workspace_id: int, parsed: Sequence[tuple[_Row, str | None, list[tuple[Any, Value]]]]
 ) -> dict[str, Contact]:
     """The batch's contacts already stored, by `id:<id>` and `email:<email>`, in two queries."""
-    ids = [int(cid) for _, cid, _ in parsed if cid and cid.isdigit()]
+    ids = [row_id for _, cid, _ in parsed if cid and (row_id := parse_id(cid)) is not None]
     emails = [email for _, _, values in parsed if (email := _email_of(values))]
     found: dict[str, Contact] = {}
     for contact in await Contact.filter(workspace_id=workspace_id, id__in=ids):

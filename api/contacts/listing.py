@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime
 import json
+import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from api.contacts.filters import Condition, build_conditions
 from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
 from api.errors import LimitExceededError, ValidationFailedError
+from api.ids import MAX_ID
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 
@@ -198,17 +200,21 @@ def _cursor_value(order: _Order, stored: Any) -> Any:
 
 
 def _decode_cursor(cursor: str | None, orders: Sequence[_Order]) -> tuple[list[Any], int] | None:
+    """The sort values and id a cursor holds; any cursor this module did not write for this
+    sort (cut, edited, nested, a value of the wrong type) is VALIDATION_FAILED naming `after`."""
     if cursor is None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(last_id, int) or len(values) != len(orders):
+        if type(values) is not list or len(values) != len(orders):
+            raise ValueError(cursor)
+        if type(last_id) is not int or not 0 < last_id <= MAX_ID:
             raise ValueError(cursor)
         return [
             _parameter(order, value) for order, value in zip(orders, values, strict=True)
         ], last_id
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error):
         raise ValidationFailedError(
             "The cursor 'after' is not valid for this sort; start again without it",
             field="after",
@@ -216,8 +222,24 @@ def _decode_cursor(cursor: str | None, orders: Sequence[_Order]) -> tuple[list[A
 
 
 def _parameter(order: _Order, value: Any) -> Any:
-    if value is None or order.definition is None:
+    """A cursor's sort value as a SQL parameter, once it has the type its column holds."""
+    if value is None:
+        return None
+    if order.definition is None:  # createdAt: the id
+        if type(value) is not int or not 0 < value <= MAX_ID:
+            raise ValueError(value)
         return value
+    column = column_for(order.definition.type)
+    if column == "value_number":
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise ValueError(value)
+    elif column == "value_bool":
+        if type(value) is not bool:
+            raise ValueError(value)
+    elif not isinstance(value, str) or "\x00" in value:
+        raise ValueError(value)
+    else:
+        value.encode()  # a lone surrogate: UnicodeEncodeError, a ValueError
     return to_parameter(order.definition.type, value)
 
 

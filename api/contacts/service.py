@@ -25,6 +25,7 @@ from api import pubsub
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
 from api.contacts.values import columns_for, read_value
 from api.errors import NotFoundError, ValidationFailedError
+from api.ids import parse_id
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import property_types
@@ -125,9 +126,10 @@ def changes_channel(workspace_id: int) -> str:
 
 async def get_contact(workspace_id: int, contact_id: str) -> Contact | None:
     """The workspace's contact with that id, or None (also for another workspace's id)."""
-    if not contact_id.isdigit():
+    row_id = parse_id(contact_id)
+    if row_id is None:
         return None
-    return await Contact.get_or_none(id=int(contact_id), workspace_id=workspace_id)
+    return await Contact.get_or_none(id=row_id, workspace_id=workspace_id)
 
 
 async def require_contact(workspace_id: int, contact_id: str) -> Contact:

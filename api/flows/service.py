@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from api.contacts import service as contacts_service
 from api.errors import ConflictError, NotFoundError, ValidationFailedError
 from api.flows.models import Flow, FlowNodeEntry, FlowPropertyUse, FlowRun, FlowVersion
+from api.ids import parse_id
 from api.properties import service as properties_service
 from flow_graph import FlowDocument, Issue, PropertyInfo, Severity, parse_document, validate
 from flow_graph import used_property_keys as document_property_keys
@@ -84,8 +85,9 @@ async def list_flows(workspace_id: int) -> list[Flow]:
 async def get_flow(workspace_id: int, flow_id: str) -> Flow:
     """The workspace's flow with that id; another workspace's id is NOT_FOUND."""
     flow = None
-    if flow_id.isdigit():
-        flow = await Flow.get_or_none(id=int(flow_id), workspace_id=workspace_id)
+    row_id = parse_id(flow_id)
+    if row_id is not None:
+        flow = await Flow.get_or_none(id=row_id, workspace_id=workspace_id)
     if flow is None:
         raise NotFoundError(f"No flow with id '{flow_id}'", id=flow_id)
     return flow

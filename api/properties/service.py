@@ -17,6 +17,7 @@ from api.errors import (
     TypeImmutableError,
     ValidationFailedError,
 )
+from api.ids import parse_id
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo
 from flow_graph.property_types import PropertyType
@@ -79,16 +80,19 @@ _recent: dict[int, tuple[float, dict[str, PropertyDefinition]]] = {}
 
 
 async def get_by_key(workspace_id: int, key: str) -> PropertyDefinition | None:
+    """None also for a text that cannot be a key (it never reaches the database, where a NUL
+    character is an error on PostgreSQL)."""
+    if not KEY_PATTERN.fullmatch(key):
+        return None
     return await PropertyDefinition.get_or_none(workspace_id=workspace_id, key=key)
 
 
 async def get_by_id(workspace_id: int, property_id: str) -> PropertyDefinition:
     """The workspace's property with that id; another workspace's id is NOT_FOUND."""
     definition = None
-    if property_id.isdigit():
-        definition = await PropertyDefinition.get_or_none(
-            id=int(property_id), workspace_id=workspace_id
-        )
+    row_id = parse_id(property_id)
+    if row_id is not None:
+        definition = await PropertyDefinition.get_or_none(id=row_id, workspace_id=workspace_id)
     if definition is None:
         raise NotFoundError(f"No property with id '{property_id}'", id=property_id)
     return definition

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -169,20 +171,52 @@ async def allowed_origins_for_key(public_key: str) -> list[str] | None:
 
 def as_origin(text: str) -> str | None:
     """`text` as browsers send it in an Origin header (`https://shop.example`); None when it is
-    more than an origin (a path, a query, credentials) or not an http(s) one."""
+    more than an origin (a path, a query, credentials), not an http(s) one, or its host is not
+    a DNS name (IDNA, so `https://bücher.example` is stored as its `xn--` form), an IPv4 or a
+    bracketed IPv6 address: a browser never sends any other, so another never matches."""
+    text = text.strip()
+    if not text.isprintable() or " " in text:  # urlsplit would drop a tab or a newline
+        return None
     try:
-        parts = urlsplit(text.strip())
+        parts = urlsplit(text)
+        port = parts.port
     except ValueError:
         return None
+    scheme = parts.scheme.lower()
+    host = _ascii_host(parts.hostname or "")
     if (
-        parts.scheme.lower() not in ("http", "https")
+        scheme not in ("http", "https")
+        or host is None
+        or port == 0
         or parts.path not in ("", "/")
         or parts.query
         or parts.fragment
         or "@" in parts.netloc
     ):
         return None
-    return normalize_origin(text)
+    return normalize_origin(f"{scheme}://{host}" + ("" if port is None else f":{port}"))
+
+
+def _ascii_host(host: str) -> str | None:
+    """The host as it travels in an Origin header, or None when it cannot be one."""
+    if "%" in host:  # an IPv6 zone: local to one machine
+        return None
+    if ":" in host:
+        try:
+            return f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            return None
+    try:
+        encoded = host.encode("idna").decode("ascii")
+    except UnicodeError:  # a lone surrogate, an empty or overlong label
+        return None
+    labels = encoded.split(".")
+    if len(encoded) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        return None
+    return encoded
+
+
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")  # "_": browsers accept it too
 
 
 # Public keys never change, so a key seen once is remembered for the life of the process.

@@ -103,6 +103,26 @@ def test_parse_document_refuses_malformed_shapes(raw, words):
     assert any(words in message for message in problems(raw))
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"text": "a\x00b"},
+        {"options": [1, True, None, "\x00"]},
+        {"updates": [{"key\x00": 1}]},
+    ],
+)
+def test_parse_document_refuses_a_nul_character_anywhere(config):
+    raw = {"nodes": [{"id": "a", "type": "end", "config": config}]}
+
+    assert problems(raw) == ["The document contains a NUL character (\\u0000) in a text"]
+
+
+def test_parse_document_keeps_the_text_backslash_u0000():
+    raw = {"nodes": [{"id": "a", "type": "end", "config": {"text": "\\u0000", "n": [1]}}]}
+
+    assert parse_document(raw).nodes[0].config["text"] == "\\u0000"
+
+
 def test_parse_document_refuses_too_many_nodes():
     raw = {"nodes": [{"id": f"n{i}", "type": "end"} for i in range(MAX_NODES + 1)]}
 

@@ -54,6 +54,9 @@ def texts(step):
         ("exact", "/", "https://shop.example.com", True),
         ("exact", "/pricing", "/pricing", True),
         ("exact", "shop.example.com/pricing", "shop.example.com/pricing", True),
+        ("contains", "", "[", False),
+        ("glob", "*", "https://[::1/pricing", False),
+        ("prefix", "/", "shop[.example/pricing", False),
     ],
 )
 def test_url_matches_each_mode(match, pattern, url, expected):

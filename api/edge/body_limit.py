@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth
-from api.errors import UnauthenticatedError
+from api.errors import LimitExceededError, UnauthenticatedError
+from api.rate_limits import client_address
 
 
 class BodyLimit:
@@ -41,7 +43,7 @@ class BodyLimit:
         cap = self.max_bytes
         declared = _declared_length(headers)
         if declared is not None and declared > cap:
-            cap = await self._cap_for(headers)
+            cap = await self._cap_for(scope)
             if declared > cap:
                 return await _too_large(cap)(scope, receive, send)
         chunks: list[bytes] = []
@@ -53,7 +55,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > cap and cap == self.max_bytes:
-                cap = await self._cap_for(headers)
+                cap = await self._cap_for(scope)
             if size > cap:
                 return await _too_large(cap)(scope, receive, send)
             chunks.append(chunk)
@@ -61,11 +63,17 @@ class BodyLimit:
                 break
         await self.app(scope, replay(b"".join(chunks), receive), send)
 
-    async def _cap_for(self, headers: Headers) -> int:
-        """The larger cap for a signed-in operator, the anonymous one otherwise."""
+    async def _cap_for(self, scope: Scope) -> int:
+        """The larger cap for a signed-in operator, the anonymous one otherwise; signing in
+        here counts against the sign-in rate limits like any other request's."""
+        connection = HTTPConnection(scope)
         try:
-            await auth.operator_for(auth.bearer_token(headers))
-        except UnauthenticatedError:
+            await auth.sign_in(
+                auth.bearer_token(connection.headers),
+                limiter=connection.app.state.rate_limiter,
+                address=client_address(connection),
+            )
+        except (UnauthenticatedError, LimitExceededError):
             return self.max_bytes
         return self.max_operator_bytes
 

@@ -332,3 +332,14 @@ def _forget_keys(redis_url: str, prefix: str) -> None:
     with redis.Redis.from_url(redis_url) as client:
         for name in client.scan_iter(match=f"{prefix}*"):
             client.delete(name)
+
+
+async def test_a_large_body_with_a_wrong_token_counts_as_a_failed_sign_in(app_with: AppFactory):
+    app = await app_with(only(failed_sign_ins=Rate(1, HOUR, burst=1)))
+    async with client_of(app) as http:
+        body = {"query": "{ __typename }", "variables": {"x": "a" * (1024 * 1024)}}
+        headers = {"Authorization": "Bearer not-a-token"}
+        assert (await http.post("/graphql", json=body, headers=headers)).status_code == 413
+
+        wrong = GraphQLClient(http, "not-a-token")
+        assert_limited(await wrong.error(CONTACTS), Limit.FAILED_SIGN_INS)

@@ -128,6 +128,12 @@ def _print_token(issued: tuple[Operator, str], args: argparse.Namespace) -> None
     print(token)
 
 
+def _print_schema(_args: argparse.Namespace) -> None:
+    from api.schema import build_schema
+
+    print(build_schema().as_str())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="propflow", description="Contact properties and automation flows."
@@ -151,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply pending schema migrations")
     migrate.add_argument("--db", default=None, help=db_help)
     migrate.set_defaults(run=_migrate)
+
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.set_defaults(run=_print_schema)
 
     operator = commands.add_parser("operator", help="manage operators")
     operator_commands = operator.add_subparsers(dest="operator_command", required=True)

@@ -29,6 +29,7 @@ from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
 from api.flows import schema as flows_schema
 from api.properties import schema as properties_schema
+from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
 from api.visitors import schema as visitors_schema
 from api.workspaces import schema as workspaces_schema
@@ -159,6 +160,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected)],
     )
 

@@ -36,6 +36,7 @@ from api.rate_limits import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
 from api.shedding import InFlightCap
+from api.unavailable import AnswerUnavailable
 from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
 from api.workspaces import service as workspaces_service
@@ -185,7 +186,7 @@ def create_app(settings: Settings) -> Starlette:
         max_bytes=settings.max_body_bytes,
         max_operator_bytes=settings.max_operator_body_bytes,
     )
-    middleware = [Middleware(RequestIds), body_limit, guard]
+    middleware = [Middleware(RequestIds), Middleware(AnswerUnavailable), body_limit, guard]
     if settings.rate_limits.enabled and settings.rate_limits.in_flight:
         cap = settings.rate_limits.in_flight
         middleware.insert(1, Middleware(InFlightCap, limit=cap, path="/graphql"))

@@ -27,6 +27,7 @@ from api.contacts import schema as contacts_schema
 from api.edge.documents import Caps, DocumentGate, limits_error
 from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
+from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 from api.flows import schema as flows_schema
 from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
@@ -121,7 +122,15 @@ class PropflowSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if is_unexpected(error):
+            if is_unexpected(error) and is_transient(error.original_error):
+                logger.warning(
+                    "%s %s unavailable in %s: %r",
+                    _request_id(execution_context),
+                    dependency_of(error.original_error),
+                    error.path,
+                    error.original_error,
+                )
+            elif is_unexpected(error):
                 logger.error(
                     "%s Unexpected error in %s",
                     _request_id(execution_context),
@@ -134,11 +143,22 @@ class PropflowSchema(strawberry.Schema):
 
 
 class MaskErrorsWithRequestId(MaskErrors):
-    """The mask of an unexpected error carries the id that starts its log line."""
+    """The mask of an unexpected error carries the id that starts its log line; a failure a
+    retry can fix (api/faults.py) says so instead, for clients to retry."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"requestId": _request_id(self.execution_context)}
+        request_id = _request_id(self.execution_context)
+        if is_transient(error.original_error):
+            masked.message = "The service is briefly unavailable: try again."
+            masked.extensions = {
+                "code": "UNAVAILABLE",
+                "retryable": True,
+                "retryAfter": RETRY_AFTER_SECONDS,
+                "requestId": request_id,
+            }
+        else:
+            masked.extensions = {"requestId": request_id}
         return masked
 
 

@@ -136,14 +136,18 @@
       } catch {
         response = null; // offline, DNS, refused: worth another try
       }
-      if (response && response.status < 500) {
-        const result = await response.json().catch(() => ({}));
+      // A failure the server calls retryable (its database or broker briefly away) is retried
+      // like a lost connection; the same eventId keeps a retry from counting twice.
+      const result = response && response.status < 500 ? await response.json().catch(() => ({})) : null;
+      const retryable = result?.errors?.[0]?.extensions?.retryable === true;
+      if (result && !retryable) {
         if (result.errors?.length) throw new Error(result.errors[0].message);
         if (!result.data) throw new Error(`HTTP ${response.status}`);
         return result.data;
       }
       if (attempt >= retries) throw new Error("the server cannot be reached");
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
+      const jitter = 0.5 + Math.random() / 2; // visitors who failed together retry apart
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt) * jitter));
     }
   }
 

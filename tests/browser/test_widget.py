@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Route, expect
+from playwright.sync_api import Browser, Response, Route, expect
 
 from tests.browser.conftest import open_page
 from tests.browser.widget_page import WidgetPage
@@ -143,6 +143,46 @@ def test_a_page_view_whose_answer_is_lost_is_retried_and_counts_once(browser, sh
     assert len(event_ids) == 2 and event_ids[0] == event_ids[1]
     assert shop.values(result["contactId"])["page_views"] == 1
     assert all("503" in error for error in errors), errors
+
+
+def test_a_page_view_answered_unavailable_is_retried_and_counts_once(browser, shop):
+    shop.publish("Page views")
+    page, errors = open_page(browser, shop.base_url)
+    event_ids: list[str] = []
+    unavailable = {
+        "data": None,
+        "errors": [
+            {
+                "message": "The service is briefly unavailable: try again.",
+                "extensions": {"code": "UNAVAILABLE", "retryable": True, "retryAfter": 1},
+            }
+        ],
+    }
+
+    def unavailable_once(route: Route) -> None:
+        if not WidgetPage.is_page_view_request(route.request):
+            return route.continue_()
+        event_ids.append(json.loads(route.request.post_data or "{}")["variables"]["e"])
+        if len(event_ids) == 1:  # as the server answers while its database is away
+            return route.fulfill(status=200, json=unavailable)
+        return route.continue_()
+
+    page.route("**/graphql?*", unavailable_once)
+    answers: list[Response] = []
+
+    def second_answer(response: Response) -> bool:
+        if WidgetPage.is_page_view(response):
+            answers.append(response)
+        return len(answers) == 2
+
+    with page.expect_response(second_answer) as retried:
+        page.goto("/demo/pricing")
+    result = retried.value.json()["data"]["trackPageView"]
+    page.context.close()
+
+    assert len(event_ids) == 2 and event_ids[0] == event_ids[1]
+    assert shop.values(result["contactId"])["page_views"] == 1
+    assert errors == []
 
 
 def test_another_browser_is_another_contact(widget, shop, browser):

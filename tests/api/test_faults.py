@@ -1,0 +1,187 @@
+"""Failures a retry can fix answer UNAVAILABLE with `retryable: true` (503 with Retry-After
+outside GraphQL), never a masked "Unexpected error.": each fault is caused for real."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise.exceptions import OperationalError
+
+from api import db
+from api.contacts import models as contact_models
+from api.faults import is_transient
+from tests.support import databases
+from tests.support.builders import workspace_key
+from tests.support.graphql import GraphQLClient
+from tests.support.visitor import TRACK, Visitor
+
+CREATE = "mutation($v: [PropertyValueInput!]!) { createContact(values: $v) { id } }"
+
+
+def assert_unavailable(error: dict) -> None:
+    assert error["message"] == "The service is briefly unavailable: try again.", error
+    extensions = error["extensions"]
+    assert (extensions["code"], extensions["retryable"], extensions["retryAfter"]) == (
+        "UNAVAILABLE",
+        True,
+        1,
+    )
+    assert extensions["requestId"]
+
+
+def full_sqlite_error(folder: Path) -> sqlite3.Error:
+    connection = sqlite3.connect(folder / "full.db")
+    connection.execute("CREATE TABLE t (x BLOB)")
+    connection.execute("PRAGMA max_page_count = 3")
+    with pytest.raises(sqlite3.Error) as raised:
+        for _ in range(100):
+            connection.execute("INSERT INTO t VALUES (zeroblob(4096))")
+    return raised.value
+
+
+def locked_sqlite_error(folder: Path) -> sqlite3.Error:
+    holder = sqlite3.connect(folder / "locked.db", isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    writer = sqlite3.connect(folder / "locked.db", timeout=0)
+    with pytest.raises(sqlite3.Error) as raised:
+        writer.execute("INSERT INTO t VALUES (1)")
+    return raised.value
+
+
+def test_a_full_or_locked_sqlite_database_is_a_fault_a_retry_can_fix(tmp_path: Path):
+    assert "full" in str(full_sqlite_error(tmp_path))
+    assert "locked" in str(locked_sqlite_error(tmp_path))
+    assert is_transient(full_sqlite_error(tmp_path / ".."))
+    assert is_transient(locked_sqlite_error(tmp_path / ".."))
+
+
+def test_bugs_and_refusals_are_not_faults_a_retry_can_fix():
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute("CREATE TABLE t (x UNIQUE)")
+        connection.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(sqlite3.IntegrityError) as duplicate:
+            connection.execute("INSERT INTO t VALUES (1)")
+    assert not is_transient(duplicate.value)
+    assert not is_transient(ValueError("a bug"))
+    assert not is_transient(None)
+
+
+@pytest.mark.postgres
+async def test_a_terminated_postgres_backend_is_a_fault_a_retry_can_fix():
+    url = await databases.prepare_postgres()
+    victim = await asyncpg.connect(url)
+    killer = await asyncpg.connect(url)
+    try:
+        await killer.fetchval("SELECT pg_terminate_backend($1)", victim.get_server_pid())
+        with pytest.raises(Exception) as raised:
+            await victim.fetchval("SELECT 1")
+    finally:
+        await killer.close()
+        victim.terminate()
+    assert is_transient(raised.value)
+
+
+# A SQLite file's own limits, and PostgreSQL's own backends: each test runs on its backend only.
+ON_SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+ON_POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+
+
+@pytest.fixture
+async def full_database() -> AsyncIterator[None]:
+    """The app's SQLite file, filled to the last page it may have."""
+    connection = db.connection()
+    await connection.execute_script("CREATE TABLE filler (x BLOB)")
+    await connection.execute_script("PRAGMA max_page_count = 1")  # as many as it has now
+    for size in (65536, 4096, 512, 64, 8, 1):
+        with contextlib.suppress(OperationalError):  # full for blobs of this size
+            for _ in range(1000):
+                await connection.execute_query(f"INSERT INTO filler VALUES (zeroblob({size}))")
+    yield
+    await connection.execute_script("PRAGMA max_page_count = 1073741823")
+
+
+@ON_SQLITE
+async def test_a_full_database_answers_unavailable_and_writes_again_once_there_is_room(
+    gql: GraphQLClient, full_database: None
+):
+    value = [{"key": "name", "value": "x" * 9_000}]
+    assert_unavailable(await gql.error(CREATE, v=value))
+
+    await db.connection().execute_script("PRAGMA max_page_count = 1073741823")
+    assert await gql(CREATE, v=value)
+    assert await contact_models.Contact.all().count() == 1
+
+
+@pytest.fixture
+async def locked_database(db_url: str) -> AsyncIterator[sqlite3.Connection]:
+    """Another process holds the SQLite file's write lock; the app waits 50 ms for it."""
+    await db.connection().execute_script("PRAGMA busy_timeout = 50")
+    holder = sqlite3.connect(db_url.removeprefix("sqlite://"), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    yield holder
+    if holder.in_transaction:
+        holder.execute("ROLLBACK")
+    holder.close()
+
+
+@pytest.fixture
+async def key(gql: GraphQLClient) -> str:
+    return await workspace_key(gql)
+
+
+@ON_SQLITE
+async def test_a_page_view_while_the_database_is_locked_is_retried_and_counts_once(
+    gql: GraphQLClient, key: str, locked_database: sqlite3.Connection
+):
+    visitor = Visitor(gql, key)
+    assert_unavailable(await visitor.error(TRACK, url="/pricing", eventId="e-1"))
+    locked_database.execute("ROLLBACK")
+
+    first = await visitor.visit("/pricing", event_id="e-1")
+    again = await visitor.visit("/pricing", event_id="e-1")
+    assert again["duplicate"] and not first["duplicate"]
+    assert await contact_models.Contact.all().count() == 1
+
+
+@ON_SQLITE
+async def test_a_locked_database_answers_503_with_retry_after_on_import(
+    client: httpx.AsyncClient, gql: GraphQLClient, locked_database: sqlite3.Connection
+):
+    response = await client.post(
+        "/import/contacts.csv",
+        content="email\nann@example.com\n",
+        headers={"Authorization": f"Bearer {gql.token}", "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["code"] == "UNAVAILABLE"
+    locked_database.execute("ROLLBACK")
+    assert await contact_models.Contact.all().count() == 0
+
+
+@ON_POSTGRES
+async def test_terminated_postgres_backends_answer_unavailable_never_a_masked_error(
+    gql: GraphQLClient, db_url: str
+):
+    killer = await asyncpg.connect(db_url)
+    answers = []
+    try:
+        for index in range(20):
+            await killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            body = await gql.execute(CREATE, v=[{"key": "name", "value": f"Ann {index}"}])
+            for error in body.get("errors") or []:
+                assert_unavailable(error)
+            answers.append("error" if body.get("errors") else "ok")
+    finally:
+        await killer.close()
+    assert "ok" in answers  # the pool heals: later requests get fresh connections

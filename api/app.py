@@ -169,6 +169,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", lambda _request: RedirectResponse("/editor/")),
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
@@ -205,7 +206,18 @@ async def _forget_old_events_hourly() -> None:
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
 
+async def readyz(_request: Request) -> Response:
+    """Ready to serve: the database and the broker each answer (503 naming which does not)."""
+    checks = {"database": await db.ping(), "broker": await pubsub.ready()}
+    status = {name: "ok" if fine else "unavailable" for name, fine in checks.items()}
+    ready = all(checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", **status}, status_code=200 if ready else 503
+    )
+
+
 async def healthz(_request: Request) -> Response:
+    """Alive: a cheap check for a process supervisor (the database only)."""
     if await db.ping():
         return JSONResponse({"status": "ok"})
     return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)

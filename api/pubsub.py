@@ -30,6 +30,7 @@ logger = logging.getLogger("propflow.pubsub")
 QUEUE_LIMIT = 1000
 REDIS_PREFIX = "propflow:"
 RECONNECT_SECONDS = 1.0
+READY_TIMEOUT_SECONDS = 1.0
 
 
 class SubscriberDroppedError(Exception):
@@ -55,6 +56,8 @@ class Broker(Protocol):
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
     def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def ready(self) -> bool: ...
 
 
 class _Subscriber:
@@ -130,6 +133,9 @@ class InProcessBroker:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         self.fan_out.deliver(channel, message)
 
+    async def ready(self) -> bool:
+        return True
+
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         subscriber, _ = self.fan_out.add(channel)
         try:
@@ -197,6 +203,16 @@ class RedisBroker:
                 with contextlib.suppress(RedisError, OSError):
                     await self.pubsub.unsubscribe(REDIS_PREFIX + channel)
 
+    async def ready(self) -> bool:
+        """Whether the listener is connected and Redis answers a ping within a second."""
+        if not self.connected.is_set():
+            return False
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+                return bool(await self.client.ping())
+        except (RedisError, OSError, TimeoutError):
+            return False
+
     async def _listen(self) -> None:
         while True:
             try:
@@ -255,6 +271,11 @@ async def publish(channel: str, message: dict[str, Any]) -> None:
     """Publish through the installed broker; without one (CLI, scripts) nobody listens."""
     if _current is not None:
         await _current.publish(channel, message)
+
+
+async def ready() -> bool:
+    """Whether the installed broker can carry events now (for /readyz)."""
+    return _current is not None and await _current.ready()
 
 
 async def subscribe(channel: str) -> AsyncIterator[dict[str, Any]]:

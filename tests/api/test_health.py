@@ -1,4 +1,9 @@
 import httpx
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
+from api.settings import Settings
+from tests.support.private_redis import PrivateRedis, private_redis_server
 
 
 async def test_healthz_answers_ok_once_the_database_is_reachable(client: httpx.AsyncClient):
@@ -13,3 +18,32 @@ async def test_graphiql_is_served_on_get_outside_production(client: httpx.AsyncC
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_readyz_reports_the_database_and_the_broker(client: httpx.AsyncClient):
+    response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+async def test_readyz_fails_naming_the_broker_while_redis_is_down(empty_db: str):
+    with private_redis_server() as private_redis:
+        response, alive = await ready_and_alive_after_killing(empty_db, private_redis)
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
+    assert alive.status_code == 200  # liveness does not restart a process for Redis's sake
+
+
+async def ready_and_alive_after_killing(
+    database_url: str, private_redis: PrivateRedis
+) -> tuple[httpx.Response, httpx.Response]:
+    application = create_app(Settings(database_url=database_url, redis_url=private_redis.url))
+    async with LifespanManager(application) as manager:
+        transport = httpx.ASGITransport(app=manager.app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://propflow.test") as http:
+            assert (await http.get("/readyz")).status_code == 200
+            private_redis.kill()
+
+            return await http.get("/readyz"), await http.get("/healthz")

@@ -93,7 +93,7 @@ class _FanOut:
 
     def __init__(self) -> None:
         self.channels: dict[str, set[_Subscriber]] = {}
-        self.on_listening: Callable[[str], object] | None = None
+        self.on_listening: Callable[[str], object] | None = None  # see the module docstring
 
     def deliver(self, channel: str, message: dict[str, Any]) -> None:
         for subscriber in list(self.channels.get(channel, ())):
@@ -106,7 +106,7 @@ class _FanOut:
         subscribers.add(subscriber)
         return subscriber, len(subscribers) == 1
 
-    def listening(self, channel: str, subscribers: Iterable[_Subscriber]) -> None:
+    def mark_listening(self, channel: str, subscribers: Iterable[_Subscriber]) -> None:
         """Mark `subscribers` of `channel` as hearing it from now on; tell `on_listening`."""
         for subscriber in subscribers:
             if not subscriber.listening:
@@ -150,7 +150,7 @@ class InProcessBroker:
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         subscriber, _ = self.fan_out.add(channel)
-        self.fan_out.listening(channel, [subscriber])
+        self.fan_out.mark_listening(channel, [subscriber])
         try:
             async for message in subscriber.messages():
                 yield message
@@ -210,7 +210,7 @@ class RedisBroker:
             if first:
                 await self.pubsub.subscribe(REDIS_PREFIX + channel)  # confirmed in `_listen`
             elif self.fan_out.is_listening(channel):
-                self.fan_out.listening(channel, [subscriber])
+                self.fan_out.mark_listening(channel, [subscriber])
             async for message in subscriber.messages():
                 yield message
         finally:
@@ -226,7 +226,7 @@ class RedisBroker:
                         self.fan_out.deliver(_channel_of(raw), json.loads(raw["data"]))
                     elif raw.get("type") == "subscribe":
                         channel = _channel_of(raw)
-                        self.fan_out.listening(channel, self.fan_out.channels.get(channel, ()))
+                        self.fan_out.mark_listening(channel, self.fan_out.channels.get(channel, ()))
             except (RedisError, OSError) as error:
                 logger.warning("Lost Redis (%s); reconnecting", error)
                 self.connected.clear()

@@ -18,12 +18,13 @@ from collections.abc import AsyncIterator
 from api import pubsub
 
 WAIT_SECONDS = 10
+Watchable = pubsub.InProcessBroker | pubsub.RedisBroker
 
 
 @contextlib.asynccontextmanager
-async def listening(broker: pubsub.Broker, count: int = 1) -> AsyncIterator[None]:
+async def listening(broker: Watchable, count: int = 1) -> AsyncIterator[None]:
     """Leave the block only once `count` subscriptions started in it are listening."""
-    fan_out = broker.fan_out  # type: ignore[attr-defined]
+    fan_out = broker.fan_out
     heard: list[str] = []
     changed = asyncio.Event()
 
@@ -42,9 +43,9 @@ async def listening(broker: pubsub.Broker, count: int = 1) -> AsyncIterator[None
         fan_out.on_listening = previous
 
 
-def installed_broker() -> pubsub.Broker:
+def installed_broker() -> Watchable:
     """The broker of the app served in this process: its lifespan installed it."""
     broker = pubsub._current
-    if broker is None:
+    if not isinstance(broker, Watchable):
         raise RuntimeError("No app is served in this process: its broker cannot be watched")
     return broker

@@ -14,10 +14,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.support.listening import installed_broker, listening
+from tests.support.listening import WAIT_SECONDS, installed_broker, listening
 
 PROTOCOL = "graphql-transport-ws"
-WAIT_SECONDS = 10
 
 
 class GraphQLWebSocket:

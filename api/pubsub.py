@@ -5,6 +5,10 @@ that falls behind by more than `QUEUE_LIMIT` messages is dropped (its iterator r
 `SubscriberDroppedError`) rather than letting memory grow. With Redis, one connection per process
 listens and fans messages out to local subscribers; when Redis goes away, subscribers are
 dropped with an error and the listener reconnects in the background.
+
+A subscription hears its channel once it is *listening*: at once in process, and with Redis once
+Redis has confirmed the SUBSCRIBE. A broker's `fan_out.on_listening`, unset in production, is
+called with the channel at that moment, so tests wait for it instead of sleeping.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
 import redis.asyncio as redis
@@ -64,6 +68,7 @@ class _Subscriber:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
         self.dropped: str | None = None
+        self.listening = False
 
     def offer(self, message: dict[str, Any]) -> None:
         if self.dropped is not None:
@@ -91,6 +96,7 @@ class _FanOut:
 
     def __init__(self) -> None:
         self.channels: dict[str, set[_Subscriber]] = {}
+        self.on_listening: Callable[[str], object] | None = None  # see the module docstring
 
     def deliver(self, channel: str, message: dict[str, Any]) -> None:
         for subscriber in list(self.channels.get(channel, ())):
@@ -102,6 +108,18 @@ class _FanOut:
         subscriber = _Subscriber()
         subscribers.add(subscriber)
         return subscriber, len(subscribers) == 1
+
+    def mark_listening(self, channel: str, subscribers: Iterable[_Subscriber]) -> None:
+        """Mark `subscribers` of `channel` as hearing it from now on; tell `on_listening`."""
+        for subscriber in subscribers:
+            if not subscriber.listening:
+                subscriber.listening = True
+                if self.on_listening is not None:
+                    self.on_listening(channel)
+
+    def is_listening(self, channel: str) -> bool:
+        """Whether the channel is heard already (with Redis: its SUBSCRIBE was confirmed)."""
+        return any(subscriber.listening for subscriber in self.channels.get(channel, ()))
 
     def remove(self, channel: str, subscriber: _Subscriber) -> bool:
         """Whether the channel has no subscriber left."""
@@ -138,6 +156,7 @@ class InProcessBroker:
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         subscriber, _ = self.fan_out.add(channel)
+        self.fan_out.mark_listening(channel, [subscriber])
         try:
             async for message in subscriber.messages():
                 yield message
@@ -195,7 +214,9 @@ class RedisBroker:
         subscriber, first = self.fan_out.add(channel)
         try:
             if first:
-                await self.pubsub.subscribe(REDIS_PREFIX + channel)
+                await self.pubsub.subscribe(REDIS_PREFIX + channel)  # confirmed in `_listen`
+            elif self.fan_out.is_listening(channel):
+                self.fan_out.mark_listening(channel, [subscriber])
             async for message in subscriber.messages():
                 yield message
         finally:
@@ -218,8 +239,10 @@ class RedisBroker:
             try:
                 async for raw in self.pubsub.listen():
                     if raw.get("type") == "message":
-                        channel = raw["channel"].decode().removeprefix(REDIS_PREFIX)
-                        self.fan_out.deliver(channel, json.loads(raw["data"]))
+                        self.fan_out.deliver(_channel_of(raw), json.loads(raw["data"]))
+                    elif raw.get("type") == "subscribe":
+                        channel = _channel_of(raw)
+                        self.fan_out.mark_listening(channel, self.fan_out.channels.get(channel, ()))
             except (RedisError, OSError) as error:
                 logger.warning("Lost Redis (%s); reconnecting", error)
                 self.connected.clear()
@@ -241,6 +264,10 @@ class RedisBroker:
             self.connected.set()
             logger.info("Reconnected to Redis")
             return
+
+
+def _channel_of(raw: dict[str, Any]) -> str:
+    return str(raw["channel"].decode()).removeprefix(REDIS_PREFIX)
 
 
 async def check_redis(url: str) -> None:

@@ -212,8 +212,7 @@ async def test_a_widget_socket_from_an_allowed_origin_receives_its_messages(live
         assert (await ws.init({"workspaceKey": key, "visitorId": "v-1"}))[
             "type"
         ] == "connection_ack"
-        await ws.subscribe("m", MESSAGES, key=key, visitor="v-1")
-        await ws.nothing_for("m", 0.2)
+        await ws.subscribed("m", MESSAGES, key=key, visitor="v-1")
 
         await live_gql.http.post("/graphql", json=track(key))
 

@@ -1,7 +1,7 @@
-"""The brokers: bounded subscribers, Redis across processes, Redis lost and back."""
+"""The brokers: bounded subscribers, Redis across processes, Redis lost and back, and the signal
+that a subscription is listening (what every live test waits on, see tests/support/listening)."""
 
 import asyncio
-import contextlib
 import shutil
 import subprocess
 import uuid
@@ -12,13 +12,14 @@ import pytest
 from api import pubsub
 from api.pubsub import InProcessBroker, RedisBroker, SubscriberDroppedError
 from tests.support import databases
+from tests.support.listening import listening
 from tests.support.server import free_port
 
 
-async def started(iterator):
-    """Start an async generator subscription, so it is listening before we publish."""
-    task = asyncio.ensure_future(anext(iterator))
-    await asyncio.sleep(0.05)
+async def started(broker, iterator):
+    """Start a subscription of `broker`; its next message, once the broker says it listens."""
+    async with listening(broker):
+        task = asyncio.ensure_future(anext(iterator))
     return task
 
 
@@ -27,8 +28,7 @@ async def published_once_back(broker: RedisBroker) -> dict:
     await asyncio.wait_for(broker.connected.wait(), 10)
     stream = broker.subscribe("a")
     try:
-        waiting = await started(stream)
-        await asyncio.sleep(0.1)
+        waiting = await started(broker, stream)
         await broker.publish("a", {"back": True})
         return await asyncio.wait_for(waiting, 5)
     finally:
@@ -38,15 +38,13 @@ async def published_once_back(broker: RedisBroker) -> dict:
 async def test_in_process_broker_delivers_to_each_subscriber_of_the_channel():
     broker = InProcessBroker()
     one, two, other = (broker.subscribe(c) for c in ("a", "a", "b"))
-    waits = [await started(s) for s in (one, two, other)]
+    waits = [await started(broker, s) for s in (one, two, other)]
 
     await broker.publish("a", {"n": 1})
+    await broker.publish("b", {"n": 2})
 
     assert await waits[0] == {"n": 1} and await waits[1] == {"n": 1}
-    assert not waits[2].done()
-    waits[2].cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await waits[2]
+    assert await waits[2] == {"n": 2}  # the sentinel came first: "a" never reached "b"
     for stream in (one, two, other):
         await stream.aclose()
     await broker.close()
@@ -56,7 +54,7 @@ async def test_a_subscriber_that_falls_behind_is_dropped(monkeypatch):
     monkeypatch.setattr(pubsub, "QUEUE_LIMIT", 3)
     broker = InProcessBroker()
     slow = broker.subscribe("a")
-    waiting = await started(slow)
+    waiting = await started(broker, slow)
     for number in range(5):
         await broker.publish("a", {"n": number})
 
@@ -77,8 +75,7 @@ async def test_redis_carries_a_change_from_one_broker_to_another(redis_url):
     channel = f"test-{uuid.uuid4()}"
     try:
         stream = subscriber.subscribe(channel)
-        waiting = await started(stream)
-        await asyncio.sleep(0.1)
+        waiting = await started(subscriber, stream)
         await publisher.publish(channel, {"contactId": 7})
 
         assert await asyncio.wait_for(waiting, 5) == {"contactId": 7}
@@ -86,6 +83,26 @@ async def test_redis_carries_a_change_from_one_broker_to_another(redis_url):
     finally:
         await publisher.close()
         await subscriber.close()
+
+
+async def test_a_redis_subscription_listens_once_redis_confirmed_it(redis_url):
+    broker = RedisBroker(redis_url)
+    await broker.start()
+    channel = f"test-{uuid.uuid4()}"
+    first, second = broker.subscribe(channel), broker.subscribe(channel)
+    try:
+        # The second joins while the first's SUBSCRIBE is on its way: both wait for Redis.
+        async with listening(broker, count=2):
+            waits = [asyncio.ensure_future(anext(stream)) for stream in (first, second)]
+        [(_, subscribed)] = await broker.client.pubsub_numsub(pubsub.REDIS_PREFIX + channel)
+        await broker.publish(channel, {"n": 1})
+
+        assert subscribed == 1
+        assert [await asyncio.wait_for(wait, 5) for wait in waits] == [{"n": 1}, {"n": 1}]
+    finally:
+        for stream in (first, second):
+            await stream.aclose()
+        await broker.close()
 
 
 async def test_redis_down_at_start_is_a_clear_error():
@@ -140,7 +157,7 @@ async def private_broker(private_redis, monkeypatch) -> AsyncIterator[RedisBroke
 async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, private_broker):
     broker = private_broker
     stream = broker.subscribe("a")
-    waiting = await started(stream)
+    waiting = await started(broker, stream)
     private_redis.kill()
 
     with pytest.raises(SubscriberDroppedError, match="Redis"):
@@ -154,7 +171,7 @@ async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, priv
 async def test_the_first_publish_after_redis_comes_back_is_delivered(private_redis, private_broker):
     broker = private_broker
     await broker.publish("a", {"before": True})  # leaves a pooled publishing connection
-    dropped = await started(broker.subscribe("a"))
+    dropped = await started(broker, broker.subscribe("a"))
     private_redis.kill()
     with pytest.raises(SubscriberDroppedError):
         await asyncio.wait_for(dropped, 5)

@@ -3,10 +3,12 @@
 import httpx
 import pytest
 
+from api.app import create_app
+from api.settings import RateLimitSettings, Settings
 from tests.support import databases
 from tests.support.builders import create_contact, create_property
 from tests.support.graphql import GraphQLClient
-from tests.support.server import operator_token, served
+from tests.support.server import operator_token, served, serving
 from tests.support.ws import graphql_ws
 
 CHANGES = """
@@ -22,19 +24,24 @@ async def shared_postgres(postgres_url: str) -> str:
 async def test_a_change_through_one_process_reaches_a_subscriber_of_another(shared_postgres):
     redis_url = databases.require_redis()
     token = operator_token(shared_postgres)
-    environment = {"REDIS_URL": redis_url}
-    with (
-        served(shared_postgres, env=environment) as first,
-        served(shared_postgres, env=environment) as second,
-    ):
-        async with httpx.AsyncClient(base_url=first) as http:
+    # The subscriber's server runs in this process, so that the test can wait until its broker
+    # listens (Redis confirmed the SUBSCRIBE); the change goes through a `propflow serve` process.
+    subscribing = Settings(
+        database_url=shared_postgres,
+        redis_url=redis_url,
+        rate_limits=RateLimitSettings(enabled=False),
+    )
+    with served(shared_postgres, env={"REDIS_URL": redis_url}) as first:
+        async with (
+            httpx.AsyncClient(base_url=first) as http,
+            serving(create_app(subscribing)) as second,
+        ):
             gql = GraphQLClient(http, token)
             await create_property(gql, "Score", "NUMBER")
             contact = await create_contact(gql, email="ann@example.com")
             async with graphql_ws(second) as ws:
                 await ws.init({"authorization": f"Bearer {token}"})
-                await ws.subscribe("1", CHANGES)
-                await ws.nothing_for("1", 0.3)
+                await ws.subscribed("1", CHANGES)
 
                 await gql(
                     'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: "score", '

@@ -45,9 +45,13 @@ async def propflow(*args: str, env: dict[str, str] | None = None) -> tuple[int, 
     return int(process.returncode or 0), out.decode(), err.decode()
 
 
-async def subscribed(ws: GraphQLWebSocket, token: str) -> None:
+async def subscribed(ws: GraphQLWebSocket, token: str, *, in_process: bool = True) -> None:
+    """Sign in and subscribe; to an app served in this process, until its broker listens."""
     assert (await ws.init({"authorization": f"Bearer {token}"}))["type"] == "connection_ack"
-    await ws.subscribe("1", CHANGES)
+    if in_process:
+        await ws.subscribed("1", CHANGES)
+    else:  # only the sign-in matters: revocation closes the socket, listening or not
+        await ws.subscribe("1", CHANGES)
 
 
 async def closed_code(ws: GraphQLWebSocket) -> int | None:
@@ -197,8 +201,8 @@ async def test_revocation_closes_subscriptions_on_every_process(empty_db):
         served(empty_db, env=environment) as second,
     ):
         async with graphql_ws(first) as one, graphql_ws(second) as two:
-            await subscribed(one, token)
-            await subscribed(two, token)
+            await subscribed(one, token, in_process=False)
+            await subscribed(two, token, in_process=False)
 
             status, _, err = await propflow(
                 "operator", "revoke", "--email", "designer@example.com", "--db", empty_db,

@@ -1,4 +1,7 @@
-"""A graphql-transport-ws client for tests, over a real WebSocket (the `websockets` library)."""
+"""A graphql-transport-ws client for tests, over a real WebSocket (the `websockets` library).
+
+How a test knows a subscription is ready, or that nothing arrived: see `tests/support/listening`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.support.listening import WAIT_SECONDS, installed_broker, listening
+
 PROTOCOL = "graphql-transport-ws"
-WAIT_SECONDS = 10
 
 
 class GraphQLWebSocket:
@@ -22,8 +26,8 @@ class GraphQLWebSocket:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def receive(self, within: float = WAIT_SECONDS) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.connection.recv(), within)
+    async def receive(self) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.connection.recv(), WAIT_SECONDS)
         return json.loads(raw)
 
     async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -38,6 +42,11 @@ class GraphQLWebSocket:
                 "payload": {"query": query, "variables": variables},
             }
         )
+
+    async def subscribed(self, operation_id: str, query: str, **variables: Any) -> None:
+        """Subscribe, and return once the server listens for it (an app served in this process)."""
+        async with listening(installed_broker()):
+            await self.subscribe(operation_id, query, **variables)
 
     async def next_data(self, operation_id: str) -> dict[str, Any]:
         """The data of the next `next` message of that operation (errors fail the test)."""
@@ -55,13 +64,6 @@ class GraphQLWebSocket:
             while True:
                 await asyncio.wait_for(self.connection.recv(), WAIT_SECONDS)
         return self.connection.close_code
-
-    async def nothing_for(self, operation_id: str, seconds: float) -> None:
-        """Assert no message for the operation arrives within `seconds`."""
-        with contextlib.suppress(TimeoutError):
-            while True:
-                message = await self.receive(within=seconds)
-                assert message.get("id") != operation_id, message
 
 
 @contextlib.asynccontextmanager

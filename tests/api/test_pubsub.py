@@ -2,8 +2,6 @@
 that a subscription is listening (what every live test waits on, see tests/support/listening)."""
 
 import asyncio
-import shutil
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -13,6 +11,7 @@ from api import pubsub
 from api.pubsub import InProcessBroker, RedisBroker, SubscriberDroppedError
 from tests.support import databases
 from tests.support.listening import listening
+from tests.support.private_redis import PrivateRedis, private_redis_server
 from tests.support.server import free_port
 
 
@@ -113,35 +112,10 @@ async def test_redis_down_at_start_is_a_clear_error():
         await broker.start()
 
 
-class PrivateRedis:
-    """A Redis server of our own, to stop and start again."""
-
-    def __init__(self, server: str) -> None:
-        self.port = free_port()
-        self.command = [server, "--port", str(self.port), "--bind", "127.0.0.1"]
-        self.command += ["--save", "", "--appendonly", "no"]
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
-        databases.wait_for_port(self.port)
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
 @pytest.fixture
 def private_redis(redis_url) -> Iterator[PrivateRedis]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    redis = PrivateRedis(server)
-    redis.start()
-    yield redis
-    redis.kill()
+    with private_redis_server() as redis:
+        yield redis
 
 
 @pytest.fixture

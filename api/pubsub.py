@@ -14,6 +14,7 @@ called with the channel at that moment, so tests wait for it instead of sleeping
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -34,6 +35,10 @@ logger = logging.getLogger("propflow.pubsub")
 QUEUE_LIMIT = 1000
 REDIS_PREFIX = "propflow:"
 RECONNECT_SECONDS = 1.0
+# Events waiting for Redis, oldest dropped first (and counted) past this many.
+OUTGOING_LIMIT = 10_000
+PUBLISH_TIMEOUT_SECONDS = 1.0
+CLOSE_FLUSH_SECONDS = 2.0
 READY_TIMEOUT_SECONDS = 1.0
 
 
@@ -180,6 +185,12 @@ class RedisBroker:
         self.pubsub = self.client.pubsub()
         self.listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        self.outgoing: collections.deque[tuple[str, str]] = collections.deque()
+        self.dropped_events = 0
+        self.has_outgoing = asyncio.Event()
+        self.drained = asyncio.Event()
+        self.drained.set()
+        self.publisher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         try:
@@ -191,22 +202,61 @@ class RedisBroker:
         await self.pubsub.subscribe(REDIS_PREFIX + "_")
         self.connected.set()
         self.listener = asyncio.create_task(self._listen(), name="propflow-redis-listener")
+        self.publisher = asyncio.create_task(self._send(), name="propflow-redis-publisher")
 
     async def close(self) -> None:
-        if self.listener is not None:
-            self.listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.listener
+        """Send what is queued (for at most CLOSE_FLUSH_SECONDS: a CLI's one event, a server's
+        last ones), then stop."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_FLUSH_SECONDS):
+                await self.drained.wait()
+        for task in (self.publisher, self.listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self.fan_out.drop_all("the server is shutting down")
         await self.pubsub.aclose()
         await self.client.aclose()
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        """Publish; a Redis outage is logged, never turned into a failed mutation."""
-        try:
-            await self.client.publish(REDIS_PREFIX + channel, json.dumps(message))
-        except (RedisError, OSError) as error:
-            logger.warning("Could not publish to Redis (%s); subscribers miss this event", error)
+        """Queue the event for Redis and return at once: a slow, frozen or lost Redis never
+        holds a mutation. While Redis is away the queue keeps the newest OUTGOING_LIMIT events
+        (the oldest dropped and counted); they are sent when it is back."""
+        if len(self.outgoing) >= OUTGOING_LIMIT:
+            self.outgoing.popleft()
+            self.dropped_events += 1
+            if self.dropped_events == 1 or self.dropped_events % OUTGOING_LIMIT == 0:
+                logger.warning("Redis is away: %d events dropped so far", self.dropped_events)
+        self.outgoing.append((REDIS_PREFIX + channel, json.dumps(message)))
+        self.drained.clear()
+        self.has_outgoing.set()
+
+    async def _send(self) -> None:
+        """Publish the queued events in order; each waits at most PUBLISH_TIMEOUT_SECONDS, and
+        one that fails stays first in line until Redis takes it."""
+        away = False
+        while True:
+            await self.has_outgoing.wait()
+            while self.outgoing:
+                channel, data = self.outgoing[0]
+                try:
+                    async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+                        await self.client.publish(channel, data)
+                except (RedisError, OSError, TimeoutError) as error:
+                    if not away:
+                        logger.warning("Cannot publish to Redis (%r); events wait", error)
+                    away = True
+                    await asyncio.sleep(RECONNECT_SECONDS)
+                    continue
+                self.outgoing.popleft()
+                if away:
+                    logger.info(
+                        "Publishing to Redis again (%d events still queued)", len(self.outgoing)
+                    )
+                    away = False
+            self.has_outgoing.clear()
+            self.drained.set()
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         if not self.connected.is_set():
@@ -259,7 +309,7 @@ class RedisBroker:
                 await self.pubsub.subscribe(REDIS_PREFIX + "_")
             except (RedisError, OSError):
                 with contextlib.suppress(RedisError, OSError):
-                    await self.pubsub.reset()
+                    await self.pubsub.aclose()
                 continue
             self.connected.set()
             logger.info("Reconnected to Redis")

@@ -2,6 +2,7 @@
 that a subscription is listening (what every live test waits on, see tests/support/listening)."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -136,7 +137,7 @@ async def test_losing_redis_drops_subscribers_and_reconnects(private_redis, priv
 
     with pytest.raises(SubscriberDroppedError, match="Redis"):
         await asyncio.wait_for(waiting, 5)
-    await broker.publish("a", {"lost": True})  # logged, never raised
+    await broker.publish("elsewhere", {"queued": True})  # queued for Redis, never raised
 
     private_redis.start()
     assert await published_once_back(broker) == {"back": True}
@@ -152,3 +153,32 @@ async def test_the_first_publish_after_redis_comes_back_is_delivered(private_red
 
     private_redis.start()
     assert await published_once_back(broker) == {"back": True}
+
+
+async def test_a_frozen_redis_never_holds_a_publish_and_gets_the_event_later(
+    private_redis, private_broker
+):
+    broker = private_broker
+    stream = broker.subscribe("a")
+    waiting = await started(broker, stream)
+    private_redis.freeze()
+    try:
+        # Returns without waiting on Redis (it once took two 5 s socket timeouts).
+        await asyncio.wait_for(broker.publish("a", {"while": "frozen"}), 1)
+    finally:
+        private_redis.thaw()
+    assert await asyncio.wait_for(waiting, 10) == {"while": "frozen"}
+    await stream.aclose()
+
+
+async def test_events_waiting_for_redis_are_bounded_oldest_dropped_first(
+    private_redis, private_broker, monkeypatch
+):
+    monkeypatch.setattr(pubsub, "OUTGOING_LIMIT", 3)
+    broker = private_broker
+    private_redis.kill()
+    for index in range(5):
+        await broker.publish("a", {"n": index})
+
+    assert [json.loads(data)["n"] for _, data in broker.outgoing] == [2, 3, 4]
+    assert broker.dropped_events == 2

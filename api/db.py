@@ -1,8 +1,10 @@
 """The database: Tortoise config from a URL, opening and closing it, and applying migrations.
 
 SQLite (aiosqlite, WAL) is the embedded default; PostgreSQL (asyncpg) is selected by a
-`postgres://` URL. The schema only ever changes through the versioned migrations in
-`api/migrations/`, applied by `propflow migrate` and on `propflow serve` start-up.
+`postgres://` URL. Tortoise reads the URL (`expand_db_url`: its query string sets SQLite pragmas
+or asyncpg options); this module adds our defaults and turns what it refuses into one clear line.
+The schema only ever changes through the versioned migrations in `api/migrations/`, applied by
+`propflow migrate` and on `propflow serve` start-up.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import BaseORMException
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import BaseORMException, ConfigurationError
 from tortoise.migrations.api import migrate
 
 APP_LABEL = "propflow"
@@ -33,6 +36,7 @@ MODEL_MODULES = [
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+POSTGRES_DEFAULTS = {"minsize": 1, "maxsize": 10, "timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
 
 
 # What a driver raises when the server or file is unusable (refused, unknown role or database).
@@ -44,27 +48,12 @@ class DatabaseError(Exception):
 
 
 def tortoise_config(url: str) -> dict[str, Any]:
-    """The Tortoise config for `url`; raises DatabaseError for a scheme we do not support."""
-    connection: dict[str, Any]
-    scheme = _scheme(url)
-    if scheme == "sqlite":
-        path = sqlite_path(url)
-        connection = {
-            "engine": "tortoise.backends.sqlite",
-            "credentials": {"file_path": path, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS},
-        }
-    elif scheme in ("postgres", "postgresql"):
-        connection = _postgres_connection(url)
-    else:
-        raise DatabaseError(
-            f"Unsupported database URL scheme '{scheme}' in {url!r}: "
-            "use sqlite://PATH or postgres://USER@HOST:PORT/DB"
-        )
+    """The Tortoise config for `url`; raises DatabaseError for a URL we cannot use."""
     # Named after the backend: Tortoise caches insert queries per connection name, so a process
     # that opens SQLite and then PostgreSQL (the test suite) must not reuse one name for both.
     name = "postgres" if is_postgres(url) else "sqlite"
     return {
-        "connections": {name: connection},
+        "connections": {name: _connection(url)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -77,12 +66,36 @@ def tortoise_config(url: str) -> dict[str, Any]:
     }
 
 
-def sqlite_path(url: str) -> str:
-    """The file path of a sqlite:// URL (`sqlite://propflow.db`, `sqlite:///abs/path.db`)."""
-    path = url.split("://", 1)[1].split("?", 1)[0]
-    if not path:
-        raise DatabaseError(f"The SQLite URL {url!r} names no file: use sqlite://propflow.db")
-    return path
+def _connection(url: str) -> dict[str, Any]:
+    """Tortoise's reading of `url`, with our defaults where the URL leaves them out."""
+    scheme = _scheme(url)
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise DatabaseError(
+            f"Unsupported database URL scheme '{scheme}' in {url!r}: "
+            "use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+        )
+    try:
+        connection = expand_db_url(url)
+    except (ConfigurationError, ValueError) as error:  # no file; a bad port; an unclosed [IPv6
+        if scheme == "sqlite" and isinstance(error, ConfigurationError):
+            raise DatabaseError(
+                f"The SQLite URL {url!r} names no file: use sqlite://propflow.db"
+            ) from None
+        raise DatabaseError(f"Malformed database URL {safe_url(url)!r}: {error}") from None
+    credentials = connection["credentials"]
+    if scheme == "sqlite":
+        credentials.setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+        return connection
+    if not credentials["host"] or not credentials["database"]:
+        raise DatabaseError(
+            f"The PostgreSQL URL {safe_url(url)!r} needs a host and a database name: "
+            "postgres://USER@HOST:PORT/DB"
+        )
+    credentials["user"] = credentials["user"] or "postgres"
+    credentials["password"] = credentials["password"] or ""
+    for option, default in POSTGRES_DEFAULTS.items():
+        credentials.setdefault(option, default)
+    return connection
 
 
 def is_postgres(url: str) -> bool:
@@ -98,7 +111,7 @@ def _scheme(url: str) -> str:
 async def open_database(url: str) -> None:
     """Connect and check the database answers; raises DatabaseError with one clear line."""
     config = tortoise_config(url)
-    _check_reachable(url)
+    _check_reachable(config)
     await Tortoise.init(config=config, _enable_global_fallback=True)
     try:
         await connection().execute_query("SELECT 1")
@@ -127,7 +140,7 @@ async def close_database() -> None:
 async def apply_migrations(url: str) -> None:
     """Apply every pending migration to the database at `url`."""
     config = tortoise_config(url)
-    _check_reachable(url)
+    _check_reachable(config)
     try:
         await migrate(config=config)
     except DRIVER_ERRORS as error:
@@ -162,42 +175,12 @@ def safe_url(url: str) -> str:
     return url
 
 
-def _postgres_parts(url: str) -> tuple[str, int, SplitResult]:
-    """Host, port and parts of a PostgreSQL URL; a malformed one is a DatabaseError."""
-    try:
-        parts = urlsplit(url)
-        return parts.hostname or "", parts.port or 5432, parts
-    except ValueError as error:  # a port that is not a number, an unclosed [IPv6 host
-        raise DatabaseError(f"Malformed database URL {safe_url(url)!r}: {error}") from None
-
-
-def _postgres_connection(url: str) -> dict[str, Any]:
-    host, port, parts = _postgres_parts(url)
-    database = parts.path.lstrip("/")
-    if not host or not database:
-        raise DatabaseError(
-            f"The PostgreSQL URL {safe_url(url)!r} needs a host and a database name: "
-            "postgres://USER@HOST:PORT/DB"
-        )
-    return {
-        "engine": "tortoise.backends.asyncpg",
-        "credentials": {
-            "host": host,
-            "port": port,
-            "user": parts.username or "postgres",
-            "password": parts.password or "",
-            "database": database,
-            "minsize": 1,
-            "maxsize": 10,
-            "timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS,
-        },
-    }
-
-
-def _check_reachable(url: str) -> None:
+def _check_reachable(config: dict[str, Any]) -> None:
     """Fail fast, with a clear message, before a driver reports the problem its own way."""
-    if is_postgres(url):
-        address = _postgres_parts(url)[:2]
+    ((name, connection),) = config["connections"].items()
+    credentials = connection["credentials"]
+    if name == "postgres":
+        address = (credentials["host"], credentials["port"])
         try:
             with socket.create_connection(address, timeout=POSTGRES_CONNECT_TIMEOUT_SECONDS):
                 pass
@@ -206,7 +189,7 @@ def _check_reachable(url: str) -> None:
                 f"Cannot reach PostgreSQL at {address[0]}:{address[1]} ({error.strerror or error})"
             ) from None
         return
-    path = Path(sqlite_path(url))
+    path = Path(credentials["file_path"])
     if str(path) == ":memory:":
         return
     folder = path.parent.resolve()

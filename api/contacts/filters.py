@@ -1,17 +1,23 @@
-"""Contact filters as SQL: each `{key, op, value}` becomes a condition on `contact c`.
+"""Contact filters as SQL: each `{key, op, value}` becomes a pypika condition on `contact c`.
 
 A filter value is normalized by its property's type, so numbers compare as numbers and dates as
-dates. Text comparisons for EQ, NEQ, IN, CONTAINS and STARTS_WITH are case-insensitive
-(`lower()` on both sides; on SQLite, `api/db.py` makes it fold every letter, not ASCII only).
-NEQ and IS_NOT_SET include contacts that have no value, as "is not" does in Intercom and HubSpot.
-An operator that does not fit the property's type (flow_graph's `OPERATORS_BY_TYPE`) is refused.
+dates, and it is always a query parameter. Text comparisons for EQ, NEQ, IN, CONTAINS and
+STARTS_WITH are case-insensitive (`lower()` on both sides; on SQLite, `api/db.py` makes it fold
+every letter, not ASCII only). NEQ and IS_NOT_SET include contacts that have no value, as "is not"
+does in Intercom and HubSpot. An operator that does not fit the property's type (flow_graph's
+`OPERATORS_BY_TYPE`) is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from operator import ge, gt, le, lt
 from typing import Any
+
+from pypika_tortoise import Query, Table
+from pypika_tortoise.functions import Cast, Lower
+from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from tortoise.filters import Like, escape_like
 
 from api.contacts.service import normalize
 from api.contacts.values import column_for, to_parameter
@@ -21,28 +27,28 @@ from flow_graph.operators import OPERATORS_BY_TYPE, TEXT_TYPES, FilterOperator, 
 
 MAX_FILTERS = 50
 MAX_IN_VALUES = 500
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A SQL boolean expression over `c` with `?` placeholders, and its parameters."""
-
-    sql: str
-    params: tuple[Any, ...] = ()
+CONTACT = Table("contact", alias="c")
+VALUE = Table("property_value", alias="pv")
 
 
 def build_conditions(
     filters: Sequence[Mapping[str, Any]], definitions: Mapping[str, PropertyDefinition]
-) -> list[Condition]:
+) -> list[Criterion]:
     """Conditions for every filter, ANDed by the caller; a bad filter is VALIDATION_FAILED."""
     if len(filters) > MAX_FILTERS:
         raise ValidationFailedError(f"At most {MAX_FILTERS} filters are allowed", field="filter")
     return [_condition(index, raw, definitions) for index, raw in enumerate(filters)]
 
 
+def property_id(definition: PropertyDefinition) -> Term:
+    """The property's id written into the SQL, not a parameter: the planner then knows which
+    property (its statistics, its index) even in a prepared statement's generic plan."""
+    return ValueWrapper(int(definition.id), allow_parametrize=False)
+
+
 def _condition(
     index: int, raw: Mapping[str, Any], definitions: Mapping[str, PropertyDefinition]
-) -> Condition:
+) -> Criterion:
     key, op_name, value = raw.get("key"), raw.get("op"), raw.get("value")
     definition = definitions.get(key) if isinstance(key, str) else None
     if definition is None:
@@ -67,64 +73,66 @@ def _condition(
     return _OPERATORS[op](definition, value)
 
 
-def _values_of(definition: PropertyDefinition, condition: str) -> str:
-    return (
-        "c.id IN (SELECT pv.contact_id FROM property_value pv "
-        f"WHERE pv.property_id = {int(definition.id)} AND {condition})"
-    )
+def _values_of(definition: PropertyDefinition, condition: Criterion | None = None) -> Criterion:
+    """Contacts with a value for `definition` (one that meets `condition`, when given)."""
+    where = VALUE.property_id == property_id(definition)
+    if condition is not None:
+        where &= condition
+    return CONTACT.id.isin(Query.from_(VALUE).select(VALUE.contact_id).where(where))
 
 
-def _is_set(definition: PropertyDefinition, _value: Any) -> Condition:
-    return Condition(_values_of(definition, "1 = 1"))
+def _lower_text(value: Any) -> Term:
+    """A parameter compared as lower-case text (PostgreSQL needs its type to apply lower())."""
+    return Lower(Cast(ValueWrapper(value), "TEXT"))
 
 
-def _is_not_set(definition: PropertyDefinition, value: Any) -> Condition:
-    return Condition("NOT " + _is_set(definition, value).sql)
+def _is_set(definition: PropertyDefinition, _value: Any) -> Criterion:
+    return _values_of(definition)
 
 
-def _equals(definition: PropertyDefinition, value: Any) -> Condition:
+def _is_not_set(definition: PropertyDefinition, value: Any) -> Criterion:
+    return ~_is_set(definition, value)
+
+
+def _equals(definition: PropertyDefinition, value: Any) -> Criterion:
     return _in(definition, [value], operator="EQ")
 
 
-def _not_equals(definition: PropertyDefinition, value: Any) -> Condition:
-    equal = _equals(definition, value)
-    return Condition("NOT " + equal.sql, equal.params)
+def _not_equals(definition: PropertyDefinition, value: Any) -> Criterion:
+    return ~_equals(definition, value)
 
 
-def _in(definition: PropertyDefinition, value: Any, operator: str = "IN") -> Condition:
+def _in(definition: PropertyDefinition, value: Any, operator: str = "IN") -> Criterion:
     if not isinstance(value, list) or not value or len(value) > MAX_IN_VALUES:
         raise ValidationFailedError(
             f"The IN filter on '{definition.key}' needs a list of 1 to {MAX_IN_VALUES} values",
             key=definition.key,
         )
-    params = tuple(_typed(definition, item, operator) for item in value)
-    marks = ", ".join("?" for _ in params)
+    params = [_typed(definition, item, operator) for item in value]
     if definition.type in TEXT_TYPES:
-        lowered = ", ".join("lower(CAST(? AS TEXT))" for _ in params)
-        return Condition(_values_of(definition, f"lower(pv.value_text) IN ({lowered})"), params)
-    column = column_for(definition.type)
-    return Condition(_values_of(definition, f"pv.{column} IN ({marks})"), params)
+        lowered = [_lower_text(param) for param in params]
+        return _values_of(definition, Lower(VALUE.value_text).isin(lowered))
+    column = VALUE.field(column_for(definition.type))
+    return _values_of(definition, column.isin(params))
 
 
-def _comparison(symbol: str, operator: str) -> Any:
-    def compare(definition: PropertyDefinition, value: Any) -> Condition:
-        column = column_for(definition.type)
-        param = _typed(definition, value, operator)
-        return Condition(_values_of(definition, f"pv.{column} {symbol} ?"), (param,))
+def _comparison(compare: Callable[[Any, Any], Criterion], operator: str) -> Any:
+    def condition(definition: PropertyDefinition, value: Any) -> Criterion:
+        column = VALUE.field(column_for(definition.type))
+        return _values_of(definition, compare(column, _typed(definition, value, operator)))
 
-    return compare
+    return condition
 
 
 def _text_match(pattern: str, operator: str) -> Any:
-    def match(definition: PropertyDefinition, value: Any) -> Condition:
+    def match(definition: PropertyDefinition, value: Any) -> Criterion:
         if not isinstance(value, str) or not value or "\x00" in value:
             raise ValidationFailedError(
                 f"{operator} on '{definition.key}' needs a non-empty text value without NUL",
                 key=definition.key,
             )
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition = "lower(pv.value_text) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\'"
-        return Condition(_values_of(definition, condition), (pattern.format(escaped),))
+        like = Like(Lower(VALUE.value_text), _lower_text(pattern.format(escape_like(value))))
+        return _values_of(definition, like)
 
     return match
 
@@ -141,10 +149,10 @@ _OPERATORS = {
     FilterOperator.EQ: _equals,
     FilterOperator.NEQ: _not_equals,
     FilterOperator.IN: _in,
-    FilterOperator.GT: _comparison(">", "GT"),
-    FilterOperator.GTE: _comparison(">=", "GTE"),
-    FilterOperator.LT: _comparison("<", "LT"),
-    FilterOperator.LTE: _comparison("<=", "LTE"),
+    FilterOperator.GT: _comparison(gt, "GT"),
+    FilterOperator.GTE: _comparison(ge, "GTE"),
+    FilterOperator.LT: _comparison(lt, "LT"),
+    FilterOperator.LTE: _comparison(le, "LTE"),
     FilterOperator.CONTAINS: _text_match("%{}%", "CONTAINS"),
     FilterOperator.STARTS_WITH: _text_match("{}%", "STARTS_WITH"),
     FilterOperator.IS_SET: _is_set,

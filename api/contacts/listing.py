@@ -10,15 +10,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 import json
 import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pypika_tortoise import Order, Query, SqlContext
+from pypika_tortoise.enums import Equality
+from pypika_tortoise.functions import Count
+from pypika_tortoise.queries import QueryBuilder
+from pypika_tortoise.terms import (
+    BasicCriterion,
+    Bracket,
+    Criterion,
+    EmptyCriterion,
+    NullCriterion,
+    Term,
+    ValueWrapper,
+)
+from pypika_tortoise.utils import format_alias_sql
+from tortoise.query_api import execute_pypika
+
 from api import db
-from api.contacts.filters import Condition, build_conditions
+from api.contacts.filters import CONTACT, VALUE, build_conditions, property_id
 from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
 from api.errors import LimitExceededError, ValidationFailedError
@@ -43,9 +58,17 @@ class Page:
     total_count: int | None
 
 
+class _NotNull(NullCriterion):
+    """`term IS NOT NULL`; pypika's `notnull()` writes `NOT term IS NULL`, for which SQLite
+    scans the (workspace_id, email) index instead of seeking past the nulls."""
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return format_alias_sql(f"{self.term.get_sql(ctx)} IS NOT NULL", self.alias, ctx)
+
+
 @dataclass(frozen=True)
 class _Order:
-    expression: str
+    expression: Term
     descending: bool
     definition: PropertyDefinition | None
 
@@ -67,9 +90,9 @@ async def list_contacts(
     if first < 0:
         raise ValidationFailedError("first must not be negative", field="first")
     definitions = await properties_service.definitions_by_key(workspace_id)
-    conditions = [Condition("c.workspace_id = ?", (workspace_id,))]
+    conditions: list[Criterion] = [CONTACT.workspace_id == workspace_id]
     if not include_anonymous:
-        conditions.append(Condition("c.email IS NOT NULL"))
+        conditions.append(_NotNull(CONTACT.email))
     conditions += build_conditions(filters, definitions)
     orders = _orders(sort, definitions)
     total = await _count(conditions) if with_total else None
@@ -116,75 +139,68 @@ def _orders(sort: Sequence[SortKey], definitions: Mapping[str, PropertyDefinitio
     orders = []
     for item in sort:
         if item.key == CREATED_AT:
-            orders.append(_Order("c.id", item.descending, None))
+            orders.append(_Order(CONTACT.id, item.descending, None))
             continue
         definition = definitions.get(item.key)
         if definition is None:
             raise ValidationFailedError(
                 f"Cannot sort by {item.key!r}: there is no such property", key=item.key
             )
-        expression = (
-            f"(SELECT pv.{column_for(definition.type)} FROM property_value pv "
-            f"WHERE pv.contact_id = c.id AND pv.property_id = {int(definition.id)})"
+        value = (
+            Query.from_(VALUE)
+            .select(VALUE.field(column_for(definition.type)))
+            .where(
+                (VALUE.contact_id == CONTACT.id) & (VALUE.property_id == property_id(definition))
+            )
         )
-        orders.append(_Order(expression, item.descending, definition))
+        orders.append(_Order(value, item.descending, definition))
     return orders
 
 
-async def _count(conditions: Sequence[Condition]) -> int:
-    where, params = _where(conditions)
-    rows = await _query(f"SELECT count(*) AS n FROM contact c WHERE {where}", params)
+async def _count(conditions: Sequence[Criterion]) -> int:
+    query = _contacts().select(Count("*").as_("n")).where(Criterion.all(conditions))
+    rows = await _query(query)
     return int(rows[0]["n"])
 
 
 async def _page_rows(
-    conditions: Sequence[Condition],
+    conditions: Sequence[Criterion],
     orders: Sequence[_Order],
     cursor: tuple[list[Any], int] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    after_sql, after_params = _after(orders, cursor)
-    where, params = _where([*conditions, Condition(after_sql, tuple(after_params))])
-    sort_columns = "".join(f", {order.expression} AS s{i}" for i, order in enumerate(orders))
-    order_by = "".join(
-        f"{order.expression} IS NULL, {order.expression} {'DESC' if order.descending else 'ASC'}, "
-        for order in orders
+    query = _contacts().select(
+        CONTACT.id, *(order.expression.as_(f"s{i}") for i, order in enumerate(orders))
     )
-    sql = (
-        f"SELECT c.id{sort_columns} FROM contact c WHERE {where} "
-        f"ORDER BY {order_by}c.id ASC LIMIT {limit}"
-    )
-    return await _query(sql, params)
+    query = query.where(Criterion.all(conditions)).where(_after(orders, cursor))
+    for order in orders:
+        # Bracketed: pypika writes a subquery in ORDER BY without its parentheses.
+        expression = Bracket(order.expression)
+        query = query.orderby(expression.isnull()).orderby(
+            expression, order=Order.desc if order.descending else Order.asc
+        )
+    return await _query(query.orderby(CONTACT.id, order=Order.asc).limit(limit))
 
 
-def _after(orders: Sequence[_Order], cursor: tuple[list[Any], int] | None) -> tuple[str, list[Any]]:
+def _after(
+    orders: Sequence[_Order], cursor: tuple[list[Any], int] | None
+) -> Criterion | EmptyCriterion:
     """Rows strictly after the cursor in (sort values, nulls last, id) order."""
     if cursor is None:
-        return "1 = 1", []
+        return EmptyCriterion()
     values, last_id = cursor
-    alternatives: list[str] = []
-    params: list[Any] = []
-    equal_so_far: list[str] = []
-    equal_params: list[Any] = []
+    after: Criterion | EmptyCriterion = EmptyCriterion()
+    equal_so_far: Criterion | EmptyCriterion = EmptyCriterion()
     for order, value in zip(orders, values, strict=True):
         column = order.expression
         if value is not None:
-            symbol = "<" if order.descending else ">"
-            alternatives.append(
-                " AND ".join([*equal_so_far, f"({column} {symbol} ? OR {column} IS NULL)"])
-            )
-            params += [*equal_params, value]
-            equal_so_far.append(f"{column} = ?")
-            equal_params.append(value)
+            beyond = column < value if order.descending else column > value
+            after |= equal_so_far & (beyond | column.isnull())
+            # BasicCriterion, not ==, which compares two subqueries as queries
+            equal_so_far &= BasicCriterion(Equality.eq, column, ValueWrapper(value))
         else:
-            equal_so_far.append(f"{column} IS NULL")
-    alternatives.append(" AND ".join([*equal_so_far, "c.id > ?"]))
-    params += [*equal_params, last_id]
-    return "(" + " OR ".join(f"({alternative})" for alternative in alternatives) + ")", params
-
-
-def _where(conditions: Sequence[Condition]) -> tuple[str, list[Any]]:
-    return " AND ".join(c.sql for c in conditions), [p for c in conditions for p in c.params]
+            equal_so_far &= column.isnull()
+    return after | (equal_so_far & (CONTACT.id > last_id))
 
 
 def _encode_cursor(row: Mapping[str, Any], orders: Sequence[_Order]) -> str:
@@ -243,12 +259,11 @@ def _parameter(order: _Order, value: Any) -> Any:
     return to_parameter(order.definition.type, value)
 
 
-async def _query(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    """Run `sql` with `?` placeholders on the default connection, in its own dialect."""
-    connection = db.connection()
-    if connection.capabilities.dialect == "postgres":
-        parts = sql.split("?")
-        sql = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
-    else:
-        params = [p.isoformat() if isinstance(p, datetime.date) else p for p in params]
-    return list(await connection.execute_query_dict(sql, list(params)))
+def _contacts() -> QueryBuilder:
+    """A query on `contact c` built by the open database's dialect."""
+    return db.connection().query_class.from_(CONTACT)
+
+
+async def _query(query: QueryBuilder) -> list[dict[str, Any]]:
+    """Run `query` on the open database, its values passed as parameters."""
+    return (await execute_pypika(query, using_db=db.connection())).rows

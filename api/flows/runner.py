@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import FIFOCache
 from tortoise.timezone import now
 
 from api.contacts import service as contacts_service
@@ -168,15 +169,13 @@ async def program_of(flow_id: int, version: int) -> Program:
     if program is None:
         stored = await FlowVersion.get(flow_id=flow_id, version=version)
         program = compile_document(parse_document(stored.graph))
-        if len(_programs) >= PROGRAM_CACHE_SIZE:
-            _programs.pop(next(iter(_programs)))
         _programs[key] = program
     return program
 
 
 # Compiled programs of the open database's published versions (ids are per database, so the
 # app's lifespan clears it whenever it opens one).
-_programs: dict[tuple[int, int], Program] = {}
+_programs: FIFOCache[tuple[int, int], Program] = FIFOCache(maxsize=PROGRAM_CACHE_SIZE)
 
 
 def forget_programs() -> None:

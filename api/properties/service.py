@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from cachetools import TTLCache
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -59,11 +59,10 @@ async def definitions_for_events(workspace_id: int) -> dict[str, PropertyDefinit
     """`definitions_by_key`, remembered for a moment: the visitor hot path reads them on every
     page view. Keys and types never change; a property created or edited in this process is
     seen at once, one from another process within RECENT_SECONDS. Read-only: do not modify."""
-    remembered = _recent.get(workspace_id)
-    if remembered is not None and time.monotonic() - remembered[0] < RECENT_SECONDS:
-        return remembered[1]
-    definitions = await definitions_by_key(workspace_id)
-    _recent[workspace_id] = (time.monotonic(), definitions)
+    definitions = _recent.get(workspace_id)
+    if definitions is None:
+        definitions = await definitions_by_key(workspace_id)
+        _recent[workspace_id] = definitions
     return definitions
 
 
@@ -76,7 +75,10 @@ def forget_recent(workspace_id: int | None = None) -> None:
 
 
 RECENT_SECONDS = 2.0
-_recent: dict[int, tuple[float, dict[str, PropertyDefinition]]] = {}
+RECENT_WORKSPACES = 10_000  # a bound, so many workspaces cannot grow it without end
+_recent: TTLCache[int, dict[str, PropertyDefinition]] = TTLCache(
+    maxsize=RECENT_WORKSPACES, ttl=RECENT_SECONDS
+)
 
 
 async def get_by_key(workspace_id: int, key: str) -> PropertyDefinition | None:

@@ -84,10 +84,6 @@ class Batch:
     values: value_store.ValueStore
     writes: PendingWrites = field(default_factory=PendingWrites)
 
-    async def touch(self, contacts: Sequence[Contact]) -> None:
-        """Mark the contacts that events reach as updated, whatever the flows change."""
-        await self.values.touch(contacts)
-
     async def flush(self) -> None:
         """Write what the steps did, runs first: history rows name their run."""
         await self.writes.flush()
@@ -115,11 +111,34 @@ async def lock_for_runs(contacts: Collection[Contact]) -> Batch:
         for workspace in flows.values()
         for definition in workspace.definitions.values()
     }
-    values = await value_store.lock(contacts, by_id)
-    return Batch(flows, EarlierRuns([contact.id for contact in contacts]), values)
+    earlier_runs = EarlierRuns([contact.id for contact in contacts])
+    return Batch(flows, earlier_runs, await value_store.lock(contacts, by_id))
 
 
-async def start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
+async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> list[FlowChanges]:
+    """Start the runs each (contact, url) visit triggers, in order, and write them all. A
+    visited contact counts as updated even when no flow starts."""
+    if not visits:
+        return []
+    await batch.values.touch(list({contact.id: contact for contact, _ in visits}.values()))
+    changes = [await _start_runs(batch, contact, url=url) for contact, url in visits]
+    await batch.flush()
+    return changes
+
+
+async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> FlowChanges | None:
+    """Continue the contact's waiting run with the visitor's reply and write it; None when no
+    run waits."""
+    await batch.values.touch([contact])
+    run = await _waiting_run(contact)
+    if run is None:
+        return None
+    changes = await _resume(batch, contact, run, reply=reply)
+    await batch.flush()
+    return changes
+
+
+async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
     """Start every enabled published flow of the workspace whose trigger matches `url`."""
     changes = FlowChanges(contact)
     flows = batch.flows[contact.workspace_id]
@@ -149,7 +168,7 @@ async def start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges
     return changes
 
 
-async def resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply) -> FlowChanges:
+async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply) -> FlowChanges:
     """Continue the contact's waiting run with the visitor's reply."""
     changes = FlowChanges(contact)
     program = await program_of(run.flow_id, run.version)
@@ -166,7 +185,7 @@ async def resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply) 
     return changes
 
 
-async def waiting_run(contact: Contact) -> FlowRun | None:
+async def _waiting_run(contact: Contact) -> FlowRun | None:
     """The run waiting for this contact's answer (the newest, if several ever were)."""
     return await FlowRun.filter(contact_id=contact.id, status="waiting").order_by("-id").first()
 

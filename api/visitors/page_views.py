@@ -21,13 +21,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api.contacts import service as contacts_service
-from api.errors import ConflictError
 from api.flows import runner
 from api.flows.models import BotMessage
 from api.group_commit import GroupCommitter, committing
 from api.visitors import event_ids
 from api.visitors.event_ids import Claim
-from api.visitors.models import VisitorEvent
 
 # Enough to keep statements short; under load the groups stay far smaller than this.
 MAX_GROUP = 200
@@ -43,6 +41,10 @@ class PageView:
     @property
     def fingerprint(self) -> str:
         return event_ids.fingerprint("pageView", self.url)
+
+    @property
+    def visitor(self) -> tuple[int, str]:
+        return (self.workspace_id, self.visitor_id)
 
     @property
     def claim(self) -> Claim | None:
@@ -67,22 +69,13 @@ async def track(view: PageView) -> EventResult:
 
 
 async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exception]:
-    """Each view's result, or its refusal (a CONFLICT), all committed in one transaction."""
+    """Each view's result, or its CONFLICT, all committed in one transaction."""
     async with committing(in_transaction()):
-        contacts = await contacts_service.visitor_contacts(
-            (view.workspace_id, view.visitor_id) for view in views
-        )
+        contacts = await contacts_service.visitor_contacts(view.visitor for view in views)
         batch = await runner.lock_for_runs(list(contacts.values()))
-        # Read under the lock: it includes the claims another process committed meanwhile.
-        claimed = await event_ids.claimed(view.claim for view in views if view.claim)
-        firsts = _first_views(views, claimed)
-        touched = [contacts[views[i].workspace_id, views[i].visitor_id] for i in firsts]
-        await batch.touch(list({contact.id: contact for contact in touched}.values()))
-        committed = {
-            index: await runner.start_runs(batch, contact, url=views[index].url)
-            for index, contact in zip(firsts, touched, strict=True)
-        }
-        await batch.flush()
+        events = await event_ids.sort_out([(view.claim, view.fingerprint) for view in views])
+        visits = [(contacts[views[index].visitor], views[index].url) for index in events.new]
+        committed = dict(zip(events.new, await runner.run_visits(batch, visits), strict=True))
         await event_ids.claim(
             [
                 (claim, views[index].fingerprint, _answer(changes))
@@ -90,57 +83,28 @@ async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exceptio
                 if (claim := views[index].claim) is not None
             ]
         )
-        return [await _result(index, views, committed, claimed) for index, view in enumerate(views)]
-
-
-def _first_views(views: Sequence[PageView], claimed: Mapping[Claim, VisitorEvent]) -> list[int]:
-    """The indexes of the views to apply: no event id, or its first view in the group when it
-    was not claimed before."""
-    first_of: dict[Claim, int] = {}
-    for index, view in enumerate(views):
-        if view.claim is not None and view.claim not in claimed:
-            first_of.setdefault(view.claim, index)
-    return [
-        index
-        for index, view in enumerate(views)
-        if view.claim is None or first_of.get(view.claim) == index
-    ]
+        return [await _result(index, events, committed) for index in range(len(views))]
 
 
 async def _result(
-    index: int,
-    views: Sequence[PageView],
-    committed: Mapping[int, runner.FlowChanges],
-    claimed: Mapping[Claim, VisitorEvent],
+    index: int, events: event_ids.Sorted, committed: Mapping[int, runner.FlowChanges]
 ) -> EventResult | Exception:
-    """A view's result: what it committed, or a duplicate's first answer (or its CONFLICT)."""
-    view = views[index]
-    changes = committed.get(index)
-    if changes is not None:
+    """A view's result: what it committed, else what its first time did, or its CONFLICT."""
+    if index in committed:
+        changes = committed[index]
         return EventResult(
             changes.contact.id, changes.messages, changes.started_runs, committed=changes
         )
-    assert view.claim is not None and view.event_id is not None  # only duplicates are left
-    try:
-        if view.claim in claimed:
-            return await _duplicate_of_earlier(view, claimed[view.claim])
-        first = next(i for i in committed if views[i].claim == view.claim)
-        return _duplicate_in_group(view, views[first], committed[first])
-    except ConflictError as conflict:
-        return conflict
+    if index in events.same_as:
+        first = committed[events.same_as[index]]
+        return EventResult(first.contact.id, first.messages, first.started_runs, duplicate=True)
+    if index in events.answered:
+        return await _answered(events.answered[index])
+    return events.conflicts[index]
 
 
-def _duplicate_in_group(
-    view: PageView, first: PageView, changes: runner.FlowChanges
-) -> EventResult:
-    """A duplicate of a view earlier in the same group."""
-    event_ids.check_same(str(view.event_id), view.fingerprint, first.fingerprint)
-    return EventResult(changes.contact.id, changes.messages, changes.started_runs, duplicate=True)
-
-
-async def _duplicate_of_earlier(view: PageView, seen: VisitorEvent) -> EventResult:
-    """A duplicate of an event id claimed before: its first answer."""
-    answer = event_ids.first_answer(str(view.event_id), view.fingerprint, seen)
+async def _answered(answer: event_ids.Answer) -> EventResult:
+    """A duplicate of an event id claimed before: its first answer, with its messages."""
     found = {m.id: m for m in await BotMessage.filter(id__in=answer.message_ids)}
     return EventResult(
         contact_id=answer.contact_id,
@@ -152,12 +116,14 @@ async def _duplicate_of_earlier(view: PageView, seen: VisitorEvent) -> EventResu
 
 async def _claimed_meanwhile(view: PageView, error: Exception) -> EventResult | Exception:
     """A view that failed alone: if another process claimed its event id meanwhile (the
-    insert of the claim failed), that one's answer; else its error."""
+    insert of the claim failed), that one's answer or a CONFLICT; else its error."""
     if not isinstance(error, IntegrityError) or view.claim is None:
         return error
     try:
-        seen = (await event_ids.claimed([view.claim])).get(view.claim)
-        return error if seen is None else await _duplicate_of_earlier(view, seen)
+        events = await event_ids.sort_out([(view.claim, view.fingerprint)])
+        if 0 in events.answered:
+            return await _answered(events.answered[0])
+        return events.conflicts.get(0, error)
     except Exception as lookup_error:
         return lookup_error
 

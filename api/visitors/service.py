@@ -89,12 +89,9 @@ async def visitor_reply(
         raise _nothing_waiting()
     async with in_transaction():
         batch = await runner.lock_for_runs([contact])
-        await batch.touch([contact])
-        run = await runner.waiting_run(contact)
-        if run is None:
+        changes = await runner.resume_waiting(batch, contact, reply=Reply(text=text, choice=choice))
+        if changes is None:
             raise _nothing_waiting()
-        changes = await runner.resume(batch, contact, run, reply=Reply(text=text, choice=choice))
-        await batch.flush()
     await _announce(changes)
     return EventResult(contact.id, changes.messages, 0, committed=changes)
 

@@ -72,7 +72,8 @@ async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exceptio
     """Each view's result, or its CONFLICT, all committed in one transaction."""
     async with committing(in_transaction()):
         contacts = await contacts_service.visitor_contacts(view.visitor for view in views)
-        batch = await runner.lock_for_runs(list(contacts.values()))
+        batch = await runner.lock_for_runs(contacts.values())
+        # Sorted under the lock: the claims another process committed meanwhile are seen.
         events = await event_ids.sort_out([(view.claim, view.fingerprint) for view in views])
         visits = [(contacts[views[index].visitor], views[index].url) for index in events.new]
         committed = dict(zip(events.new, await runner.run_visits(batch, visits), strict=True))

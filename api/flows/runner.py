@@ -1,10 +1,11 @@
 """Running published flows for contacts: start runs on a page visit, resume a waiting run.
 
-`lock_for_runs` locks the contacts (through the value store) and loads their workspaces'
-flows; each step is planned against the values under that lock and its effects applied: values
-through the `ValueStore`, runs, node entries and bot messages gathered in `PendingWrites`. The
-caller's transaction ends with `Batch.flush`, so everything a step did is committed together,
-and the caller announces the returned `FlowChanges` after the commit.
+Inside the caller's transaction, `lock_for_runs` locks the contacts (through the value store)
+and loads their workspaces' flows. `run_visits` and `resume_waiting` plan each step against the
+values under that lock and apply its effects (values through the `ValueStore`; runs, node entries
+and bot messages gathered in `PendingWrites`), then write them all (`Batch.flush`), so that
+everything a step did commits together. The caller announces the returned `FlowChanges` after
+the commit.
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ from typing import IO, Any
 
 from tortoise.transactions import in_transaction
 
+from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
-from api.contacts.service import Origin, announce, apply_values, hold, normalize
+from api.contacts.service import announce, normalize
+from api.contacts.value_store import Origin
 from api.errors import ValidationFailedError
 from api.ids import parse_id
 from api.properties import service as properties_service
@@ -179,9 +181,11 @@ async def _import_batch(
     existing = await _existing_contacts(workspace_id, parsed)
     changed: list[tuple[Contact, list[str]]] = []
     async with in_transaction():
-        if not report.dry_run:
-            # All at once, in id order: never in a lock cycle with a group of page views.
-            await hold(existing.values())
+        # All at once, in id order: never in a lock cycle with a group of page views.
+        store = await value_store.lock(
+            [] if report.dry_run else existing.values(),
+            {definition.id: definition for definition in definitions.values()},
+        )
         for row, contact_id, values in parsed:
             email = _email_of(values)
             contact = (
@@ -200,23 +204,33 @@ async def _import_batch(
             if report.dry_run:
                 _count_dry(report, contact, email, values, seen_emails)
                 continue
+            created = contact is None
             if contact is None:
                 contact = await Contact.create(workspace_id=workspace_id)
                 existing[f"email:{email}"] = contact
-                report.created += 1
-                # Created in this transaction: nobody else sees it, and it has no values yet.
-                created = await apply_values(contact, values, origin=origin, locked_values={})
-                keys = [change.key for change in created]
+                store.adopt(contact)
             else:
-                keys = [change.key for change in await apply_values(contact, values, origin=origin)]
-                if keys:
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
+                await store.touch([contact])
+            keys = [
+                change.key
+                for definition, value in values
+                if (change := store.set(contact, definition, value, origin=origin)) is not None
+            ]
+            _count(report, created=created, changed=bool(keys))
             if keys:
                 changed.append((contact, keys))
+        await store.flush()
     for contact, keys in changed:
         await announce(contact, keys, origin)
+
+
+def _count(report: ImportReport, *, created: bool, changed: bool) -> None:
+    if created:
+        report.created += 1
+    elif changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
 
 
 def _parse_row(

@@ -1,53 +1,31 @@
 """Contacts and their values: validated writes, atomic increments and history, one transaction each.
 
-Every write first touches the contact row (`updated_at`), which on PostgreSQL locks it until
-commit: writes to one contact are serialised, so the old values recorded in history are exact.
-`apply_values` and `apply_increment` run inside a caller's transaction; the flow runner plans
-a whole batch of steps first and stores them with `write_values`, `write_increment` and
-`record_history`, together with the runs' state.
+Values are checked against their property's type before any transaction starts; the writes go
+through the value store (`api/contacts/value_store.py`), which locks the contact so that the old
+values recorded in history are exact. Subscribers hear of a change after its commit (`announce`).
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.functions import Count
-from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from api import pubsub
-from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
-from api.contacts.values import columns_for, read_value
+from api.contacts import value_store
+from api.contacts.models import Contact, PropertyChange, PropertyValue
+from api.contacts.value_store import Origin, ValueChange
+from api.contacts.values import read_value
 from api.errors import NotFoundError, ValidationFailedError
 from api.ids import parse_id
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
-from flow_graph import property_types
 from flow_graph.errors import InvalidValueError
-from flow_graph.property_types import PropertyType, Value, normalize_value
+from flow_graph.property_types import Value, normalize_value
 
 MAX_HISTORY = 500
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Who or what makes a change, recorded on every history row."""
-
-    source: ChangeSource
-    source_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ValueChange:
-    key: str
-    old: Value | None
-    new: Value | None
 
 
 async def create_contact(
@@ -61,7 +39,7 @@ async def create_contact(
     normalized = await normalize_values(workspace_id, values)
     async with in_transaction():
         contact = await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
-        changes = await apply_values(contact, normalized, origin=origin)
+        changes = await _store_values(contact, normalized, origin=origin)
     await announce(contact, [change.key for change in changes], origin)
     return contact
 
@@ -73,7 +51,7 @@ async def set_values(
     contact = await require_contact(workspace_id, contact_id)
     normalized = await normalize_values(workspace_id, values)
     async with in_transaction():
-        changes = await apply_values(contact, normalized, origin=origin)
+        changes = await _store_values(contact, normalized, origin=origin)
     if changes:  # a write of the values it already had wakes no subscriber
         await announce(contact, [change.key for change in changes], origin)
     return contact, changes
@@ -82,13 +60,34 @@ async def set_values(
 async def increment_value(
     workspace_id: int, contact_id: str, *, key: str, by: float, origin: Origin
 ) -> tuple[Contact, ValueChange]:
-    """Add `by` to a NUMBER value (an unset value counts as 0) with one atomic SQL update."""
+    """Add `by` to a NUMBER value (an unset value counts as 0) under the contact's lock."""
     contact = await require_contact(workspace_id, contact_id)
     definition = await require_definition(workspace_id, key)
     async with in_transaction():
-        change = await apply_increment(contact, definition, by, origin=origin)
+        store = await value_store.lock([contact], {definition.id: definition})
+        await store.touch([contact])
+        change = store.increment(contact, definition, by, origin=origin)
+        await store.flush()
     await announce(contact, [change.key], origin)
     return contact, change
+
+
+async def _store_values(
+    contact: Contact,
+    normalized: Sequence[tuple[PropertyDefinition, Value | None]],
+    *,
+    origin: Origin,
+) -> list[ValueChange]:
+    """Inside a transaction: lock the contact and write over its values; the changes made."""
+    store = await value_store.lock(
+        [contact], {definition.id: definition for definition, _ in normalized}
+    )
+    await store.touch([contact])
+    changes = [
+        store.set(contact, definition, value, origin=origin) for definition, value in normalized
+    ]
+    await store.flush()
+    return [change for change in changes if change is not None]
 
 
 async def delete_contact(workspace_id: int, contact_id: str, *, origin: Origin) -> None:
@@ -139,63 +138,26 @@ async def require_contact(workspace_id: int, contact_id: str) -> Contact:
     return contact
 
 
-async def create_visitor_contact(workspace_id: int, visitor_id: str) -> Contact:
-    """A contact for the visitor's first event (concurrent firsts create one, both get it)."""
-    try:
-        async with in_transaction():
-            return await Contact.create(workspace_id=workspace_id, visitor_id=visitor_id)
-    except IntegrityError:
-        return await Contact.get(workspace_id=workspace_id, visitor_id=visitor_id)
-
-
-async def visitor_contacts(workspace_id: int, visitor_ids: Iterable[str]) -> dict[str, Contact]:
-    """The contacts these visitors already have, by visitor id, in one query."""
-    found = await Contact.filter(workspace_id=workspace_id, visitor_id__in=list(visitor_ids))
-    return {contact.visitor_id: contact for contact in found if contact.visitor_id is not None}
+async def visitor_contacts(visitors: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Contact]:
+    """Inside the caller's transaction: the contacts of these (workspace, visitor) pairs by pair,
+    created for a visitor's first event. Created in order, so that two transactions creating
+    the same ones never wait for each other in a cycle."""
+    wanted = sorted(set(visitors))
+    found: dict[tuple[int, str], Contact] = {}
+    for workspace_id in sorted({workspace_id for workspace_id, _ in wanted}):
+        visitor_ids = [visitor_id for w, visitor_id in wanted if w == workspace_id]
+        for contact in await Contact.filter(workspace_id=workspace_id, visitor_id__in=visitor_ids):
+            found[workspace_id, str(contact.visitor_id)] = contact
+    for workspace_id, visitor_id in wanted:
+        if (workspace_id, visitor_id) not in found:
+            found[workspace_id, visitor_id] = await Contact.create(
+                workspace_id=workspace_id, visitor_id=visitor_id
+            )
+    return found
 
 
 async def find_visitor_contact(workspace_id: int, visitor_id: str) -> Contact | None:
     return await Contact.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
-
-
-async def hold(contacts: Iterable[Contact]) -> None:
-    """Inside a transaction: lock these contacts' rows in id order, changing nothing.
-
-    Two transactions that each hold several contacts take them in the same order, so neither
-    waits for the other in a cycle (PostgreSQL; SQLite has a single writer anyway). A contact
-    deleted meanwhile is NOT_FOUND."""
-    ids = sorted({contact.id for contact in contacts})
-    if not ids:
-        return
-    held = await Contact.filter(id__in=ids).order_by("id").select_for_update()
-    if len(held) != len(ids):
-        raise _first_missing(ids, {contact.id for contact in held})
-
-
-async def lock(
-    contacts: Sequence[Contact], definitions: Mapping[int, PropertyDefinition]
-) -> dict[int, dict[str, Value | None]]:
-    """Inside a transaction: serialise writes to these contacts (`hold` them first when there
-    are several) by touching `updated_at`, and return their current values by contact id.
-    `definitions`: by property id."""
-    stamp = now()
-    ids = sorted({contact.id for contact in contacts})
-    if await Contact.filter(id__in=ids).update(updated_at=stamp) != len(ids):
-        present = await Contact.filter(id__in=ids).values_list("id")
-        raise _first_missing(ids, {id for (id,) in present})
-    for contact in contacts:
-        contact.updated_at = stamp
-    values: dict[int, dict[str, Value | None]] = {id: {} for id in ids}
-    for row in await PropertyValue.filter(contact_id__in=ids):
-        definition = definitions.get(row.property_id)
-        if definition is not None:
-            values[row.contact_id][definition.key] = read_value(definition.type, row)
-    return values
-
-
-def _first_missing(ids: Sequence[int], present: set[int]) -> NotFoundError:
-    missing = next(id for id in ids if id not in present)
-    return NotFoundError(f"No contact with id '{missing}'", id=str(missing))
 
 
 async def values_by_key(
@@ -245,132 +207,6 @@ def normalize(definition: PropertyDefinition, raw: Any) -> Value:
         ) from None
 
 
-@dataclass(frozen=True)
-class ValueWrite:
-    """One stored value replaced: `old` is what the locked contact has, `new` what it gets."""
-
-    contact: Contact
-    definition: PropertyDefinition
-    old: Value | None
-    new: Value | None
-
-
-async def apply_values(
-    contact: Contact,
-    normalized: Sequence[tuple[PropertyDefinition, Value | None]],
-    *,
-    origin: Origin,
-    locked_values: Mapping[str, Value | None] | None = None,
-) -> list[ValueChange]:
-    """Write already-normalized values; the caller holds the transaction. `locked_values`: the
-    caller has locked the contact (`lock`) and these are its current values."""
-    current = locked_values
-    if current is None:
-        current = await _lock_and_read(contact, [definition for definition, _ in normalized])
-    writes = [
-        ValueWrite(contact, definition, current.get(definition.key), value)
-        for definition, value in normalized
-        if not unchanged(current.get(definition.key), value)
-    ]
-    await write_values(writes)
-    changes = [ValueChange(write.definition.key, write.old, write.new) for write in writes]
-    await record_history([(contact, change, origin) for change in changes])
-    return changes
-
-
-def unchanged(old: Value | None, new: Value | None) -> bool:
-    """Equal and of one type: `1` over `True` or `1.5` over `"1.5"` is still a change."""
-    return old == new and type(old) is type(new)
-
-
-async def write_values(writes: Sequence[ValueWrite]) -> None:
-    """Store each write (at most one per contact and property); new rows in one statement."""
-    created = []
-    for write in writes:
-        contact, definition = write.contact, write.definition
-        stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
-        if write.new is None:
-            await stored.delete()
-        elif write.old is None:
-            created.append(
-                PropertyValue(
-                    contact_id=contact.id,
-                    property_id=definition.id,
-                    **columns_for(definition.type, write.new),
-                )
-            )
-        else:
-            await stored.update(updated_at=now(), **columns_for(definition.type, write.new))
-        if definition.key == "email":
-            await Contact.filter(id=contact.id).update(email=write.new)
-            contact.email = write.new  # type: ignore[assignment]
-    if created:
-        await PropertyValue.bulk_create(created)
-
-
-async def apply_increment(
-    contact: Contact, definition: PropertyDefinition, by: float, *, origin: Origin
-) -> ValueChange:
-    """Increment inside the caller's transaction: `value_number = value_number + by` in SQL.
-
-    The contact is locked first, so the old value read here is exact and the new one is
-    old + by; the write itself stays one atomic SQL update."""
-    check_increment(definition, by)
-    old = (await _lock_and_read(contact, [definition])).get(definition.key)
-    change = ValueChange(definition.key, old, incremented(definition, old, by))
-    await write_increment(contact, definition, change, by)
-    await record_history([(contact, change, origin)])
-    return change
-
-
-def check_increment(definition: PropertyDefinition, by: float) -> None:
-    """Only NUMBER properties, and only by a finite number."""
-    if definition.type is not PropertyType.NUMBER:
-        raise ValidationFailedError(
-            f"Only NUMBER properties can be incremented; '{definition.key}' is "
-            f"{definition.type.value}",
-            key=definition.key,
-            type=definition.type.value,
-        )
-    if isinstance(by, bool) or not math.isfinite(by):
-        raise ValidationFailedError(
-            f"Cannot increment '{definition.key}' by {by!r}: not a finite number",
-            key=definition.key,
-            value=by,
-        )
-
-
-def incremented(definition: PropertyDefinition, old: Value | None, by: float) -> Value:
-    """old + by (an unset value counts as 0), refused when it leaves the finite range."""
-    total = property_types.incremented(old, by)
-    if not math.isfinite(total):
-        raise ValidationFailedError(
-            f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
-            key=definition.key,
-            value=by,
-        )
-    return total
-
-
-async def write_increment(
-    contact: Contact, definition: PropertyDefinition, change: ValueChange, by: float
-) -> None:
-    """An increment of a set value is the atomic SQL update; of an unset one, a new row."""
-    if change.old is None:
-        await write_values([ValueWrite(contact, definition, None, change.new)])
-    else:
-        await PropertyValue.filter(contact_id=contact.id, property_id=definition.id).update(
-            value_number=F("value_number") + by, updated_at=now()
-        )
-
-
-async def _lock_and_read(
-    contact: Contact, definitions: Sequence[PropertyDefinition]
-) -> dict[str, Value | None]:
-    locked = await lock([contact], {definition.id: definition for definition in definitions})
-    return locked[contact.id]
-
-
 async def values_of(
     contact_ids: Iterable[int],
 ) -> dict[int, list[tuple[PropertyDefinition, PropertyValue]]]:
@@ -397,21 +233,3 @@ async def count_contacts_with(property_ids: Iterable[int]) -> dict[int, int]:
         .values("property_id", "count")
     )
     return {row["property_id"]: row["count"] for row in rows}
-
-
-async def record_history(changes: Sequence[tuple[Contact, ValueChange, Origin]]) -> None:
-    """History rows for committed-together changes, in order, in one statement."""
-    if changes:
-        await PropertyChange.bulk_create(
-            [
-                PropertyChange(
-                    contact_id=contact.id,
-                    key=change.key,
-                    old_value=json.dumps(change.old),
-                    new_value=json.dumps(change.new),
-                    source=origin.source,
-                    source_id=origin.source_id,
-                )
-                for contact, change, origin in changes
-            ]
-        )

@@ -1,9 +1,11 @@
 """Running published flows for contacts: start runs on a page visit, resume a waiting run.
 
-Steps are planned against the values read under the contacts' lock, and their writes gathered
-in the `Batch`'s `PendingWrites`: the caller flushes them inside its transaction, so the effects
-of a step, the run's new state, its node entries, its bot messages and the history rows are
-committed together. The caller publishes change events after the commit, from `Applied`.
+Inside the caller's transaction, `lock_for_runs` locks the contacts (through the value store)
+and loads their workspaces' flows. `run_visits` and `resume_waiting` plan each step against the
+values under that lock and apply its effects (values through the `ValueStore`; runs, node entries
+and bot messages gathered in `PendingWrites`), then write them all (`Batch.flush`), so that
+everything a step did commits together. The caller announces the returned `FlowChanges` after
+the commit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from cachetools import FIFOCache
 from tortoise.timezone import now
 
-from api.contacts import service as contacts_service
+from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
 from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion
 from api.flows.pending import PendingWrites, StepOrigin
@@ -27,13 +29,12 @@ from flow_graph.engine import Program, RunState, Step, compile_document, matchin
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
 from flow_graph.nodes.base import Reply
-from flow_graph.property_types import Value
 
 PROGRAM_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
-class Facts:
+class WorkspaceFlows:
     """A workspace's property definitions, loaded once per batch, in the shapes needed, and its
     enabled published flows as (flow id, version), in id order."""
 
@@ -43,9 +44,11 @@ class Facts:
 
 
 @dataclass
-class Applied:
-    """What applying steps did, for the response and for events after commit."""
+class FlowChanges:
+    """What a contact's steps did: the response's messages and runs, and what to announce once
+    committed (the changed keys by source and the messages)."""
 
+    contact: Contact
     messages: list[BotMessage] = field(default_factory=list)
     changed_keys: dict[ChangeSource, set[str]] = field(default_factory=dict)
     started_runs: int = 0
@@ -75,22 +78,23 @@ class EarlierRuns:
 
 @dataclass
 class Batch:
-    """What the steps of one transaction share: their workspaces' facts and the writes."""
+    """What the steps of one transaction share: their workspaces' flows, the locked contacts'
+    values and the writes."""
 
-    facts: Mapping[int, Facts]
+    flows: Mapping[int, WorkspaceFlows]
     earlier_runs: EarlierRuns
+    values: value_store.ValueStore
     writes: PendingWrites = field(default_factory=PendingWrites)
 
-    def definitions_by_id(self) -> dict[int, PropertyDefinition]:
-        return {
-            definition.id: definition
-            for facts in self.facts.values()
-            for definition in facts.definitions.values()
-        }
+    async def flush(self) -> None:
+        """Write what the steps did, runs first: history rows name their run."""
+        await self.writes.flush()
+        await self.values.flush()
 
 
-async def batch_for(contacts: Sequence[Contact]) -> Batch:
-    """The facts of the contacts' workspaces, in one query for their published flows."""
+async def lock_for_runs(contacts: Collection[Contact]) -> Batch:
+    """Inside a transaction: lock the contacts and load their workspaces' flows, one query for
+    all the published ones."""
     workspace_ids = sorted({contact.workspace_id for contact in contacts})
     published: dict[int, list[tuple[int, int]]] = {id: [] for id in workspace_ids}
     for workspace_id, flow_id, version in await (
@@ -99,21 +103,48 @@ async def batch_for(contacts: Sequence[Contact]) -> Batch:
         .values_list("workspace_id", "id", "published_version")
     ):
         published[workspace_id].append((flow_id, version))
-    facts = {}
+    flows = {}
     for workspace_id in workspace_ids:
         definitions = await properties_service.definitions_for_events(workspace_id)
         infos = properties_service.property_infos_from(definitions)
-        facts[workspace_id] = Facts(definitions, infos, published[workspace_id])
-    return Batch(facts, EarlierRuns([contact.id for contact in contacts]))
+        flows[workspace_id] = WorkspaceFlows(definitions, infos, published[workspace_id])
+    by_id = {
+        definition.id: definition
+        for workspace in flows.values()
+        for definition in workspace.definitions.values()
+    }
+    earlier_runs = EarlierRuns([contact.id for contact in contacts])
+    return Batch(flows, earlier_runs, await value_store.lock(contacts, by_id))
 
 
-async def start_runs(
-    batch: Batch, contact: Contact, *, url: str, values: dict[str, Value | None]
-) -> Applied:
+async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> list[FlowChanges]:
+    """Start the runs each (contact, url) visit triggers, in order, and write them all. A
+    visited contact counts as updated even when no flow starts."""
+    if not visits:
+        return []
+    await batch.values.touch(list({contact.id: contact for contact, _ in visits}.values()))
+    changes = [await _start_runs(batch, contact, url=url) for contact, url in visits]
+    await batch.flush()
+    return changes
+
+
+async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> FlowChanges | None:
+    """Continue the contact's waiting run with the visitor's reply and write it; None when no
+    run waits."""
+    await batch.values.touch([contact])
+    run = await _waiting_run(contact)
+    if run is None:
+        return None
+    changes = await _resume(batch, contact, run, reply=reply)
+    await batch.flush()
+    return changes
+
+
+async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
     """Start every enabled published flow of the workspace whose trigger matches `url`."""
-    applied = Applied()
-    facts = batch.facts[contact.workspace_id]
-    for flow_id, version in facts.published:
+    changes = FlowChanges(contact)
+    flows = batch.flows[contact.workspace_id]
+    for flow_id, version in flows.published:
         program = await program_of(flow_id, version)
         for trigger in matching_triggers(program, url):
             if trigger.once_per_visitor and await batch.earlier_runs.exists(
@@ -122,7 +153,10 @@ async def start_runs(
                 continue
             batch.earlier_runs.add(flow_id, version, contact.id)
             step = engine_start_run(
-                program, trigger_id=trigger.node_id, values=values, properties=facts.infos
+                program,
+                trigger_id=trigger.node_id,
+                values=batch.values.values(contact),
+                properties=flows.infos,
             )
             run = FlowRun(
                 flow_id=flow_id,
@@ -130,34 +164,30 @@ async def start_runs(
                 version=version,
                 contact_id=contact.id,
             )
-            _apply(batch, contact, run, step, values, applied)
+            _apply(batch, contact, run, step, changes)
             batch.writes.run(run, _state_fields(step, None))
-            applied.started_runs += 1
-    return applied
+            changes.started_runs += 1
+    return changes
 
 
-async def resume(
-    batch: Batch,
-    contact: Contact,
-    run: FlowRun,
-    *,
-    reply: Reply,
-    values: dict[str, Value | None],
-) -> Applied:
+async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply) -> FlowChanges:
     """Continue the contact's waiting run with the visitor's reply."""
-    applied = Applied()
+    changes = FlowChanges(contact)
     program = await program_of(run.flow_id, run.version)
     state = RunState("waiting", run.current_node_id, run.retries)
-    properties = batch.facts[contact.workspace_id].infos
     step = engine_resume_run(
-        program, state=state, values=values, properties=properties, reply=reply
+        program,
+        state=state,
+        values=batch.values.values(contact),
+        properties=batch.flows[contact.workspace_id].infos,
+        reply=reply,
     )
-    _apply(batch, contact, run, step, values, applied)
+    _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, run.current_node_id))
-    return applied
+    return changes
 
 
-async def waiting_run(contact: Contact) -> FlowRun | None:
+async def _waiting_run(contact: Contact) -> FlowRun | None:
     """The run waiting for this contact's answer (the newest, if several ever were)."""
     return await FlowRun.filter(contact_id=contact.id, status="waiting").order_by("-id").first()
 
@@ -182,16 +212,9 @@ def forget_programs() -> None:
     _programs.clear()
 
 
-def _apply(
-    batch: Batch,
-    contact: Contact,
-    run: FlowRun,
-    step: Step,
-    values: dict[str, Value | None],
-    applied: Applied,
-) -> None:
-    """Plan the step's effects: `values` follow them, the writes wait in `batch.writes`."""
-    definitions = batch.facts[contact.workspace_id].definitions
+def _apply(batch: Batch, contact: Contact, run: FlowRun, step: Step, changes: FlowChanges) -> None:
+    """Apply the step's effects: values change in `batch.values`, rows wait in `batch.writes`."""
+    definitions = batch.flows[contact.workspace_id].definitions
     for effect in step.effects:
         if isinstance(effect, SendMessage):
             message = BotMessage(
@@ -202,28 +225,18 @@ def _apply(
                 expects_answer=effect.expects_answer,
             )
             batch.writes.message(message, run)
-            applied.messages.append(message)
+            changes.messages.append(message)
         elif isinstance(effect, SetValue | Increment):
-            definition = definitions[effect.key]
-            old = values.get(effect.key)
-            new: Value | None
-            by = None
-            if isinstance(effect, Increment):
-                by = effect.by
-                contacts_service.check_increment(definition, by)
-                new = contacts_service.incremented(definition, old, by)
-            elif contacts_service.unchanged(old, effect.value):
-                continue
-            else:
-                new = effect.value
             visitor = isinstance(effect, SetValue) and effect.actor is Actor.VISITOR
             origin = StepOrigin(
                 ChangeSource.VISITOR if visitor else ChangeSource.FLOW, run, effect.node_id
             )
-            change = contacts_service.ValueChange(effect.key, old, new)
-            batch.writes.change(contact, definition, change, origin, increment=by)
-            values[effect.key] = new
-            applied.changed_keys.setdefault(origin.source, set()).add(effect.key)
+            definition = definitions[effect.key]
+            if isinstance(effect, Increment):
+                batch.values.increment(contact, definition, effect.by, origin=origin)
+            elif batch.values.set(contact, definition, effect.value, origin=origin) is None:
+                continue
+            changes.changed_keys.setdefault(origin.source, set()).add(effect.key)
     batch.writes.entered(run, step.path)
 
 

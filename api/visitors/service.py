@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from api import pubsub
 from api.contacts import service as contacts_service
 from api.contacts.models import Contact
+from api.contacts.value_store import Origin
 from api.errors import ValidationFailedError
 from api.flows import runner
 from api.flows.models import BotMessage
@@ -58,8 +59,7 @@ async def track_page_view(
     ):
         await guard.limiter.hit(Limit.NEW_VISITORS, guard.address)
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
-    if result.changed is not None:
-        await _announce(*result.changed)
+    await _announce(result.committed)
     return result
 
 
@@ -88,17 +88,12 @@ async def visitor_reply(
     if contact is None:
         raise _nothing_waiting()
     async with in_transaction():
-        batch = await runner.batch_for([contact])
-        values = await contacts_service.lock([contact], batch.definitions_by_id())
-        run = await runner.waiting_run(contact)
-        if run is None:
+        batch = await runner.lock_for_runs([contact])
+        changes = await runner.resume_waiting(batch, contact, reply=Reply(text=text, choice=choice))
+        if changes is None:
             raise _nothing_waiting()
-        applied = await runner.resume(
-            batch, contact, run, reply=Reply(text=text, choice=choice), values=values[contact.id]
-        )
-        await batch.writes.flush()
-    await _announce(contact, applied)
-    return EventResult(contact.id, applied.messages, 0)
+    await _announce(changes)
+    return EventResult(contact.id, changes.messages, 0, committed=changes)
 
 
 async def messages_channel(workspace_key: str, visitor_id: str) -> str:
@@ -112,14 +107,17 @@ async def message(message_id: int) -> BotMessage | None:
     return await BotMessage.get_or_none(id=message_id)
 
 
-async def _announce(contact: Contact, applied: runner.Applied) -> None:
-    for source, keys in applied.changed_keys.items():
-        await contacts_service.announce(
-            contact, sorted(keys), contacts_service.Origin(source, None)
-        )
+async def _announce(changes: runner.FlowChanges | None) -> None:
+    """Tell the operators and the visitor's widget what an event committed (nothing for a
+    duplicate)."""
+    if changes is None:
+        return
+    contact = changes.contact
+    for source, keys in changes.changed_keys.items():
+        await contacts_service.announce(contact, sorted(keys), Origin(source, None))
     if contact.visitor_id is not None:
         channel = _channel(contact.workspace_id, contact.visitor_id)
-        for bot_message in applied.messages:
+        for bot_message in changes.messages:
             await pubsub.publish(channel, {"messageId": bot_message.id})
 
 

@@ -1,0 +1,234 @@
+"""The one layer that writes contact values: lock the contacts, plan the changes, store them.
+
+Every writer (the contact mutations, the import, the flow runner for page views and replies) does
+the same inside its own transaction: `lock` the contacts it will write, all in one statement in id
+order, so that two writers wait for each other but never in a cycle and the values read under the
+lock are exact; plan its changes on the `ValueStore` (`set`, `increment`), each one seeing the ones
+before it; `flush` them at the end, one write per changed value and one history row per change.
+Its callers publish the changes after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tortoise.timezone import now
+
+from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
+from api.contacts.values import columns_for, read_value
+from api.errors import NotFoundError, ValidationFailedError
+from api.properties.models import PropertyDefinition
+from flow_graph import property_types
+from flow_graph.property_types import PropertyType, Value
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who or what makes a change, recorded on every history row."""
+
+    source: ChangeSource
+    source_id: str | None = None
+
+    def resolved(self) -> Origin:
+        return self
+
+
+class LateOrigin(Protocol):
+    """An origin whose history `sourceId` is known only at `flush` (a flow run inserted there)."""
+
+    @property
+    def source(self) -> ChangeSource: ...
+
+    def resolved(self) -> Origin: ...
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    key: str
+    old: Value | None
+    new: Value | None
+
+
+async def lock(
+    contacts: Iterable[Contact], definitions: Mapping[int, PropertyDefinition]
+) -> ValueStore:
+    """Inside a transaction: lock these contacts' rows in id order and read their values
+    (`definitions`: by property id). A contact deleted meanwhile is NOT_FOUND."""
+    ids = sorted({contact.id for contact in contacts})
+    values: dict[int, dict[str, Value | None]] = {id: {} for id in ids}
+    if not ids:
+        return ValueStore(values)
+    held = await Contact.filter(id__in=ids).order_by("id").select_for_update()
+    if len(held) != len(ids):
+        present = {contact.id for contact in held}
+        missing = next(id for id in ids if id not in present)
+        raise NotFoundError(f"No contact with id '{missing}'", id=str(missing))
+    for row in await PropertyValue.filter(contact_id__in=ids):
+        definition = definitions.get(row.property_id)
+        if definition is not None:
+            values[row.contact_id][definition.key] = read_value(definition.type, row)
+    return ValueStore(values)
+
+
+@dataclass
+class _ValueHistory:
+    """One contact's property in this transaction: its value under lock, then its latest."""
+
+    contact: Contact
+    definition: PropertyDefinition
+    locked: Value | None
+    latest: Value | None
+
+
+@dataclass
+class ValueStore:
+    """The locked contacts' values as the planned changes leave them, and the writes to make.
+
+    Several writers of one contact in one transaction (a visitor's page views applied together)
+    share its values here on purpose: each sees what the ones before it changed."""
+
+    _values: dict[int, dict[str, Value | None]]
+    _changed: dict[tuple[int, int], _ValueHistory] = field(default_factory=dict)
+    _history: list[tuple[Contact, ValueChange, LateOrigin]] = field(default_factory=list)
+
+    def adopt(self, contact: Contact) -> None:
+        """A contact created in this transaction: nobody else sees it, and it has no values."""
+        self._values[contact.id] = {}
+
+    def values(self, contact: Contact) -> dict[str, Value | None]:
+        """A copy of the contact's current values, by key."""
+        return dict(self._values[contact.id])
+
+    def set(
+        self,
+        contact: Contact,
+        definition: PropertyDefinition,
+        value: Value | None,
+        *,
+        origin: LateOrigin,
+    ) -> ValueChange | None:
+        """Set (None clears) an already-normalised value; None when it is unchanged."""
+        old = self._values[contact.id].get(definition.key)
+        if unchanged(old, value):
+            return None
+        return self._change(contact, definition, ValueChange(definition.key, old, value), origin)
+
+    def increment(
+        self, contact: Contact, definition: PropertyDefinition, by: float, *, origin: LateOrigin
+    ) -> ValueChange:
+        """Add `by` to a NUMBER value (an unset value counts as 0)."""
+        check_increment(definition, by)
+        old = self._values[contact.id].get(definition.key)
+        new = _incremented(definition, old, by)
+        return self._change(contact, definition, ValueChange(definition.key, old, new), origin)
+
+    async def touch(self, contacts: Sequence[Contact]) -> None:
+        """Mark these locked contacts as updated now, whether or not a value changes."""
+        stamp = now()
+        await Contact.filter(id__in=[contact.id for contact in contacts]).update(updated_at=stamp)
+        for contact in contacts:
+            contact.updated_at = stamp
+
+    async def flush(self) -> None:
+        """Write each changed value once, as its latest, and the history rows in order."""
+        await _write_values(
+            history
+            for history in self._changed.values()
+            if not unchanged(history.locked, history.latest)
+        )
+        if self._history:
+            await PropertyChange.bulk_create(
+                [
+                    PropertyChange(
+                        contact_id=contact.id,
+                        key=change.key,
+                        old_value=json.dumps(change.old),
+                        new_value=json.dumps(change.new),
+                        source=origin.source,
+                        source_id=origin.resolved().source_id,
+                    )
+                    for contact, change, origin in self._history
+                ]
+            )
+        self._changed.clear()
+        self._history.clear()
+
+    def _change(
+        self,
+        contact: Contact,
+        definition: PropertyDefinition,
+        change: ValueChange,
+        origin: LateOrigin,
+    ) -> ValueChange:
+        key = (contact.id, definition.id)
+        history = self._changed.get(key)
+        if history is None:
+            history = self._changed[key] = _ValueHistory(contact, definition, change.old, None)
+        history.latest = change.new
+        self._values[contact.id][definition.key] = change.new
+        self._history.append((contact, change, origin))
+        return change
+
+
+def unchanged(old: Value | None, new: Value | None) -> bool:
+    """Equal and of one type: `1` over `True` or `1.5` over `"1.5"` is still a change."""
+    return old == new and type(old) is type(new)
+
+
+def check_increment(definition: PropertyDefinition, by: float) -> None:
+    """Only NUMBER properties, and only by a finite number."""
+    if definition.type is not PropertyType.NUMBER:
+        raise ValidationFailedError(
+            f"Only NUMBER properties can be incremented; '{definition.key}' is "
+            f"{definition.type.value}",
+            key=definition.key,
+            type=definition.type.value,
+        )
+    if isinstance(by, bool) or not math.isfinite(by):
+        raise ValidationFailedError(
+            f"Cannot increment '{definition.key}' by {by!r}: not a finite number",
+            key=definition.key,
+            value=by,
+        )
+
+
+def _incremented(definition: PropertyDefinition, old: Value | None, by: float) -> Value:
+    """old + by, refused when it leaves the finite range."""
+    total = property_types.incremented(old, by)
+    if not math.isfinite(total):
+        raise ValidationFailedError(
+            f"Incrementing '{definition.key}' by {by!r} would leave it out of range",
+            key=definition.key,
+            value=by,
+        )
+    return total
+
+
+async def _write_values(histories: Iterable[_ValueHistory]) -> None:
+    """Each value's latest: a delete, an update, or (in one statement for all) a new row. The
+    rows are locked with their contacts, so writing the sum of increments loses none."""
+    created = []
+    for history in histories:
+        contact, definition, new = history.contact, history.definition, history.latest
+        stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
+        if new is None:
+            await stored.delete()
+        elif history.locked is None:
+            created.append(
+                PropertyValue(
+                    contact_id=contact.id,
+                    property_id=definition.id,
+                    **columns_for(definition.type, new),
+                )
+            )
+        else:
+            await stored.update(updated_at=now(), **columns_for(definition.type, new))
+        if definition.key == "email":
+            await Contact.filter(id=contact.id).update(email=new)
+            contact.email = new  # type: ignore[assignment]
+    if created:
+        await PropertyValue.bulk_create(created)

@@ -1,0 +1,147 @@
+"""Group commit: items arriving while a transaction runs wait, and the next one applies them all.
+
+A writer that pays a transaction per item queues its items behind each other (SQLite has one
+writer). `GroupCommitter.submit` queues an item and returns its own result: the first item starts
+a task that applies every waiting item together, group after group, as databases group commits.
+
+`apply(items)` applies a group in one transaction and returns each item's result or its own
+error (an error returned is that item's refusal; the others stand). If it raises, nothing was
+committed: the items are applied again one by one, so an error reaches only its own item and
+none is counted twice. Only a failure of the COMMIT itself (`UncertainCommitError`, raised by a
+transaction wrapped in `committing`) may have been applied: it is every item's error, and it is
+never applied again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic, TypeVar
+
+logger = logging.getLogger("propflow.group_commit")
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class GroupCommitter(Generic[Item, Result]):
+    """Applies the submitted items in groups of at most `max_group`, one event loop at a time.
+
+    `alone(item, error)`: what an item gets when it failed on its own (another process's result
+    for the same item, say); by default its error."""
+
+    def __init__(
+        self,
+        apply: Callable[[Sequence[Item]], Awaitable[list[Result | Exception]]],
+        *,
+        max_group: int,
+        alone: Callable[[Item, Exception], Awaitable[Result | Exception]] | None = None,
+    ) -> None:
+        self._apply = apply
+        self.max_group = max_group
+        self._alone = alone
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[Item, Result]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def submit(self, item: Item) -> Result:
+        """Apply `item` with whatever other items are waiting; its own result."""
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue(self)
+        return await queue.submit(item)
+
+    async def apply_group(self, items: Sequence[Item]) -> list[Result | Exception]:
+        """Each item's result or error: together, else one by one (see above)."""
+        if len(items) == 1:
+            return [await self._apply_alone(items[0])]
+        try:
+            return await self._apply(items)
+        except UncertainCommitError as uncertain:
+            return [uncertain.error] * len(items)
+        except Exception as error:
+            logger.info("A group of %d failed (%r): one by one", len(items), error)
+            return [await self._apply_alone(item) for item in items]
+
+    async def _apply_alone(self, item: Item) -> Result | Exception:
+        try:
+            return (await self._apply([item]))[0]
+        except UncertainCommitError as uncertain:
+            return uncertain.error
+        except Exception as error:
+            if self._alone is None:
+                return error
+            return await self._alone(item, error)
+
+
+class UncertainCommitError(Exception):
+    """The transaction failed in its commit: it may have been applied, so never apply it again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@asynccontextmanager
+async def committing(transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
+    """`transaction`, whose failure at commit (its body went through) is an
+    `UncertainCommitError`."""
+    body_done = False
+    try:
+        async with transaction:
+            yield
+            body_done = True
+    except Exception as error:
+        if body_done:
+            raise UncertainCommitError(error) from error
+        raise
+
+
+class _Queue(Generic[Item, Result]):
+    """The items waiting in one event loop, and the task applying them group after group."""
+
+    def __init__(self, committer: GroupCommitter[Item, Result]) -> None:
+        self.committer = committer
+        self.waiting: list[tuple[Item, asyncio.Future[Result]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def submit(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, future))
+        if self.task is None or self.task.done():
+            # A task of its own: a caller that goes away never stops the others' group.
+            self.task = asyncio.create_task(self._apply_waiting())
+        return await future
+
+    async def _apply_waiting(self) -> None:
+        try:
+            while self.waiting:
+                await self._apply_next_group()
+        finally:
+            self.task = None  # the task refers to its loop, which must be free to go
+
+    async def _apply_next_group(self) -> None:
+        size = self.committer.max_group
+        # An item whose caller went away before its group started is not applied at all.
+        group = [(item, future) for item, future in self.waiting[:size] if not future.done()]
+        del self.waiting[:size]
+        if not group:
+            return
+        try:
+            results = await self.committer.apply_group([item for item, _ in group])
+        except BaseException as error:  # cancelled with the loop: nobody waits forever
+            for _, future in group:
+                if not future.done():
+                    future.set_exception(error)
+            raise
+        for (_, future), result in zip(group, results, strict=True):
+            if future.done():  # its caller went away
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)

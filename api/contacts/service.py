@@ -140,19 +140,30 @@ async def require_contact(workspace_id: int, contact_id: str) -> Contact:
 
 async def visitor_contacts(visitors: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Contact]:
     """Inside the caller's transaction: the contacts of these (workspace, visitor) pairs by pair,
-    created for a visitor's first event. Created in order, so that two transactions creating
-    the same ones never wait for each other in a cycle."""
+    created for a visitor's first event, in order, so that two transactions creating the same
+    ones never wait for each other in a cycle. Another process may create one at the same
+    moment: its row wins, ours is skipped (ON CONFLICT DO NOTHING waits for its commit), and
+    both read it."""
     wanted = sorted(set(visitors))
+    found = await _contacts_of_visitors(wanted)
+    missing = [pair for pair in wanted if pair not in found]
+    if missing:
+        await Contact.bulk_create(
+            [Contact(workspace_id=w, visitor_id=visitor_id) for w, visitor_id in missing],
+            ignore_conflicts=True,
+        )
+        found |= await _contacts_of_visitors(missing)
+    return found
+
+
+async def _contacts_of_visitors(
+    pairs: Sequence[tuple[int, str]],
+) -> dict[tuple[int, str], Contact]:
     found: dict[tuple[int, str], Contact] = {}
-    for workspace_id in sorted({workspace_id for workspace_id, _ in wanted}):
-        visitor_ids = [visitor_id for w, visitor_id in wanted if w == workspace_id]
+    for workspace_id in sorted({workspace_id for workspace_id, _ in pairs}):
+        visitor_ids = [visitor_id for w, visitor_id in pairs if w == workspace_id]
         for contact in await Contact.filter(workspace_id=workspace_id, visitor_id__in=visitor_ids):
             found[workspace_id, str(contact.visitor_id)] = contact
-    for workspace_id, visitor_id in wanted:
-        if (workspace_id, visitor_id) not in found:
-            found[workspace_id, visitor_id] = await Contact.create(
-                workspace_id=workspace_id, visitor_id=visitor_id
-            )
     return found
 
 

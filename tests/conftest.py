@@ -111,7 +111,15 @@ async def live_client(live_url: str) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def live_gql(live_client: httpx.AsyncClient) -> GraphQLClient:
     """A signed-in operator of 'Acme', over real HTTP to the served app."""
-    _, token = await workspaces_service.create_operator(
-        email="ops@example.com", workspace_name="Acme"
-    )
-    return GraphQLClient(live_client, token)
+    return await live_operator(live_client, "ops@example.com", "Acme")
+
+
+@pytest.fixture
+async def live_other_gql(live_client: httpx.AsyncClient) -> GraphQLClient:
+    """An operator of another workspace, 'Globex', over real HTTP to the served app."""
+    return await live_operator(live_client, "ops@globex.example", "Globex")
+
+
+async def live_operator(http: httpx.AsyncClient, email: str, workspace: str) -> GraphQLClient:
+    _, token = await workspaces_service.create_operator(email=email, workspace_name=workspace)
+    return GraphQLClient(http, token)

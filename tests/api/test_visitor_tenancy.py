@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from api.contacts import models as contact_models
-from api.workspaces import service as workspaces_service
 from tests.support.graphql import GraphQLClient, code_of
 from tests.support.ws import GraphQLWebSocket, graphql_ws
 
@@ -34,11 +32,8 @@ async def acme(live_gql: GraphQLClient) -> GraphQLClient:
 
 
 @pytest.fixture
-async def globex(live_client: httpx.AsyncClient) -> GraphQLClient:
-    _, token = await workspaces_service.create_operator(
-        email="ops@globex.example", workspace_name="Globex"
-    )
-    return GraphQLClient(live_client, token)
+async def globex(live_other_gql: GraphQLClient) -> GraphQLClient:
+    return live_other_gql
 
 
 async def refusal_over_socket(ws: GraphQLWebSocket, query: str, **variables: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
-from api import db, pubsub, seed
+from api import db, log_format, pubsub, seed
 from api.errors import PropflowError
 from api.settings import Settings, SettingsError
 from api.workspaces.models import Operator
@@ -34,6 +34,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
+    log_format.configure(args.log_level)
     settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
     asyncio.run(db.apply_migrations(settings.database_url))
     if args.seed and asyncio.run(seed.seed_new_database(settings.database_url)):

@@ -1,12 +1,16 @@
 """The `propflow` command, run as a user runs it."""
 
+import logging
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api import log_format
 from tests.support.server import free_port, served
 
 PROPFLOW = str(Path(sys.executable).parent / "propflow")
@@ -136,3 +140,24 @@ def test_operator_revoke_revokes_even_when_redis_is_down(tmp_path: Path):
     assert first.stderr.strip().endswith("; revoking anyway")
     assert first.stdout.strip() == "Revoked 1 token(s) of ann@example.com in workspace 'Default'"
     assert again.stdout.strip() == "Revoked 0 token(s) of ann@example.com in workspace 'Default'"
+
+
+@pytest.fixture
+def propflow_logger() -> Iterator[logging.Logger]:
+    """The `propflow` logger, given back as it was (other tests capture through the root)."""
+    logger = logging.getLogger("propflow")
+    handlers, propagate, level = list(logger.handlers), logger.propagate, logger.level
+    yield logger
+    logger.handlers[:], logger.propagate, logger.level = handlers, propagate, level
+
+
+def test_serve_writes_its_log_lines_with_time_and_level(
+    propflow_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+):
+    log_format.configure("info")
+    logging.getLogger("propflow.test").warning("Redis unavailable")
+
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING propflow.test: Redis unavailable", line
+    )

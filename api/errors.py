@@ -66,3 +66,10 @@ class SubscriptionClosedError(PropflowError):
     """A live subscription ended by the server: the client fell behind or Redis went away."""
 
     code = "UNAVAILABLE"
+
+
+class EventsMissedError(PropflowError):
+    """Given (not raised) to an open subscription after a broker outage: events may have been
+    missed, so the client should fetch again what it shows. The subscription goes on."""
+
+    code = "EVENTS_MISSED"

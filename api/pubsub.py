@@ -3,8 +3,10 @@
 Services publish after their transaction commits. Each subscriber reads from a bounded queue: one
 that falls behind by more than `QUEUE_LIMIT` messages is dropped (its iterator raises
 `SubscriberDroppedError`) rather than letting memory grow. With Redis, one connection per process
-listens and fans messages out to local subscribers; when Redis goes away, subscribers are
-dropped with an error and the listener reconnects in the background.
+listens and fans messages out to local subscribers. When Redis goes away, open subscriptions
+stay open: the listener reconnects, subscribes again to every channel still heard, and gives
+each subscription one EVENTS_MISSED notice (events published meanwhile may be gone). New
+subscriptions wait for Redis a moment, then fail as unavailable.
 
 A subscription hears its channel once it is *listening*: at once in process, and with Redis once
 Redis has confirmed the SUBSCRIBE. A broker's `fan_out.on_listening`, unset in production, is
@@ -28,7 +30,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from api.errors import SubscriptionClosedError
+from api.errors import EventsMissedError, SubscriptionClosedError
 
 logger = logging.getLogger("propflow.pubsub")
 
@@ -40,6 +42,24 @@ OUTGOING_LIMIT = 10_000
 PUBLISH_TIMEOUT_SECONDS = 1.0
 CLOSE_FLUSH_SECONDS = 2.0
 READY_TIMEOUT_SECONDS = 1.0
+SUBSCRIBE_WAIT_SECONDS = 2.0
+
+
+# Given to every open subscription once Redis is back after an outage: events published
+# meanwhile may be gone, so a client should fetch again what it shows. The stream goes on.
+EVENTS_MISSED: dict[str, Any] = {"eventsMissed": True}
+
+
+def missed(event: dict[str, Any]) -> bool:
+    """Whether `event` is the EVENTS_MISSED notice rather than an event."""
+    return event is EVENTS_MISSED
+
+
+def events_missed() -> EventsMissedError:
+    """What a GraphQL subscription yields for the notice: one `next` carrying this error."""
+    return EventsMissedError(
+        "Live updates were interrupted and some changes may be missing: fetch them again."
+    )
 
 
 class SubscriberDroppedError(Exception):
@@ -134,6 +154,14 @@ class _FanOut:
             self.channels.pop(channel, None)
             return True
         return False
+
+    def miss_all(self) -> None:
+        """Tell every subscriber it may have missed events (and no longer hears until Redis
+        confirms it again)."""
+        for subscribers in self.channels.values():
+            for subscriber in subscribers:
+                subscriber.listening = False
+                subscriber.offer(EVENTS_MISSED)
 
     def drop_all(self, reason: str) -> None:
         for subscribers in self.channels.values():
@@ -259,8 +287,15 @@ class RedisBroker:
             self.drained.set()
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
-        if not self.connected.is_set():
-            raise SubscriberDroppedError("live updates are unavailable: Redis is unreachable")
+        """Events of `channel`; while Redis is away a new subscription waits for it a moment
+        (SUBSCRIBE_WAIT_SECONDS), then fails as unavailable."""
+        try:
+            async with asyncio.timeout(SUBSCRIBE_WAIT_SECONDS):
+                await self.connected.wait()
+        except TimeoutError:
+            raise SubscriberDroppedError(
+                "live updates are unavailable: Redis is unreachable"
+            ) from None
         subscriber, first = self.fan_out.add(channel)
         try:
             if first:
@@ -294,10 +329,11 @@ class RedisBroker:
                         channel = _channel_of(raw)
                         self.fan_out.mark_listening(channel, self.fan_out.channels.get(channel, ()))
             except (RedisError, OSError) as error:
-                logger.warning("Lost Redis (%s); reconnecting", error)
+                logger.warning("Lost Redis (%s); open subscriptions wait for it", error)
                 self.connected.clear()
-                self.fan_out.drop_all("lost the connection to Redis")
                 await self._reconnect()
+                # Whatever was published meanwhile is gone: each open stream is told so.
+                self.fan_out.miss_all()
 
     async def _reconnect(self) -> None:
         broken, self.pubsub = self.pubsub, self.client.pubsub()
@@ -305,8 +341,9 @@ class RedisBroker:
             await broken.aclose()
         while True:
             await asyncio.sleep(RECONNECT_SECONDS)
+            channels = [REDIS_PREFIX + "_", *(REDIS_PREFIX + c for c in self.fan_out.channels)]
             try:
-                await self.pubsub.subscribe(REDIS_PREFIX + "_")
+                await self.pubsub.subscribe(*channels)
             except (RedisError, OSError):
                 with contextlib.suppress(RedisError, OSError):
                     await self.pubsub.aclose()

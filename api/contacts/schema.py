@@ -138,6 +138,9 @@ class Subscription:
             await service.require_contact(workspace_id, str(contact_id))
         wanted = set(keys) if keys else None
         async for event in pubsub.subscribe(service.changes_channel(workspace_id)):
+            if pubsub.missed(event):
+                yield pubsub.events_missed()  # type: ignore[misc]  # an error, not the end
+                continue
             if contact_id is not None and str(event["contact"]["id"]) != str(contact_id):
                 continue
             if wanted is not None and wanted.isdisjoint(event["changedKeys"]):

@@ -71,6 +71,9 @@ class Subscription:
         await _admit(info, workspace_key, visitor_id)
         channel = await service.messages_channel(workspace_key, visitor_id)
         async for event in pubsub.subscribe(channel):
+            if pubsub.missed(event):
+                yield pubsub.events_missed()  # type: ignore[misc]  # an error, not the end
+                continue
             message = await service.message(event["messageId"])
             if message is not None:
                 yield BotMessage.from_model(message)

@@ -54,7 +54,8 @@ export async function show(root, id) {
   live = contacts.watch(id, {
     next: (change) => (change.deleted ? (location.hash = "#/contacts") : refresh(view)),
     state: (state) => (view.section.dataset.live = state),
-    error: notice.failure,
+    // After a broker outage some changes may be missing: the contact is read again.
+    error: (error) => (error.code === "EVENTS_MISSED" ? refresh(view) : notice.failure(error)),
   });
 }
 

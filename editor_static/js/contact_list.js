@@ -70,7 +70,8 @@ export async function show(root, params = new URLSearchParams()) {
   live = contacts.watch(null, {
     next: (change) => applyChange(view, change),
     state: (state) => (view.section.dataset.live = state),
-    error: notice.failure,
+    // After a broker outage some changes may be missing: the list is read again.
+    error: (error) => (error.code === "EVENTS_MISSED" ? load(view) : notice.failure(error)),
   });
 }
 

@@ -28,36 +28,37 @@ class PayloadError(ValueError):
         return self.reason
 
 
-def decode(data: str | bytes) -> Any:
-    """The JSON value of `data`; PayloadError naming the first problem."""
+def decode(data: str | bytes, *, what: str = "The body") -> Any:
+    """The JSON value of `data`; PayloadError naming the first problem (`what` names the text
+    in the message: a body, or a query parameter of the CSV endpoints)."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise PayloadError(f"The body is not UTF-8 text (byte {error.start:,}).") from None
+            raise PayloadError(f"{what} is not UTF-8 text (byte {error.start:,}).") from None
     try:
         value = json.loads(data, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise PayloadError(
-            f"The body is not JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            f"{what} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
         ) from None
     except RecursionError:
-        raise PayloadError("The body is JSON nested too deeply.") from None
+        raise PayloadError(f"{what} is JSON nested too deeply.") from None
     except ValueError as error:  # an integer beyond Python's digit limit, or NaN/Infinity
-        raise PayloadError(f"The body holds a number that cannot be taken: {error}.") from None
+        raise PayloadError(f"{what} holds a number that cannot be taken: {error}.") from None
     if _UNSTORABLE_ESCAPE.search(data):
-        where = unstorable_text_at(value)
+        where = unstorable_text_at(value, what)
         if where is not None:
             raise PayloadError(
-                f"{where} holds a lone surrogate (\\ud800-\\udfff) or a NUL character "
-                "(\\u0000), which cannot be stored as text."
+                f"{where} holds text that is not valid Unicode or holds NUL (a lone surrogate "
+                "\\ud800-\\udfff, or \\u0000), which cannot be stored."
             )
     return value
 
 
-def unstorable_text_at(value: Any) -> str | None:
+def unstorable_text_at(value: Any, root: str = "The body") -> str | None:
     """The path of the first string (or key) in `value` that is not storable text, or None."""
-    pending: list[tuple[str, Any]] = [("The body", value)]
+    pending: list[tuple[str, Any]] = [(root, value)]
     while pending:
         path, item = pending.pop()
         if isinstance(item, str):
@@ -67,7 +68,7 @@ def unstorable_text_at(value: Any) -> str | None:
             for key, inner in item.items():
                 if not _is_text(key):
                     return f"A key of {path}"
-                pending.append((f"{path}.{key}" if path != "The body" else key, inner))
+                pending.append((f"{path}.{key}" if path != root else key, inner))
         elif isinstance(item, list):
             pending.extend((f"{path}[{index}]", inner) for index, inner in enumerate(item))
     return None

@@ -231,6 +231,7 @@ def export(client: httpx.AsyncClient, gql: GraphQLClient, **params: str) -> Any:
         ("filter", '[{"key": "shoe_size", "op": "GT", "value": 1' + "0" * 4000 + "}]", "finite"),
         ("filter", '[{"key": "name", "op": "EQ", "value": "\\ud800"}]', "Unicode"),
         ("filter", '[{"key\\udfff": "name", "op": "IS_SET"}]', "Unicode"),
+        ("filter", '[{"key": "name", "op": "EQ", "value": "a\\u0000"}]', "NUL"),
         ("filter", '{"key": "name"}', "list of objects"),
         ("filter", "[1, 2]", "list of objects"),
         ("filter", '"name"', "list of objects"),

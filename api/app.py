@@ -142,6 +142,7 @@ def create_app(settings: Settings) -> Starlette:
         await db.open_database(settings.database_url)
         runner.forget_programs()
         properties_service.forget_recent()
+        visitors_service.forget_known_visitors()
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         try:
             broker = pubsub.create_broker(settings.redis_url)

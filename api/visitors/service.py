@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cachetools import LRUCache
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from api import pubsub
 from api.contacts import service as contacts_service
-from api.contacts.models import Contact
 from api.contacts.value_store import Origin
 from api.errors import ValidationFailedError
 from api.flows import runner
@@ -34,6 +34,8 @@ EVENT_ID_RETENTION = timedelta(hours=48)
 MAX_URL_LENGTH = 2048
 MAX_ID_LENGTH = 128
 MAX_REPLY_LENGTH = 10_000
+# Visitors this process has served (bounded: a visitor pushed out is asked about once more).
+_known_visitors: LRUCache[tuple[int, str], bool] = LRUCache(maxsize=20_000)
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,31 @@ async def track_page_view(
         _check_text("eventId", event_id, MAX_ID_LENGTH)
     await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
-    if guard.limiter.counts(Limit.NEW_VISITORS) and not await Contact.exists(
-        workspace_id=workspace.id, visitor_id=visitor_id
-    ):
-        await guard.limiter.hit(Limit.NEW_VISITORS, guard.address)
+    await _count_if_new(workspace.id, visitor_id, guard)
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
+    _known_visitors[workspace.id, visitor_id] = True
     await _announce(result.committed)
     return result
+
+
+def forget_known_visitors() -> None:
+    """A new database (the app starts) knows none of them."""
+    _known_visitors.clear()
+
+
+async def _count_if_new(workspace_id: int, visitor_id: str, guard: Guard) -> None:
+    """Count a visitor's first view against its address's new-visitor limit. A visitor this
+    process has served is known without asking the database, so a returning visitor's view
+    pays no extra read."""
+    if (
+        not guard.limiter.counts(Limit.NEW_VISITORS)
+        or (workspace_id, visitor_id) in _known_visitors
+    ):
+        return
+    if await contacts_service.find_visitor_contact(workspace_id, visitor_id) is not None:
+        _known_visitors[workspace_id, visitor_id] = True
+        return
+    await guard.limiter.hit(Limit.NEW_VISITORS, guard.address)
 
 
 async def forget_old_events() -> int:

@@ -149,10 +149,12 @@ async def find(workspace_id: int, conversation_id: str) -> Conversation | None:
 
 async def joined_contacts(contact_ids: Collection[int]) -> set[int]:
     """Those of the contacts whose open conversation an operator has joined."""
+    if not contact_ids:
+        return set()
     rows = await Conversation.filter(
         contact_id__in=list(contact_ids), status=ConversationStatus.OPEN, operator_joined=True
-    ).values_list("contact_id", flat=True)
-    return {int(contact_id) for contact_id in rows}
+    ).values_list("contact_id")
+    return {contact_id for (contact_id,) in rows}
 
 
 async def announce_transcript(contact: Contact, message_ids: Collection[int]) -> None:

@@ -320,7 +320,10 @@ async def test_a_visitor_message_is_validated(gql, visitor, text, problem):
 async def test_an_operator_message_is_validated_and_stores_nothing(gql, visitor):
     await visitor.say("Hello")
     conversation_id = (await only_conversation(gql))["id"]
-    send = "mutation($id: ID!, $text: String!) { sendOperatorMessage(conversationId: $id, text: $text) { id } }"
+    send = (
+        "mutation($id: ID!, $text: String!) "
+        "{ sendOperatorMessage(conversationId: $id, text: $text) { id } }"
+    )
 
     for text in ("", "tab\tand\nnewline are fine \x08 but not backspace"):
         error = await gql.error(send, id=conversation_id, text=text)

@@ -23,7 +23,9 @@ CONVERSATION_QUERY = f"""
 query($id: ID!, $first: Int, $before: String) {{
   conversation(id: $id) {{
     {CONVERSATION}
-    messages(first: $first, before: $before) {{ hasEarlier edges {{ cursor node {{ {MESSAGE} }} }} }}
+    messages(first: $first, before: $before) {{
+      hasEarlier edges {{ cursor node {{ {MESSAGE} }} }}
+    }}
   }}
 }}"""
 START = f"mutation($id: ID!) {{ startConversation(contactId: $id) {{ {CONVERSATION} }} }}"

@@ -9,7 +9,10 @@ next); after a longer absence the next socket or page view starts a new visit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,8 +24,42 @@ from api.contacts import service as contacts_service
 from api.inbox import events
 from api.inbox.models import PageViewRecord, VisitorPresence
 
+logger = logging.getLogger("propflow.presence")
+
 VISIT_GAP = timedelta(minutes=30)
 MAX_ONLINE_LISTED = 1000
+
+
+@contextlib.asynccontextmanager
+async def online_while(
+    heard: asyncio.Event, workspace_id: int, visitor_id: str
+) -> AsyncIterator[None]:
+    """The visitor is online from the moment its socket's stream is `heard` (so an operator
+    who sees it online can reach it) until the block ends (the socket closed)."""
+
+    async def come_online() -> None:
+        await heard.wait()
+        await connected(workspace_id, visitor_id)
+
+    coming = asyncio.create_task(come_online())
+    try:
+        yield
+    finally:
+        if heard.is_set():
+            # Shielded: the socket's close cancels the caller, not the offline write.
+            await asyncio.shield(_go_offline(coming, workspace_id, visitor_id))
+        else:
+            coming.cancel()
+
+
+async def _go_offline(coming: asyncio.Task[None], workspace_id: int, visitor_id: str) -> None:
+    """Offline once the online write is done (a failed one is logged and needs no undoing)."""
+    try:
+        await coming
+    except Exception:
+        logger.exception("Could not mark visitor %s online", visitor_id)
+        return
+    await disconnected(workspace_id, visitor_id)
 
 
 async def connected(workspace_id: int, visitor_id: str) -> None:

@@ -10,6 +10,7 @@ Each names a workspace by its public key and a visitor by its id. Who may name w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -116,21 +117,20 @@ class Subscription:
     ) -> AsyncGenerator[BotMessage, None]:
         await _admit(info, workspace_key, visitor_id)
         workspace_id = await service.visitor_workspace(workspace_key, visitor_id)
-        online = info.context.visitor_socket() is not None
-        if online:
-            await presence.connected(workspace_id, visitor_id)
-        try:
-            async for event in pubsub.subscribe(visitor_channel(workspace_id, visitor_id)):
+        heard = asyncio.Event()
+        stream = pubsub.subscribe(visitor_channel(workspace_id, visitor_id), heard)
+        async with contextlib.AsyncExitStack() as presence_of_socket:
+            if info.context.visitor_socket() is not None:
+                await presence_of_socket.enter_async_context(
+                    presence.online_while(heard, workspace_id, visitor_id)
+                )
+            async for event in stream:
                 if pubsub.missed(event):
                     yield pubsub.events_missed()  # type: ignore[misc]  # an error, not the end
                     continue
                 message = await service.message(event["messageId"])
                 if message is not None:
                     yield BotMessage.from_model(message)
-        finally:
-            if online:
-                # Shielded: the socket's close cancels this task, not the offline write.
-                await asyncio.shield(presence.disconnected(workspace_id, visitor_id))
 
 
 async def _admit(info: strawberry.Info, workspace_key: str, visitor_id: str) -> None:

@@ -129,11 +129,10 @@ async def test_an_operator_hears_only_their_own_workspace(
     live_url, live_gql, live_other_gql, visitor
 ):
     outsider = Visitor(live_other_gql, await workspace_key(live_other_gql))
-    async with inbox(live_url, live_other_gql) as spy:
-        async with widget(live_url, visitor):
-            await visitor.say("Hello")
-            await outsider.say("sentinel")
-            first = await next_event(spy)
+    async with inbox(live_url, live_other_gql) as spy, widget(live_url, visitor):
+        await visitor.say("Hello")
+        await outsider.say("sentinel")
+        first = await next_event(spy)
 
     assert first["kind"] == "MESSAGE_ADDED"
     assert first["message"]["text"] == "sentinel"

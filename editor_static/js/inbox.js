@@ -66,15 +66,20 @@ export async function show(root, params = new URLSearchParams()) {
   );
   root.replaceChildren(view.section);
   renderTabs(view);
-  await Promise.all([load(view), loadVisitors(view)]);
-  if (session !== mine) return;
-  view.section.dataset.state = "ready";
+  // Listening starts before the first reads, so nothing said meanwhile is missed; what comes
+  // before they are in is applied after them.
+  let early = [];
   view.live = inbox.watch({
-    next: (event) => receive(view, event),
+    next: (event) => (early ? early.push(event) : receive(view, event)),
     state: (state) => (view.section.dataset.live = state),
     // After a broker outage some events may be missing: everything shown is read again.
     error: (error) => (error.code === "EVENTS_MISSED" ? reloadAll(view) : notice.failure(error)),
   });
+  await Promise.all([load(view), loadVisitors(view)]);
+  if (session !== mine) return;
+  for (const event of early.splice(0)) receive(view, event);
+  early = null;
+  view.section.dataset.state = "ready";
   // Messages that came while the tab was hidden stay unread (and in the title) until it shows.
   view.onVisible = () => {
     const current = view.conversation.current();

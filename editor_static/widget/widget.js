@@ -43,7 +43,7 @@
     visitorTranscript(workspaceKey: $k, visitorId: $v, first: 50) { ${MESSAGE} } }`;
   const MESSAGES = `subscription($k: String!, $v: String!) {
     visitorMessages(workspaceKey: $k, visitorId: $v) { ${MESSAGE} } }`;
-  const MAX_TEXT = 2000;
+  const MAX_TEXT = 4000; // the server refuses longer messages
   const PAGE_VIEW_RETRIES = 5;
   // Reconnect and retry: the rules written once above `subscribe` in editor_static/js/api.js.
   const REFUSED = [4401, 4403];

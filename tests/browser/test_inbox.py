@@ -171,6 +171,10 @@ def test_a_reply_that_fails_keeps_its_text_and_says_why(shop, browser, visitors)
             return route.abort()
         return route.continue_()
 
+    inbox.reply("Ding\u0007")
+    expect(inbox.reply_error()).to_contain_text("Not sent: 'text' must not hold control characters")
+    expect(inbox.reply_box()).to_have_value("Ding\u0007")
+
     operator_page.route("**/graphql", unreachable)
     inbox.reply("Line one")
     expect(inbox.reply_error()).to_have_text("Not sent: The server cannot be reached.")

@@ -21,6 +21,7 @@ export function visitorDetails() {
     who: element("div", { class: "pf-visitor-who" }),
     list: element("div", { class: "pf-visitor-fields" }),
     adder: element("div", { class: "pf-visitor-add" }),
+    creator: element("div"),
     pages: element("div"),
     runs: element("div"),
   };
@@ -30,6 +31,7 @@ export function visitorDetails() {
     view.who,
     view.list,
     view.adder,
+    view.creator,
     element("h3", { text: "Pages viewed" }),
     view.pages,
     element("h3", { text: "Flows run" }),
@@ -49,6 +51,7 @@ async function show(view, contactId) {
   view.contactId = contactId;
   view.fields.clear();
   fill(view.list);
+  fill(view.creator);
   view.element.dataset.state = "loading";
   const ticket = ++view.loads;
   try {
@@ -120,7 +123,7 @@ function renderAdder(view) {
     addField(view, property).input.focus();
     renderAdder(view);
   });
-  const create = element("button", { type: "button", text: "Create a new property", onClick: () => fill(view.adder, creator(view)) });
+  const create = element("button", { type: "button", text: "Create a new property", onClick: () => fill(view.creator, creator(view)) });
   fill(view.adder, element("div", { class: "pf-row" }, picker, create));
 }
 
@@ -139,7 +142,7 @@ function creator(view) {
     options,
     element("div", { class: "pf-row" },
       element("button", { type: "submit", class: "pf-primary", text: "Create" }),
-      element("button", { type: "button", text: "Cancel", onClick: () => renderAdder(view) }),
+      element("button", { type: "button", text: "Cancel", onClick: () => fill(view.creator) }),
     ),
     error,
   );
@@ -153,6 +156,7 @@ function creator(view) {
       });
       view.properties.push(property);
       const field = addField(view, property);
+      fill(view.creator);
       renderAdder(view);
       field.input.focus();
     } catch (failure) {

@@ -77,6 +77,10 @@ class InboxPage:
     def status(self) -> Locator:
         return self.page.locator(".pf-conversation-head .pf-status")
 
+    def act(self, action: str) -> None:
+        """Press Resolve or Reopen above the conversation."""
+        self.page.locator(".pf-conversation-head").get_by_role("button", name=action).click()
+
     def assign(self, operator_label: str) -> None:
         self.page.get_by_label("Assignee").select_option(label=operator_label)
 

@@ -145,7 +145,7 @@ def test_filters_show_open_resolved_mine_and_unassigned(shop, operator_page, vis
     expect(bob).to_be_visible()
 
     inbox.open_conversation(bob)
-    operator_page.get_by_role("button", name="Resolve").click()
+    inbox.act("Resolve")
     expect(inbox.status()).to_have_text("Resolved")
     expect(bob).to_have_count(0)  # no longer unassigned-and-open
     inbox.show("Open")
@@ -154,7 +154,7 @@ def test_filters_show_open_resolved_mine_and_unassigned(shop, operator_page, vis
     inbox.show("Resolved")
     expect(inbox.conversations()).to_have_count(1)
     expect(bob).to_be_visible()
-    operator_page.get_by_role("button", name="Reopen").click()
+    inbox.act("Reopen")
     expect(inbox.status()).to_have_text("Open")
     expect(bob).to_have_count(0)
 

@@ -293,7 +293,7 @@ const MESSAGE = "id author authorName text options chosen at operator { id }";
 const CONVERSATION = `id status waitingForOperator lastActivityAt unreadCount
   assignee { id email name } lastMessage { ${MESSAGE} }
   contact { id email visitorId properties { key value } }`;
-const ONLINE = "visitorId currentUrl pagesThisVisit onlineSince contact { id email properties { key value } }";
+const ONLINE = "visitorId currentUrl pagesThisVisit onlineSince contact { id email visitorId properties { key value } }";
 const MESSAGE_PAGE = `edges { cursor node { ${MESSAGE} } } hasEarlier`;
 const ACTIVITY = `pageViews(first: 20) { url at }
   flowRuns(first: 20) { id version status startedAt finishedAt flow { id name } }`;

@@ -22,10 +22,12 @@ export function transcript({ label = "Transcript" } = {}) {
       fill(list, ...(messages.length ? messages.map(item) : [element("li", { class: "pf-muted pf-transcript-empty", text: "No messages yet." })]));
       list.scrollTop = list.scrollHeight;
     },
+    // In time order: a reply's answer may come after a message the visitor wrote later.
     add(message) {
       if (shown.has(message.id)) return;
       list.querySelector(".pf-transcript-empty")?.remove();
-      list.append(item(message));
+      const later = [...list.children].find((other) => Date.parse(other.dataset.at) > Date.parse(message.at));
+      list.insertBefore(item(message), later ?? null);
       list.scrollTop = list.scrollHeight;
     },
     prepend(messages) {
@@ -38,7 +40,7 @@ function messageItem(message) {
   const who = message.author === "OPERATOR" ? message.authorName || WHO.OPERATOR : WHO[message.author];
   return element(
     "li",
-    { class: "pf-message", "data-author": message.author.toLowerCase(), "data-message-id": message.id },
+    { class: "pf-message", "data-author": message.author.toLowerCase(), "data-message-id": message.id, "data-at": message.at },
     element(
       "div",
       { class: "pf-message-meta" },

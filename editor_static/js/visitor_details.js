@@ -124,7 +124,7 @@ function renderAdder(view) {
     renderAdder(view);
   });
   const create = element("button", { type: "button", text: "Create a new property", onClick: () => fill(view.creator, creator(view)) });
-  fill(view.adder, element("div", { class: "pf-row" }, picker, create));
+  fill(view.adder, picker, create);
 }
 
 // Label and type (and the options of a SELECT), then the new property's field, focused for its value.

@@ -52,6 +52,7 @@ def _shoot(shop: Shop) -> None:
         expect(item).to_contain_text("size 44")
         inbox.open_conversation(item)
         inbox.reply("We do! The Nike Pegasus in 44 ships today. Road or trail?")
+        expect(visitor.root.locator('[data-from="operator"]')).to_be_visible()
         visitor.answer("Trail, mostly")
         expect(inbox.messages("visitor").last).to_contain_text("Trail")
         inbox.add_property("Shoe size")

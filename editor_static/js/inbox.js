@@ -44,8 +44,8 @@ export async function show(root, params = new URLSearchParams()) {
     more: element("button", { type: "button", text: "Load more", hidden: true }),
     online: element("ul", { class: "pf-online", "aria-label": "On the site now" }),
     onlineCount: element("span", { class: "pf-muted" }),
-    details: visitorDetails(),
   };
+  view.details = visitorDetails({ changed: (contact) => contactChanged(view, contact) });
   view.conversation = conversationView({ operators, changed: (conversation) => upsert(view, conversation) });
   view.more.addEventListener("click", () => load(view, { more: true }));
   page = view;
@@ -183,6 +183,22 @@ function upsert(view, conversation) {
   view.conversations = fits && inRange ? [...others, conversation] : others;
   view.conversations.sort((a, b) => (a.lastActivityAt < b.lastActivityAt ? 1 : a.lastActivityAt > b.lastActivityAt ? -1 : 0));
   renderList(view);
+}
+
+// The contact as the details panel read it: the list, the header and the visitors on the site
+// name it by its new name or email.
+function contactChanged(view, contact) {
+  const renamed = (shown) => ({ ...shown, email: contact.email, properties: contact.properties });
+  view.conversations = view.conversations.map((conversation) =>
+    conversation.contact.id === contact.id ? { ...conversation, contact: renamed(conversation.contact) } : conversation,
+  );
+  const selected = view.conversation.current();
+  if (selected?.contact.id === contact.id) view.conversation.update({ ...selected, contact: renamed(selected.contact) });
+  for (const visitor of view.visitors.values()) {
+    if (visitor.contact?.id === contact.id) visitor.contact = renamed(visitor.contact);
+  }
+  renderList(view);
+  renderVisitors(view);
 }
 
 // A conversation the page had not seen: its earlier unread count is unknown, so the total is

@@ -9,9 +9,11 @@ import * as propertyTypes from "./property_types.js";
 import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 
+// `changed(contact)` runs whenever the contact is read again (its name or email may be new).
 // Returns {element, show(contactId), refreshActivity(), close()}.
-export function visitorDetails() {
+export function visitorDetails({ changed }) {
   const view = {
+    changed,
     contactId: null,
     properties: [],
     fields: new Map(),
@@ -100,6 +102,7 @@ function render(view, contact) {
   }
   for (const [key, { write }] of view.fields) write(values.get(key));
   renderAdder(view);
+  view.changed(contact);
 }
 
 function addField(view, property) {

@@ -191,3 +191,43 @@ def test_a_reply_that_fails_keeps_its_text_and_says_why(shop, browser, visitors)
     expect(inbox.reply_box()).to_have_value("")
     operator_page.context.close()
     assert all("ERR_FAILED" in error for error in errors), errors
+
+
+def test_an_operator_starts_a_conversation_with_a_visitor_on_the_site(widget, shop, operator_page):
+    inbox = InboxPage(operator_page, shop.token)
+    inbox.open()
+    viewed = widget.open("/demo/pricing")
+    visitor = inbox.online_visitor(widget.visitor_id(shop.key))
+    expect(visitor).to_contain_text("/demo/pricing")
+    expect(visitor).to_contain_text("1 page this visit")
+    widget.navigate_in_app("/demo/shop")
+    expect(visitor).to_contain_text("/demo/shop")
+    expect(visitor).to_contain_text("2 pages this visit")
+
+    visitor.get_by_role("button", name="Chat with").click()
+    expect(inbox.conversation_of(viewed["contactId"])).to_have_attribute("aria-current", "true")
+    inbox.reply("Hi! Can I help you find a shoe?")
+
+    expect(widget.panel()).to_be_visible()
+    expect(widget.root.locator('[data-from="operator"]')).to_contain_text("find a shoe")
+    widget.page.context.close()
+    expect(visitor).to_have_count(0)
+
+
+def test_a_value_the_server_refuses_shows_its_reason_beside_the_field(widget, shop, operator_page):
+    contact_id = shop.visitor_says("visitor-eve", "Hello")
+    inbox = InboxPage(operator_page, shop.token)
+    inbox.open()
+    inbox.open_conversation(inbox.conversation_of(contact_id))
+
+    inbox.add_property("Email")
+    inbox.field_labelled("Email").fill("not an email")
+    inbox.field_labelled("Email").press("Enter")
+
+    expect(inbox.field("email").locator(".pf-field-error")).to_contain_text("not an email")
+    expect(inbox.field_labelled("Email")).to_have_value("not an email")
+    inbox.field_labelled("Email").fill("eve@example.com")
+    inbox.field_labelled("Email").press("Enter")
+    expect(inbox.field("email").locator(".pf-field-error")).to_have_text("")
+    expect(inbox.details().locator(".pf-visitor-email")).to_have_text("eve@example.com")
+    expect(inbox.conversation_of(contact_id)).to_contain_text("eve@example.com")

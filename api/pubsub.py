@@ -10,7 +10,8 @@ subscriptions wait for Redis a moment, then fail as unavailable.
 
 A subscription hears its channel once it is *listening*: at once in process, and with Redis once
 Redis has confirmed the SUBSCRIBE. A broker's `fan_out.on_listening`, unset in production, is
-called with the channel at that moment, so tests wait for it instead of sleeping.
+called with the channel at that moment, so tests wait for it instead of sleeping; a subscriber
+may pass its own `heard` event, set at that moment (a visitor is online once it can be told).
 """
 
 from __future__ import annotations
@@ -84,16 +85,19 @@ class Broker(Protocol):
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+    def subscribe(
+        self, channel: str, heard: asyncio.Event | None = None
+    ) -> AsyncIterator[dict[str, Any]]: ...
 
     async def ready(self) -> bool: ...
 
 
 class _Subscriber:
-    def __init__(self) -> None:
+    def __init__(self, heard: asyncio.Event | None = None) -> None:
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
         self.dropped: str | None = None
         self.listening = False
+        self.heard = heard
 
     def offer(self, message: dict[str, Any]) -> None:
         if self.dropped is not None:
@@ -127,10 +131,10 @@ class _FanOut:
         for subscriber in list(self.channels.get(channel, ())):
             subscriber.offer(message)
 
-    def add(self, channel: str) -> tuple[_Subscriber, bool]:
+    def add(self, channel: str, heard: asyncio.Event | None = None) -> tuple[_Subscriber, bool]:
         """The new subscriber, and whether it is the channel's first."""
         subscribers = self.channels.setdefault(channel, set())
-        subscriber = _Subscriber()
+        subscriber = _Subscriber(heard)
         subscribers.add(subscriber)
         return subscriber, len(subscribers) == 1
 
@@ -139,6 +143,8 @@ class _FanOut:
         for subscriber in subscribers:
             if not subscriber.listening:
                 subscriber.listening = True
+                if subscriber.heard is not None:
+                    subscriber.heard.set()
                 if self.on_listening is not None:
                     self.on_listening(channel)
 
@@ -187,8 +193,10 @@ class InProcessBroker:
     async def ready(self) -> bool:
         return True
 
-    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
-        subscriber, _ = self.fan_out.add(channel)
+    async def subscribe(
+        self, channel: str, heard: asyncio.Event | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        subscriber, _ = self.fan_out.add(channel, heard)
         self.fan_out.mark_listening(channel, [subscriber])
         try:
             async for message in subscriber.messages():
@@ -286,7 +294,9 @@ class RedisBroker:
             self.has_outgoing.clear()
             self.drained.set()
 
-    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+    async def subscribe(
+        self, channel: str, heard: asyncio.Event | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         """Events of `channel`; while Redis is away a new subscription waits for it a moment
         (SUBSCRIBE_WAIT_SECONDS), then fails as unavailable."""
         try:
@@ -296,7 +306,7 @@ class RedisBroker:
             raise SubscriberDroppedError(
                 "live updates are unavailable: Redis is unreachable"
             ) from None
-        subscriber, first = self.fan_out.add(channel)
+        subscriber, first = self.fan_out.add(channel, heard)
         try:
             if first:
                 await self.pubsub.subscribe(REDIS_PREFIX + channel)  # confirmed in `_listen`
@@ -392,12 +402,15 @@ async def ready() -> bool:
     return _current is not None and await _current.ready()
 
 
-async def subscribe(channel: str) -> AsyncIterator[dict[str, Any]]:
-    """Messages of `channel` from the installed broker, as a subscription error when dropped."""
+async def subscribe(
+    channel: str, heard: asyncio.Event | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Messages of `channel` from the installed broker, as a subscription error when dropped;
+    `heard` is set once the subscription is listening."""
     if _current is None:
         raise RuntimeError("No broker installed: the app's lifespan installs one")
     try:
-        async for message in _current.subscribe(channel):
+        async for message in _current.subscribe(channel, heard):
             yield message
     except SubscriberDroppedError as dropped:
         raise SubscriptionClosedError(str(dropped), reason=dropped.reason) from None

@@ -29,6 +29,7 @@ from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
 from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 from api.flows import schema as flows_schema
+from api.inbox import schema as inbox_schema
 from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
@@ -39,7 +40,14 @@ logger = logging.getLogger("propflow.graphql")
 
 Query = merge_types(
     "Query",
-    (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query, flows_schema.Query),
+    (
+        workspaces_schema.Query,
+        properties_schema.Query,
+        contacts_schema.Query,
+        flows_schema.Query,
+        inbox_schema.Query,
+        visitors_schema.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -48,11 +56,13 @@ Mutation = merge_types(
         properties_schema.Mutation,
         contacts_schema.Mutation,
         flows_schema.Mutation,
+        inbox_schema.Mutation,
         visitors_schema.Mutation,
     ),
 )
 Subscription = merge_types(
-    "Subscription", (contacts_schema.Subscription, visitors_schema.Subscription)
+    "Subscription",
+    (contacts_schema.Subscription, inbox_schema.Subscription, visitors_schema.Subscription),
 )
 
 

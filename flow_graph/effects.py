@@ -44,9 +44,16 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class HandOff:
+    """The visitor is handed to an operator: the conversation waits for one."""
+
+    node_id: str
+
+
+@dataclass(frozen=True)
 class End:
     failed: bool = False
     reason: str = ""
 
 
-Effect = SetValue | Increment | SendMessage | Wait | End
+Effect = SetValue | Increment | SendMessage | HandOff | Wait | End

@@ -14,6 +14,10 @@ from api.contacts.history import Author, authors
 from api.contacts.values import read_value
 from api.enums import ChangeSource, FilterOperator, PropertyType
 from api.errors import ValidationFailedError
+from api.flows import service as flows_service
+from api.flows.types import FlowRun
+from api.inbox import listing
+from api.inbox.types import Conversation, PageViewRecord
 from api.workspaces.types import Operator
 
 
@@ -118,6 +122,25 @@ class Contact:
         if key not in await info.context.definitions():
             raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
         return None
+
+    @strawberry.field(description="Its conversation in the Inbox (open or resolved), if any.")
+    async def conversation(self) -> Conversation | None:
+        found = await listing.conversation_of(int(self.id))
+        return None if found is None else Conversation.from_model(found, self)
+
+    @strawberry.field(description="The pages it viewed, newest first; at most 200.")
+    async def page_views(self, first: int | None = 20) -> list[PageViewRecord]:
+        records = await listing.recent_page_views(
+            int(self.id), first=20 if first is None else first
+        )
+        return [PageViewRecord.from_model(record) for record in records]
+
+    @strawberry.field(description="The flow runs it had, newest first.")
+    async def flow_runs(self, first: int | None = 20) -> list[FlowRun]:
+        runs = await flows_service.runs_of_contact(
+            int(self.id), first=20 if first is None else first
+        )
+        return [FlowRun.from_model(run, self) for run in runs]
 
     @strawberry.field(description="Changes of its values, newest first.")
     async def history(self, info: strawberry.Info, first: int | None = 50) -> list[PropertyChange]:

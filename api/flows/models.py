@@ -1,5 +1,6 @@
 """Flows: an editable draft, frozen numbered versions, and which properties each flow uses."""
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -114,23 +115,42 @@ class FlowNodeEntry(Model):
         indexes = (Index(fields=("flow_id", "version", "node_id")),)
 
 
-# A message the bot sent a visitor, in order, for the reply and the widget's live stream.
+class MessageAuthor(StrEnum):
+    # Who wrote a transcript message: the contract's MessageAuthor enum.
+    VISITOR = "VISITOR"
+    BOT = "BOT"
+    OPERATOR = "OPERATOR"
+
+
+# A contact's transcript, in order (by id): what the bot sent (with its run and node), the
+# visitor's answers and free text, and operators' messages. The widget streams it and the
+# Inbox shows it, so one table keeps the order the visitor saw.
 class BotMessage(Model):
     id = fields.IntField(primary_key=True)
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "propflow.Contact", related_name="bot_messages", on_delete=fields.CASCADE
     )
-    run: fields.ForeignKeyRelation[FlowRun] = fields.ForeignKeyField(
-        "propflow.FlowRun", related_name="messages", on_delete=fields.CASCADE
+    run: fields.ForeignKeyNullableRelation[FlowRun] = fields.ForeignKeyField(
+        "propflow.FlowRun", related_name="messages", null=True, on_delete=fields.CASCADE
     )
-    node_id = fields.CharField(max_length=200)
+    node_id = fields.CharField(max_length=200, null=True)
+    # The database default fills the rows written before authors existed (all the bot's).
+    author = fields.CharEnumField(
+        MessageAuthor, max_length=16, default=MessageAuthor.BOT, db_default="BOT"
+    )
+    operator: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "propflow.Operator", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     text = fields.TextField()
     options: fields.Field[list[str] | None] = fields.JSONField(null=True)
+    # A visitor's answer that pressed a button: the button's label.
+    chosen = fields.CharField(max_length=500, null=True)
     expects_answer = fields.BooleanField(default=False)
     at = fields.DatetimeField(auto_now_add=True)
 
     contact_id: int
-    run_id: int
+    run_id: int | None
+    operator_id: int | None
 
     class Meta:
         table = "bot_message"

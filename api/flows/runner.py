@@ -6,6 +6,11 @@ values under that lock and apply its effects (values through the `ValueStore`; r
 and bot messages gathered in `PendingWrites`), then write them all (`Batch.flush`), so that
 everything a step did commits together. The caller announces the returned `FlowChanges` after
 the commit.
+
+The Inbox has its say: a hand-off node (re)opens the contact's conversation waiting for an
+operator, and while an operator has joined the contact's open conversation, page visits start
+no flow (a waiting question still takes the visitor's answer). A visitor's answer joins the
+transcript before what the bot says next, so an operator reads the exchange in order.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from tortoise.timezone import now
 
 from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
-from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion
+from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion, MessageAuthor
 from api.flows.pending import PendingWrites, StepOrigin
+from api.inbox import conversations
+from api.inbox.models import Conversation
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo, parse_document
-from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue
+from flow_graph.effects import Actor, End, HandOff, Increment, SendMessage, SetValue
 from flow_graph.engine import Program, RunState, Step, compile_document, matching_triggers
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
@@ -52,6 +59,11 @@ class FlowChanges:
     messages: list[BotMessage] = field(default_factory=list)
     changed_keys: dict[ChangeSource, set[str]] = field(default_factory=dict)
     started_runs: int = 0
+    # The visitor's answers the steps took, for the transcript (not sent back to the widget).
+    answers: list[BotMessage] = field(default_factory=list)
+    handed_off: bool = False
+    # The conversation a hand-off opened, to announce.
+    conversation: Conversation | None = None
 
 
 class EarlierRuns:
@@ -122,9 +134,15 @@ async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> lis
     visited contact counts as updated even when no flow starts."""
     if not visits:
         return []
-    await batch.values.touch(list({contact.id: contact for contact, _ in visits}.values()))
-    changes = [await _start_runs(batch, contact, url=url) for contact, url in visits]
+    contacts = list({contact.id: contact for contact, _ in visits}.values())
+    await batch.values.touch(contacts)
+    joined = await conversations.joined_contacts([contact.id for contact in contacts])
+    changes = [
+        FlowChanges(contact) if contact.id in joined else await _start_runs(batch, contact, url=url)
+        for contact, url in visits
+    ]
     await batch.flush()
+    await _hand_off(changes)
     return changes
 
 
@@ -137,7 +155,25 @@ async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> Flo
         return None
     changes = await _resume(batch, contact, run, reply=reply)
     await batch.flush()
+    await _hand_off([changes])
     return changes
+
+
+async def waiting_for_text(contact: Contact) -> bool:
+    """Whether the contact's waiting run asks a question that free text answers (not buttons)."""
+    run = await _waiting_run(contact)
+    if run is None or run.current_node_id is None:
+        return False
+    node = (await program_of(run.flow_id, run.version)).nodes.get(run.current_node_id)
+    return node is not None and not node.config.get("options")
+
+
+async def _hand_off(changes: Sequence[FlowChanges]) -> None:
+    """Inside the transaction: the conversations of the handed-off contacts wait for an
+    operator."""
+    for changed in changes:
+        if changed.handed_off:
+            changed.conversation = await conversations.hand_off(changed.contact)
 
 
 async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
@@ -174,6 +210,10 @@ async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply)
     """Continue the contact's waiting run with the visitor's reply."""
     changes = FlowChanges(contact)
     program = await program_of(run.flow_id, run.version)
+    answer = _answer_message(program, contact, run, reply)
+    if answer is not None:
+        batch.writes.message(answer, run)
+        changes.answers.append(answer)
     state = RunState("waiting", run.current_node_id, run.retries)
     step = engine_resume_run(
         program,
@@ -185,6 +225,34 @@ async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply)
     _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, run.current_node_id))
     return changes
+
+
+def _answer_message(
+    program: Program, contact: Contact, run: FlowRun, reply: Reply
+) -> BotMessage | None:
+    """The visitor's reply as the transcript shows it: the text, or the pressed button's label
+    (an index that names no button is no message)."""
+    if reply.text is not None:
+        if not reply.text.strip():
+            return None
+        return BotMessage(
+            contact_id=contact.id,
+            node_id=run.current_node_id,
+            author=MessageAuthor.VISITOR,
+            text=reply.text,
+        )
+    node = program.nodes.get(run.current_node_id or "")
+    options = node.config.get("options") if node is not None else None
+    if not options or reply.choice is None or not 0 <= reply.choice < len(options):
+        return None
+    label = str(options[reply.choice])
+    return BotMessage(
+        contact_id=contact.id,
+        node_id=run.current_node_id,
+        author=MessageAuthor.VISITOR,
+        text=label,
+        chosen=label,
+    )
 
 
 async def _waiting_run(contact: Contact) -> FlowRun | None:
@@ -226,6 +294,8 @@ def _apply(batch: Batch, contact: Contact, run: FlowRun, step: Step, changes: Fl
             )
             batch.writes.message(message, run)
             changes.messages.append(message)
+        elif isinstance(effect, HandOff):
+            changes.handed_off = True
         elif isinstance(effect, SetValue | Increment):
             visitor = isinstance(effect, SetValue) and effect.actor is Actor.VISITOR
             origin = StepOrigin(

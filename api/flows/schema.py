@@ -6,6 +6,7 @@ import strawberry
 from strawberry.scalars import JSON
 from tortoise.timezone import now
 
+from api.contacts.types import Contact
 from api.flows import service
 from api.flows.types import (
     Flow,
@@ -45,7 +46,7 @@ class Query:
         runs = await service.runs_of(
             await info.context.workspace_id(), str(flow_id), first=50 if first is None else first
         )
-        return [FlowRun.from_model(run) for run in runs]
+        return [FlowRun.from_model(run, Contact.from_model(run.contact)) for run in runs]
 
     @strawberry.field(
         description='A dry run; events: [{"pageView": url} | {"text": answer} | {"choice": i}].'

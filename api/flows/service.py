@@ -179,7 +179,15 @@ async def runs_of(workspace_id: int, flow_id: str, *, first: int) -> list[FlowRu
     """The flow's runs, newest first."""
     flow = await get_flow(workspace_id, flow_id)
     first = max(0, min(first, MAX_RUNS_PAGE))
-    return await FlowRun.filter(flow_id=flow.id).order_by("-id").limit(first)
+    return await (
+        FlowRun.filter(flow_id=flow.id).order_by("-id").limit(first).prefetch_related("contact")
+    )
+
+
+async def runs_of_contact(contact_id: int, *, first: int) -> list[FlowRun]:
+    """The contact's runs, newest first."""
+    first = max(0, min(first, MAX_RUNS_PAGE))
+    return await FlowRun.filter(contact_id=contact_id).order_by("-id").limit(first)
 
 
 async def stats_by_flow(workspace_id: int, flow_ids: Sequence[int]) -> dict[int, dict[str, int]]:

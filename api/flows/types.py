@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from api.contacts import service as contacts_service
-from api.contacts.types import Contact
 from api.flows import models, service
 from api.visitors.types import BotMessage
 from api.workspaces.types import Operator
 from flow_graph import Issue
 from flow_graph.effects import Increment, SetValue
 from flow_graph.simulation import Simulation
+
+if TYPE_CHECKING:
+    from api.contacts.types import Contact
 
 
 @strawberry.type(description="A frozen, numbered version of a flow; only the published one runs.")
@@ -101,11 +102,13 @@ class FlowRun:
     started_at: datetime
     finished_at: datetime | None
     failure: str | None = strawberry.field(description="Why a failed run failed.")
+    # Given by whoever builds it (a contact's runs are listed from the contact itself), so
+    # this module needs no contacts type at run time.
+    contact: Annotated[Contact, strawberry.lazy("api.contacts.types")]
     flow_id: strawberry.Private[int]
-    contact_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, run: models.FlowRun) -> FlowRun:
+    def from_model(cls, run: models.FlowRun, contact: Contact) -> FlowRun:
         return cls(
             id=strawberry.ID(str(run.id)),
             version=run.version,
@@ -114,20 +117,14 @@ class FlowRun:
             started_at=run.started_at,
             finished_at=run.finished_at,
             failure=run.failure,
+            contact=contact,
             flow_id=run.flow_id,
-            contact_id=run.contact_id,
         )
 
     @strawberry.field
     async def flow(self, info: strawberry.Info) -> Flow:
         workspace_id = await info.context.workspace_id()
         return Flow.from_model(await service.get_flow(workspace_id, str(self.flow_id)))
-
-    @strawberry.field
-    async def contact(self, info: strawberry.Info) -> Contact:
-        workspace_id = await info.context.workspace_id()
-        contact = await contacts_service.require_contact(workspace_id, str(self.contact_id))
-        return Contact.from_model(contact)
 
 
 @strawberry.type(description="A dry run of a flow document against a contact: nothing is written.")

@@ -24,6 +24,7 @@ from api.contacts import service as contacts_service
 from api.flows import runner
 from api.flows.models import BotMessage
 from api.group_commit import GroupCommitter, committing
+from api.inbox import presence
 from api.visitors import event_ids
 from api.visitors.event_ids import Claim
 
@@ -77,6 +78,12 @@ async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exceptio
         events = await event_ids.sort_out([(view.claim, view.fingerprint) for view in views])
         visits = [(contacts[views[index].visitor], views[index].url) for index in events.new]
         committed = dict(zip(events.new, await runner.run_visits(batch, visits), strict=True))
+        await presence.record_views(
+            [
+                (contact.workspace_id, contact.id, str(contact.visitor_id), url)
+                for contact, url in visits
+            ]
+        )
         await event_ids.claim(
             [
                 (claim, views[index].fingerprint, _answer(changes))
@@ -100,11 +107,11 @@ async def _result(
         first = committed[events.same_as[index]]
         return EventResult(first.contact.id, first.messages, first.started_runs, duplicate=True)
     if index in events.answered:
-        return await _answered(events.answered[index])
+        return await answered(events.answered[index])
     return events.conflicts[index]
 
 
-async def _answered(answer: event_ids.Answer) -> EventResult:
+async def answered(answer: event_ids.Answer) -> EventResult:
     """A duplicate of an event id claimed before: its first answer, with its messages."""
     found = {m.id: m for m in await BotMessage.filter(id__in=answer.message_ids)}
     return EventResult(
@@ -123,7 +130,7 @@ async def _claimed_meanwhile(view: PageView, error: Exception) -> EventResult | 
     try:
         events = await event_ids.sort_out([(view.claim, view.fingerprint)])
         if 0 in events.answered:
-            return await _answered(events.answered[0])
+            return await answered(events.answered[0])
         return events.conflicts.get(0, error)
     except Exception as lookup_error:
         return lookup_error

@@ -20,8 +20,10 @@ from api import pubsub
 from api.contacts import service as contacts_service
 from api.contacts.value_store import Origin
 from api.errors import ValidationFailedError
-from api.flows import runner
+from api.flows import runner, transcript
 from api.flows.models import BotMessage
+from api.inbox import conversations, events, presence
+from api.inbox.channels import visitor_channel
 from api.rate_limits import Limit, RateLimiter
 from api.visitors import page_views
 from api.visitors.models import VisitorEvent
@@ -49,17 +51,20 @@ class Guard:
 async def track_page_view(
     *, workspace_key: str, visitor_id: str, url: str, event_id: str | None, guard: Guard
 ) -> EventResult:
-    """Start every enabled published flow whose trigger matches `url`, within its limit."""
-    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
-    _check_text("url", url, MAX_URL_LENGTH)
+    """Start every enabled published flow whose trigger matches `url`, within its limit; an
+    online visitor's new page reaches the Inbox."""
+    check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    check_text("url", url, MAX_URL_LENGTH)
     if event_id is not None:
-        _check_text("eventId", event_id, MAX_ID_LENGTH)
+        check_text("eventId", event_id, MAX_ID_LENGTH)
     await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
-    await _count_if_new(workspace.id, visitor_id, guard)
+    await count_if_new(workspace.id, visitor_id, guard)
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
     _known_visitors[workspace.id, visitor_id] = True
-    await _announce(result.committed)
+    await announce(result.committed)
+    if not result.duplicate:
+        await presence.announce_moved(workspace.id, visitor_id)
     return result
 
 
@@ -68,7 +73,7 @@ def forget_known_visitors() -> None:
     _known_visitors.clear()
 
 
-async def _count_if_new(workspace_id: int, visitor_id: str, guard: Guard) -> None:
+async def count_if_new(workspace_id: int, visitor_id: str, guard: Guard) -> None:
     """Count a visitor's first view against its address's new-visitor limit. A visitor this
     process has served is known without asking the database, so a returning visitor's view
     pays no extra read."""
@@ -97,11 +102,11 @@ async def visitor_reply(
     guard: Guard,
 ) -> EventResult:
     """Resume the visitor's waiting run with a typed answer or a button choice."""
-    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    check_text("visitorId", visitor_id, MAX_ID_LENGTH)
     if (text is None) == (choice is None):
         raise ValidationFailedError("Reply with either text or a choice", field="text")
     if text is not None:
-        _check_text("text", text, MAX_REPLY_LENGTH, allow_empty=True)
+        check_text("text", text, MAX_REPLY_LENGTH, allow_empty=True)
     await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
     contact = await contacts_service.find_visitor_contact(workspace.id, visitor_id)
@@ -112,40 +117,45 @@ async def visitor_reply(
         changes = await runner.resume_waiting(batch, contact, reply=Reply(text=text, choice=choice))
         if changes is None:
             raise _nothing_waiting()
-    await _announce(changes)
+    await announce(changes)
     return EventResult(contact.id, changes.messages, 0, committed=changes)
 
 
-async def messages_channel(workspace_key: str, visitor_id: str) -> str:
-    """The live channel of one visitor's bot messages (checks the workspace key)."""
-    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
-    workspace = await workspaces_service.workspace_for_key(workspace_key)
-    return _channel(workspace.id, visitor_id)
+async def visitor_workspace(workspace_key: str, visitor_id: str) -> int:
+    """The id of the workspace a visitor's key names (checks the key and the visitor id)."""
+    check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    return (await workspaces_service.workspace_for_key(workspace_key)).id
 
 
 async def message(message_id: int) -> BotMessage | None:
-    return await BotMessage.get_or_none(id=message_id)
+    return await transcript.message(message_id)
 
 
-async def _announce(changes: runner.FlowChanges | None) -> None:
+async def announce(changes: runner.FlowChanges | None) -> None:
     """Tell the operators and the visitor's widget what an event committed (nothing for a
-    duplicate)."""
+    duplicate): changed values, the bot's messages to the widget, and the transcript's new
+    messages and a hand-off to the Inbox."""
     if changes is None:
         return
     contact = changes.contact
     for source, keys in changes.changed_keys.items():
         await contacts_service.announce(contact, sorted(keys), Origin(source, None))
     if contact.visitor_id is not None:
-        channel = _channel(contact.workspace_id, contact.visitor_id)
+        channel = visitor_channel(contact.workspace_id, contact.visitor_id)
         for bot_message in changes.messages:
             await pubsub.publish(channel, {"messageId": bot_message.id})
+    written = sorted(message.id for message in [*changes.answers, *changes.messages])
+    conversation = changes.conversation
+    if conversation is None:
+        await conversations.announce_transcript(contact, written)
+        return
+    for message_id in written:
+        await events.message_added(contact.workspace_id, conversation.id, message_id)
+    if changes.handed_off or not written:
+        await events.conversation_changed(contact.workspace_id, conversation.id)
 
 
-def _channel(workspace_id: int, visitor_id: str) -> str:
-    return f"visitor:{workspace_id}:{visitor_id}"
-
-
-def _check_text(name: str, value: str, limit: int, *, allow_empty: bool = False) -> None:
+def check_text(name: str, value: str, limit: int, *, allow_empty: bool = False) -> None:
     if (not value and not allow_empty) or len(value) > limit or "\x00" in value:
         raise ValidationFailedError(
             f"'{name}' must be 1 to {limit:,} characters without NUL", field=name

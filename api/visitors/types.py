@@ -6,10 +6,13 @@ from datetime import datetime
 
 import strawberry
 
+from api.enums import MessageAuthor
 from api.flows.models import BotMessage as BotMessageModel
 
 
-@strawberry.type(description="A message of the bot to a visitor.")
+@strawberry.type(
+    description="A message of the visitor's transcript: the bot's, an operator's or its own."
+)
 class BotMessage:
     id: strawberry.ID
     text: str
@@ -18,6 +21,11 @@ class BotMessage:
         description="A question or decision is waiting for the visitor."
     )
     at: datetime
+    author: MessageAuthor = strawberry.field(
+        default=MessageAuthor.BOT,
+        description="BOT for flows, OPERATOR for an operator, VISITOR for the visitor's own.",
+    )
+    operator_id: strawberry.Private[int | None] = None
 
     @classmethod
     def from_model(cls, message: BotMessageModel) -> BotMessage:
@@ -27,7 +35,16 @@ class BotMessage:
             options=message.options,
             expects_answer=message.expects_answer,
             at=message.at,
+            author=message.author,
+            operator_id=message.operator_id,
         )
+
+    @strawberry.field(description="The operator's display name (name, else email).")
+    async def author_name(self, info: strawberry.Info) -> str | None:
+        if self.operator_id is None:
+            return None
+        operator = await info.context.operators.load(self.operator_id)
+        return None if operator is None else operator.name or operator.email
 
 
 @strawberry.type

@@ -19,6 +19,11 @@ class Query:
     async def me(self, info: strawberry.Info) -> Operator:
         return Operator.from_model(await info.context.operator())
 
+    @strawberry.field(description="The workspace's operators, by email (the assign picker's).")
+    async def operators(self, info: strawberry.Info) -> list[Operator]:
+        operators = await service.operators_of(await info.context.workspace_id())
+        return [Operator.from_model(operator) for operator in operators]
+
 
 @strawberry.type
 class Mutation:

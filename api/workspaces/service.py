@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from api import pubsub
 from api.errors import NotFoundError, UnauthenticatedError, ValidationFailedError
+from api.ids import parse_id
 from api.properties import service as properties_service
 from api.workspaces import models
 from flow_graph import InvalidValueError, PropertyType, normalize_value
@@ -77,6 +78,22 @@ async def revoke_tokens(
         TOKENS_REVOKED_CHANNEL, {"operatorId": operator.id, "tokenHashes": list(hashes)}
     )
     return operator, len(hashes)
+
+
+async def operators_of(workspace_id: int) -> list[models.Operator]:
+    """The workspace's operators, by email."""
+    return await models.Operator.filter(workspace_id=workspace_id).order_by("email")
+
+
+async def require_operator(workspace_id: int, operator_id: str) -> models.Operator:
+    """The workspace's operator with that id; NOT_FOUND for another workspace's."""
+    number = parse_id(operator_id)
+    operator = None
+    if number is not None:
+        operator = await models.Operator.get_or_none(id=number, workspace_id=workspace_id)
+    if operator is None:
+        raise NotFoundError(f"No operator with id '{operator_id}'", id=operator_id)
+    return operator
 
 
 async def get_or_create_workspace(name: str) -> models.Workspace:

@@ -9,6 +9,7 @@ from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
 from flow_graph.nodes.condition import Condition
 from flow_graph.nodes.decision import Decision
 from flow_graph.nodes.end import End
+from flow_graph.nodes.hand_off import HandOff
 from flow_graph.nodes.increment_property import IncrementProperty
 from flow_graph.nodes.page_visit import PageVisit
 from flow_graph.nodes.send_message import SendMessage
@@ -24,6 +25,7 @@ REGISTRY: dict[str, NodeType] = {
         UpdateProperty(),
         IncrementProperty(),
         Condition(),
+        HandOff(),
         End(),
     )
 }

@@ -353,8 +353,9 @@ async def test_node_types_describe_the_registry(gql: GraphQLClient):
     by_type = {t["type"]: t for t in types}
     assert set(by_type) == {
         "page_visit", "send_message", "decision", "ask_question",
-        "update_property", "increment_property", "condition", "end",
+        "update_property", "increment_property", "condition", "hand_off", "end",
     }  # fmt: skip
+    assert by_type["hand_off"]["label"] == "Hand off to an operator"
     assert by_type["page_visit"]["isTrigger"] is True
     assert by_type["decision"]["waits"] is True
     assert by_type["increment_property"]["category"] == "property"

@@ -29,7 +29,7 @@ from tests.support import databases
 from tests.support.builders import workspace_key
 from tests.support.graphql import GraphQLClient, code_of
 from tests.support.server import free_port, operator_token, served, serving
-from tests.support.visitor import REPLY, TRACK, Visitor
+from tests.support.visitor import REPLY, SEND, TRACK, Visitor
 from tests.support.ws import graphql_ws
 
 HOUR = 3600
@@ -93,6 +93,7 @@ async def test_visitor_events_trip_per_visitor_after_the_burst(app_with: AppFact
 
         assert_limited(await ann.error(TRACK, url="/pricing", eventId="e3"), Limit.VISITOR_EVENTS)
         assert_limited(await ann.error(REPLY, text="hi"), Limit.VISITOR_EVENTS)
+        assert_limited(await ann.error(SEND, text="hi"), Limit.VISITOR_EVENTS)
         assert await rows() == before
         assert (await bob.visit("/pricing"))["contactId"]
 

@@ -1,7 +1,7 @@
 import pytest
 
 from flow_graph import PropertyInfo, PropertyType
-from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue, Wait
+from flow_graph.effects import Actor, End, HandOff, Increment, SendMessage, SetValue, Wait
 from flow_graph.engine import (
     MAX_STEPS,
     RunState,
@@ -115,6 +115,29 @@ def test_send_message_renders_values_as_they_are_at_that_step():
 
     assert texts(step) == ["Visit 3, friend! ."]
     assert step.state.status == "completed"
+
+
+def test_hand_off_sends_its_message_then_ends_the_run_handed_to_an_operator():
+    prog = program(
+        node("t", "page_visit"),
+        node("h", "hand_off", text="One moment, {name|friend}: a person will answer."),
+        edge("t", "next", "h"),
+    )
+
+    step = start(prog)
+
+    assert step.effects == (
+        SendMessage("h", "One moment, friend: a person will answer."),
+        HandOff("h"),
+        End(),
+    )
+    assert step.state == RunState("completed")
+
+
+def test_hand_off_without_a_message_only_hands_off():
+    step = start(program(node("t", "page_visit"), node("h", "hand_off"), edge("t", "next", "h")))
+
+    assert step.effects == (HandOff("h"), End())
 
 
 def test_a_dead_end_completes_the_run():

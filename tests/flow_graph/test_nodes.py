@@ -6,7 +6,7 @@ CATEGORIES = {"trigger", "message", "question", "property", "logic"}
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
         "page_visit", "send_message", "decision", "ask_question",
-        "update_property", "increment_property", "condition", "end",
+        "update_property", "increment_property", "condition", "hand_off", "end",
     }  # fmt: skip
     assert node_type("teleport") is None
 
@@ -22,11 +22,24 @@ def test_describe_node_types_is_json_data_for_the_editor():
     assert described["ask_question"]["ports"]["optional"] == ["failed"]
     assert described["condition"]["ports"]["fixed"] == ["true", "false"]
     assert described["end"]["ports"]["fixed"] == []
+    assert described["hand_off"]["label"] == "Hand off to an operator"
+    assert described["hand_off"]["ports"] == {
+        "rule": "fixed", "fixed": [], "optional": [], "input": True,
+    }  # fmt: skip
     increment = {f["name"]: f for f in described["increment_property"]["configSchema"]["fields"]}
     assert increment["key"]["propertyTypes"] == ["NUMBER"]
     assert increment["by"]["default"] == 1
     match = described["page_visit"]["configSchema"]["fields"][0]
     assert match["choices"] == ["exact", "contains", "prefix", "glob"]
+
+
+def test_hand_off_message_is_optional_but_must_be_text():
+    hand_off = REGISTRY["hand_off"]
+
+    assert hand_off.parse_config({}) == ({"text": None}, [])
+    assert hand_off.parse_config({"text": 3})[1] == ["'text' must be a text"]
+    assert hand_off.texts({"text": "Hi {name}"}) == ["Hi {name}"]
+    assert hand_off.texts({"text": None}) == []
 
 
 def test_decision_ports_follow_its_options():

@@ -20,6 +20,18 @@ mutation($key: String!, $visitor: String!, $text: String, $choice: Int) {{
     {RESULT}
   }}
 }}"""
+SEND = f"""
+mutation($key: String!, $visitor: String!, $text: String!, $eventId: String) {{
+  visitorSendMessage(workspaceKey: $key, visitorId: $visitor, text: $text, eventId: $eventId) {{
+    {RESULT}
+  }}
+}}"""
+TRANSCRIPT = """
+query($key: String!, $visitor: String!, $first: Int) {
+  visitorTranscript(workspaceKey: $key, visitorId: $visitor, first: $first) {
+    id author authorName text options
+  }
+}"""
 
 
 class Visitor:
@@ -35,6 +47,15 @@ class Visitor:
     async def answer(self, text: str | None = None, choice: int | None = None) -> dict[str, Any]:
         variables = {"key": self.key, "visitor": self.id, "text": text, "choice": choice}
         return (await self.client(REPLY, **variables))["visitorReply"]
+
+    async def say(self, text: str, event_id: str | None = None) -> dict[str, Any]:
+        """Free text, as the widget's message box sends it."""
+        variables = {"key": self.key, "visitor": self.id, "text": text, "eventId": event_id}
+        return (await self.client(SEND, **variables))["visitorSendMessage"]
+
+    async def transcript(self, first: int | None = None) -> list[dict[str, Any]]:
+        variables = {"key": self.key, "visitor": self.id, "first": first}
+        return (await self.client(TRANSCRIPT, **variables))["visitorTranscript"]
 
     async def error(self, query: str, **variables: Any) -> dict[str, Any]:
         return await self.client.error(query, **{"key": self.key, "visitor": self.id, **variables})

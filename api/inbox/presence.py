@@ -1,0 +1,163 @@
+"""Who is on the site now: a visitor is online while its widget has a socket open on any
+process, with the page of its latest page view and the pages of this visit.
+
+The rows are shared by every process (the database), so `onlineVisitors` sees the sockets of
+all of them, and the changes are announced through the broker as Inbox events. A visit goes
+on while the visitor comes back within VISIT_GAP (a page load closes one socket and opens the
+next); after a longer absence the next socket or page view starts a new visit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.timezone import now
+from tortoise.transactions import in_transaction
+
+from api.contacts import service as contacts_service
+from api.inbox import events
+from api.inbox.models import PageViewRecord, VisitorPresence
+
+logger = logging.getLogger("propflow.presence")
+
+VISIT_GAP = timedelta(minutes=30)
+MAX_ONLINE_LISTED = 1000
+
+
+@contextlib.asynccontextmanager
+async def online_while(
+    heard: asyncio.Event, workspace_id: int, visitor_id: str
+) -> AsyncIterator[None]:
+    """The visitor is online from the moment its socket's stream is `heard` (so an operator
+    who sees it online can reach it) until the block ends (the socket closed)."""
+
+    async def come_online() -> None:
+        await heard.wait()
+        await connected(workspace_id, visitor_id)
+
+    coming = asyncio.create_task(come_online())
+    try:
+        yield
+    finally:
+        if heard.is_set():
+            # Shielded: the socket's close cancels the caller, not the offline write.
+            await asyncio.shield(_go_offline(coming, workspace_id, visitor_id))
+        else:
+            coming.cancel()
+
+
+async def _go_offline(coming: asyncio.Task[None], workspace_id: int, visitor_id: str) -> None:
+    """Offline once the online write is done (a failed one is logged and needs no undoing)."""
+    try:
+        await coming
+    except Exception:
+        logger.exception("Could not mark visitor %s online", visitor_id)
+        return
+    await disconnected(workspace_id, visitor_id)
+
+
+async def connected(workspace_id: int, visitor_id: str) -> None:
+    """A widget socket opened: online (announced when it is the visitor's first)."""
+    async with in_transaction():
+        presence = await _locked(workspace_id, visitor_id)
+        moment = now()
+        changes: dict[str, Any] = {"sockets": F("sockets") + 1, "last_seen_at": moment}
+        if presence.sockets == 0 and presence.last_seen_at < moment - VISIT_GAP:
+            changes |= {"online_since": moment, "pages_this_visit": 0, "current_url": None}
+        await VisitorPresence.filter(id=presence.id).update(**changes)
+    if presence.sockets == 0:
+        await _announce(events.VISITOR_ONLINE, presence.id)
+
+
+async def disconnected(workspace_id: int, visitor_id: str) -> None:
+    """A widget socket closed: offline once it was the visitor's last."""
+    async with in_transaction():
+        presence = await _locked(workspace_id, visitor_id)
+        await VisitorPresence.filter(id=presence.id).update(
+            sockets=max(presence.sockets - 1, 0), last_seen_at=now()
+        )
+    if presence.sockets <= 1:
+        await _announce(events.VISITOR_OFFLINE, presence.id)
+
+
+async def record_views(views: Sequence[tuple[int, int, str, str]]) -> None:
+    """Inside the caller's transaction: (workspace, contact, visitor, url) page views, in
+    order: each is kept for the contact's page list and moves its visitor."""
+    await PageViewRecord.bulk_create(
+        [PageViewRecord(contact_id=contact_id, url=url) for _, contact_id, _, url in views]
+    )
+    for workspace_id, _, visitor_id, url in sorted(views, key=lambda view: view[::2]):
+        presence = await _locked(workspace_id, visitor_id)
+        moment = now()
+        changes: dict[str, Any] = {
+            "current_url": url,
+            "pages_this_visit": F("pages_this_visit") + 1,
+            "last_seen_at": moment,
+        }
+        if presence.sockets == 0 and presence.last_seen_at < moment - VISIT_GAP:
+            changes |= {"online_since": moment, "pages_this_visit": 1}
+        await VisitorPresence.filter(id=presence.id).update(**changes)
+
+
+async def announce_moved(workspace_id: int, visitor_id: str) -> None:
+    """After a page view committed: an online visitor's new page reaches the Inbox."""
+    presence = await VisitorPresence.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
+    if presence is not None and presence.sockets > 0:
+        await events.visitor_presence(
+            workspace_id, events.VISITOR_MOVED, await _described(presence)
+        )
+
+
+async def online_visitors(workspace_id: int) -> list[dict[str, Any]]:
+    """The workspace's online visitors, longest online first."""
+    rows = await (
+        VisitorPresence.filter(workspace_id=workspace_id, sockets__gt=0)
+        .order_by("online_since", "id")
+        .limit(MAX_ONLINE_LISTED)
+    )
+    return [await _described(row) for row in rows]
+
+
+async def _locked(workspace_id: int, visitor_id: str) -> VisitorPresence:
+    """The visitor's row, created when missing, locked until the transaction ends."""
+    moment = now()
+    await VisitorPresence.bulk_create(
+        [
+            VisitorPresence(
+                workspace_id=workspace_id,
+                visitor_id=visitor_id,
+                online_since=moment,
+                last_seen_at=moment,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return await VisitorPresence.select_for_update().get(
+        workspace_id=workspace_id, visitor_id=visitor_id
+    )
+
+
+async def _announce(kind: str, presence_id: int) -> None:
+    presence = await VisitorPresence.get(id=presence_id)
+    await events.visitor_presence(presence.workspace_id, kind, await _described(presence))
+
+
+async def _described(presence: VisitorPresence) -> dict[str, Any]:
+    """The visitor as events carry it and the query lists it."""
+    contact = await contacts_service.find_visitor_contact(
+        presence.workspace_id, presence.visitor_id
+    )
+    return {
+        "visitorId": presence.visitor_id,
+        "contactId": contact.id if contact is not None else None,
+        "currentUrl": presence.current_url,
+        "pagesThisVisit": presence.pages_this_visit,
+        "onlineSince": presence.online_since.isoformat(),
+        "online": presence.sockets > 0,
+    }

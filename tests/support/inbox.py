@@ -1,0 +1,75 @@
+"""The Inbox's operations, as the operator UI calls them, for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.graphql import GraphQLClient
+
+MESSAGE = "id author authorName text options chosen operator { id email } at"
+CONVERSATION = f"""
+id status waitingForOperator lastActivityAt unreadCount
+contact {{ id visitorId }} assignee {{ id email }} lastMessage {{ {MESSAGE} }}
+"""
+CONVERSATIONS = f"""
+query($filter: ConversationFilter, $first: Int, $after: String) {{
+  conversations(filter: $filter, first: $first, after: $after) {{
+    edges {{ cursor node {{ {CONVERSATION} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+    totalUnread
+  }}
+}}"""
+CONVERSATION_QUERY = f"""
+query($id: ID!, $first: Int, $before: String) {{
+  conversation(id: $id) {{
+    {CONVERSATION}
+    messages(first: $first, before: $before) {{
+      hasEarlier edges {{ cursor node {{ {MESSAGE} }} }}
+    }}
+  }}
+}}"""
+START = f"mutation($id: ID!) {{ startConversation(contactId: $id) {{ {CONVERSATION} }} }}"
+SEND = f"""
+mutation($id: ID!, $text: String!) {{ sendOperatorMessage(conversationId: $id, text: $text) {{
+  {MESSAGE}
+}} }}"""
+RESOLVE = f"mutation($id: ID!) {{ resolveConversation(conversationId: $id) {{ {CONVERSATION} }} }}"
+REOPEN = f"mutation($id: ID!) {{ reopenConversation(conversationId: $id) {{ {CONVERSATION} }} }}"
+ASSIGN = f"""
+mutation($id: ID!, $operatorId: ID) {{
+  assignConversation(conversationId: $id, operatorId: $operatorId) {{ {CONVERSATION} }}
+}}"""
+MARK_READ = (
+    f"mutation($id: ID!) {{ markConversationRead(conversationId: $id) {{ {CONVERSATION} }} }}"
+)
+EVENTS = f"""
+subscription {{ inboxEvents {{
+  kind
+  conversation {{ id status waitingForOperator contact {{ visitorId }} }}
+  message {{ {MESSAGE} }}
+  visitor {{ visitorId currentUrl pagesThisVisit contact {{ id }} }}
+}} }}"""
+ONLINE = "{ onlineVisitors { visitorId currentUrl pagesThisVisit onlineSince contact { id } } }"
+
+
+async def conversations(gql: GraphQLClient, **variables: Any) -> dict[str, Any]:
+    return (await gql(CONVERSATIONS, **variables))["conversations"]
+
+
+async def only_conversation(gql: GraphQLClient) -> dict[str, Any]:
+    """The workspace's one conversation, with its transcript."""
+    (edge,) = (await conversations(gql))["edges"]
+    return await conversation(gql, edge["node"]["id"])
+
+
+async def conversation(gql: GraphQLClient, conversation_id: str, **variables: Any) -> Any:
+    return (await gql(CONVERSATION_QUERY, id=conversation_id, **variables))["conversation"]
+
+
+def transcript(conversation: dict[str, Any]) -> list[tuple[str, str]]:
+    """(author, text) of each message, oldest first."""
+    return [(e["node"]["author"], e["node"]["text"]) for e in conversation["messages"]["edges"]]
+
+
+async def reply(gql: GraphQLClient, conversation_id: str, text: str) -> dict[str, Any]:
+    return (await gql(SEND, id=conversation_id, text=text))["sendOperatorMessage"]

@@ -2,7 +2,8 @@
 // run for them. The Inbox (its lists, its Visitor details panel) and the contact page share these.
 import { element } from "./views.js";
 
-// The name, else the email, else "Visitor" and the start of the visitor id.
+// The name (when the contact comes with its properties), else the email, else "Visitor" and
+// the start of the visitor id.
 export function contactName(contact) {
   const name = contact?.properties?.find((value) => value.key === "name")?.value;
   if (name) return String(name);

@@ -105,12 +105,12 @@ async function refresh(view) {
 
 // The conversation, pages viewed and flows run, read again with the contact.
 async function showActivity(view) {
-  const activity = await inbox.activity(view.id, { transcript: true }).catch((error) => {
+  const activity = await inbox.activity(view.id).catch((error) => {
     notice.failure(error);
     return null;
   });
   if (!activity) return;
-  const { conversation } = activity;
+  const conversation = activity.conversation && (await inbox.conversation(activity.conversation.id).catch(notice.failure));
   view.transcript.show(conversation ? conversation.messages.edges.map((edge) => edge.node) : []);
   fill(
     view.conversationLink,

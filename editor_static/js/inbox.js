@@ -186,9 +186,9 @@ function upsert(view, conversation) {
 }
 
 // The contact as the details panel read it: the list, the header and the visitors on the site
-// name it by its new name or email.
+// show its new email.
 function contactChanged(view, contact) {
-  const renamed = (shown) => ({ ...shown, email: contact.email, properties: contact.properties });
+  const renamed = (shown) => ({ ...shown, email: contact.email });
   view.conversations = view.conversations.map((conversation) =>
     conversation.contact.id === contact.id ? { ...conversation, contact: renamed(conversation.contact) } : conversation,
   );

@@ -1,8 +1,9 @@
 """Rate limits at the edge, checked before any database work.
 
 Four limits, each with its own setting (`api/settings.py`): visitor events (trackPageView,
-visitorReply) per visitor, new visitors per client address, failed sign-ins per client address,
-and operator requests per bearer token. Over a limit is LIMIT_EXCEEDED with `retryAfter`.
+visitorReply, visitorSendMessage) per visitor, new visitors per client address, failed sign-ins
+per client address, and operator requests per bearer token. Over a limit is LIMIT_EXCEEDED with
+`retryAfter`.
 
 `limits` has no token bucket, so "R per period, burst B" is a moving window of B hits per
 B/R periods (rounded up to whole seconds): a client may send B at once but never more than B

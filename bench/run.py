@@ -9,6 +9,7 @@ from bench import (
     bench_contacts,
     bench_fanout,
     bench_import_export,
+    bench_inbox,
     bench_ingest,
     bench_overload,
     bench_validation,
@@ -22,6 +23,7 @@ def main() -> None:
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
         *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
+        ("Inbox: visitor message to operator event, 100 open", "ms p99", bench_inbox.rows()),
         *bench_import_export.sections(),
     ]
     print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")

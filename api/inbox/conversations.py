@@ -9,6 +9,7 @@ does nothing). Writers publish after their commit (`api/inbox/events.py`).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from tortoise.expressions import F
 from tortoise.timezone import now
@@ -30,29 +31,33 @@ from api.workspaces.models import Operator
 
 
 async def visitor_wrote(contact: Contact, *, answered_by_bot: bool) -> Conversation:
-    """Inside the caller's transaction: the visitor's free text (re)opens the conversation, and
-    waits for an operator unless a flow's question took it as its answer."""
+    """Inside the caller's transaction, the contact locked: the visitor's free text (re)opens
+    the conversation, and waits for an operator unless a flow's question took it as its
+    answer."""
     conversation = await _ensure(contact)
-    changes = {
-        "status": ConversationStatus.OPEN,
-        "visitor_messages": F("visitor_messages") + 1,
-        "last_activity_at": now(),
-    }
+    changes: dict[str, Any] = {"status": ConversationStatus.OPEN, "last_activity_at": now()}
     if conversation.status is ConversationStatus.RESOLVED:
         changes["operator_joined"] = False
     if not answered_by_bot:
         changes["waiting_for_operator"] = True
-    await Conversation.filter(id=conversation.id).update(**changes)
-    return await Conversation.get(id=conversation.id)
+    await Conversation.filter(id=conversation.id).update(
+        visitor_messages=F("visitor_messages") + 1, **changes
+    )
+    conversation.update_from_dict(changes)
+    conversation.visitor_messages += 1  # exact: the contact's lock orders its visitor's writes
+    return conversation
 
 
 async def hand_off(contact: Contact) -> Conversation:
     """Inside the caller's transaction: a flow hands the visitor to an operator."""
     conversation = await _ensure(contact)
-    await Conversation.filter(id=conversation.id).update(
-        status=ConversationStatus.OPEN, waiting_for_operator=True, last_activity_at=now()
+    await _set(
+        conversation,
+        status=ConversationStatus.OPEN,
+        waiting_for_operator=True,
+        last_activity_at=now(),
     )
-    return await Conversation.get(id=conversation.id)
+    return conversation
 
 
 async def start(workspace_id: int, contact_id: str) -> Conversation:
@@ -85,10 +90,14 @@ async def send_operator_message(
             status=ConversationStatus.OPEN,
             operator_joined=True,
             waiting_for_operator=False,
-            assignee_id=conversation.assignee_id or operator.id,
             last_activity_at=message.at,
         )
+        # Only an unassigned one: of two operators answering at once, one takes it.
+        await Conversation.filter(id=conversation.id, assignee_id=None).update(
+            assignee_id=operator.id
+        )
         await _mark_read(conversation, operator.id)
+    await conversation.refresh_from_db(fields=["assignee_id"])
     contact = await conversation.contact
     if contact.visitor_id is not None:
         await pubsub.publish(

@@ -92,7 +92,8 @@ async def record_views(views: Sequence[tuple[int, int, str, str]]) -> None:
     await PageViewRecord.bulk_create(
         [PageViewRecord(contact_id=contact_id, url=url) for _, contact_id, _, url in views]
     )
-    for workspace_id, _, visitor_id, url in sorted(views, key=lambda view: view[::2]):
+    # In (workspace, visitor) order, so two transactions lock the rows they share in one order.
+    for workspace_id, _, visitor_id, url in sorted(views, key=lambda view: (view[0], view[2])):
         presence = await _locked(workspace_id, visitor_id)
         moment = now()
         changes: dict[str, Any] = {

@@ -5,7 +5,8 @@ our own origin (or one of the trusted `PROPFLOW_ALLOWED_ORIGINS`) passes as befo
 other origin only the widget gets through, and only for a workspace that allows that origin (an
 empty list allows any): it names the workspace in the URL (`/graphql?workspaceKey=pk_…`), so that
 a CORS preflight and a WebSocket handshake, which carry no body, can be decided too. Its POST must
-be a single `trackPageView`/`visitorReply` mutation of that same workspace, without credentials.
+be a single operation of widget calls for that same workspace, without credentials: a mutation of
+`trackPageView`/`visitorReply`/`visitorSendMessage`, or a `visitorTranscript` query.
 Everything else from a foreign origin (operator queries, the CSV endpoints) is refused with 403.
 """
 
@@ -29,7 +30,11 @@ from strawberry.http.websocket_origin import (
 from api.edge.body_limit import replay
 from api.workspaces import service as workspaces_service
 
-VISITOR_MUTATIONS = frozenset({"trackPageView", "visitorReply"})
+# The widget's calls, by the kind of operation that may hold them.
+VISITOR_FIELDS = {
+    OperationType.MUTATION: frozenset({"trackPageView", "visitorReply", "visitorSendMessage"}),
+    OperationType.QUERY: frozenset({"visitorTranscript"}),
+}
 KEY_PARAMETER = "workspaceKey"
 # Where a WebSocket admitted for one workspace's widget records that workspace's key.
 VISITOR_KEY_SCOPE = "propflow.visitor_key"
@@ -87,7 +92,7 @@ class OriginGuard:
 
 
 def is_visitor_operation(body: bytes, key: str) -> bool:
-    """Whether `body` is one GraphQL mutation made only of widget calls for workspace `key`."""
+    """Whether `body` is one GraphQL operation made only of widget calls for workspace `key`."""
     try:
         payload = json.loads(body)
         document = parse(payload["query"]) if isinstance(payload, dict) else None
@@ -98,13 +103,14 @@ def is_visitor_operation(body: bytes, key: str) -> bool:
     (operation,) = document.definitions
     if (
         not isinstance(operation, OperationDefinitionNode)
-        or operation.operation is not OperationType.MUTATION
+        or operation.operation not in VISITOR_FIELDS
     ):
         return False
+    allowed = VISITOR_FIELDS[operation.operation]
     variables = payload.get("variables") or {}
     return isinstance(variables, dict) and all(
         isinstance(selection, FieldNode)
-        and selection.name.value in VISITOR_MUTATIONS
+        and selection.name.value in allowed
         and _argument(selection, KEY_PARAMETER, variables) == key
         for selection in operation.selection_set.selections
     )

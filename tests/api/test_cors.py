@@ -18,7 +18,7 @@ from api.app import create_app
 from api.settings import Settings, SettingsError
 from tests.support.builders import publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
-from tests.support.visitor import TRACK
+from tests.support.visitor import SEND, TRACK, TRANSCRIPT
 from tests.support.ws import PROTOCOL, GraphQLWebSocket
 
 SHOP = "https://shop.example"
@@ -71,6 +71,18 @@ async def test_a_page_view_from_another_origin_is_accepted_when_any_is_allowed(c
     assert "Origin" in response.headers["vary"]
 
 
+async def test_the_widget_chats_from_another_origin(client, gql, key):
+    variables = {"key": key, "visitor": "v-1", "text": "Do you have size 44?"}
+
+    sent = await post(client, {"query": SEND, "variables": variables}, origin=SHOP, key=key)
+    read = await post(client, {"query": TRANSCRIPT, "variables": variables}, origin=SHOP, key=key)
+
+    assert sent.status_code == 200 and "errors" not in sent.json(), sent.json()
+    assert read.status_code == 200
+    assert [m["text"] for m in read.json()["data"]["visitorTranscript"]] == [variables["text"]]
+    assert read.headers["access-control-allow-origin"] == SHOP
+
+
 async def test_a_preflight_is_answered_for_an_allowed_origin_without_credentials(client, key):
     response = await client.options(
         "/graphql",
@@ -115,6 +127,9 @@ async def test_an_origin_the_workspace_does_not_list_is_refused(client, gql, key
         "type: TEXT}) { id } }",
         "mutation($key: String!, $visitor: String!) { ...on Mutation { trackPageView("
         'workspaceKey: $key, visitorId: $visitor, url: "/x") { duplicate } } }',
+        "query($key: String!, $visitor: String!) { visitorTranscript(workspaceKey: $key, "
+        "visitorId: $visitor) { text } workspace { name } }",
+        "query($key: String!, $visitor: String!) { conversations { totalUnread } }",
         "not graphql",
     ],
 )

@@ -1,5 +1,6 @@
 """The Inbox over HTTP: conversations, their transcript, operators' replies, hand-offs."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -265,6 +266,33 @@ async def test_messages_come_in_pages_back_in_time(gql, visitor):
     assert [text for _, text in transcript(earlier)] == ["message 0", "message 1", "message 2"]
     assert earlier["messages"]["hasEarlier"] is False
     assert [m["text"] for m in await visitor.transcript(first=1)] == ["message 4"]
+
+
+async def test_concurrent_messages_all_count_and_open_one_conversation(gql, visitor):
+    await asyncio.gather(*(visitor.say(f"message {n}") for n in range(20)))
+
+    (edge,) = (await conversations(gql))["edges"]
+    found = await conversation(gql, edge["node"]["id"], first=50)
+    assert found["unreadCount"] == 20
+    assert sorted(text for _, text in transcript(found)) == sorted(
+        f"message {n}" for n in range(20)
+    )
+
+
+async def test_two_operators_answering_at_once_leave_one_assignee(gql, operator_client, visitor):
+    colleague = await operator_client("bob@example.com", "Acme")
+    await visitor.say("Hello?")
+    conversation_id = (await only_conversation(gql))["id"]
+
+    await asyncio.gather(
+        reply(gql, conversation_id, "Hi from ops"), reply(colleague, conversation_id, "Hi from bob")
+    )
+
+    found = await conversation(gql, conversation_id)
+    assert found["assignee"]["email"] in ("ops@example.com", "bob@example.com")
+    mine = await conversations(gql, filter={"assigneeId": found["assignee"]["id"]})
+    assert [edge["node"]["id"] for edge in mine["edges"]] == [conversation_id]
+    assert sorted(text for _, text in transcript(found)) == ["Hello?", "Hi from bob", "Hi from ops"]
 
 
 async def test_an_operator_starts_a_conversation_with_any_contact(gql):

@@ -150,6 +150,21 @@ def test_clicking_an_issue_selects_its_node(editor, page):
     expect(editor.field("text")).to_be_visible()
 
 
+def test_the_palette_offers_the_hand_off_with_an_optional_message(editor, api):
+    flow_id = editor.create_flow("Hand off")
+    visit = editor.add_node("page_visit", 100, 150)
+    editor.set_text("url", "/help")
+    hand_off = editor.add_node("hand_off", 450, 150)
+    editor.set_text("text", "One moment: a person will answer you here.")
+    editor.connect(visit, "next", hand_off)
+
+    expect(editor.wires()).to_have_count(1)
+    editor.wait_saved()
+    nodes = {n["id"]: n for n in draft_of(api, flow_id)["nodes"]}
+    assert nodes[hand_off]["type"] == "hand_off"
+    assert nodes[hand_off]["config"]["text"] == "One moment: a person will answer you here."
+
+
 def test_a_second_wire_from_a_port_replaces_the_first(editor, api):
     flow_id = editor.create_flow("Rewire")
     visit = editor.add_node("page_visit", 100, 150)

@@ -3,15 +3,20 @@ context of their own, talking live; every wait is on the page, never on time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.browser.conftest import open_page
 from tests.browser.contacts_page import ContactsPage
 from tests.browser.demo_shop import Shop
 from tests.browser.inbox_page import InboxPage
+from tests.support.graphql_sync import SyncGraphQL
+from tests.support.private_redis import PrivateRedis, private_redis_server
+from tests.support.server import operator_token, served
 
 pytestmark = pytest.mark.browser
 
@@ -231,3 +236,45 @@ def test_a_value_the_server_refuses_shows_its_reason_beside_the_field(widget, sh
     expect(inbox.field("email").locator(".pf-field-error")).to_have_text("")
     expect(inbox.details().locator(".pf-visitor-email")).to_have_text("eve@example.com")
     expect(inbox.conversation_of(contact_id)).to_contain_text("eve@example.com")
+
+
+@pytest.fixture
+def shop_with_redis(tmp_path: Path) -> Iterator[tuple[Shop, PrivateRedis]]:
+    """A new install whose broker is a Redis of the test's own."""
+    url = f"sqlite://{tmp_path / 'shop.db'}"
+    with (
+        private_redis_server() as redis,
+        served(url, env={"REDIS_URL": redis.url}) as base_url,
+        httpx.Client(base_url=base_url) as http,
+    ):
+        yield Shop(base_url, SyncGraphQL(http, operator_token(url))), redis
+
+
+def asks(field: str) -> Callable[[Request], bool]:
+    """A GraphQL request of the operator app that reads `field`."""
+    return lambda request: request.method == "POST" and field in (request.post_data or "")
+
+
+def test_the_inbox_reads_everything_again_when_live_events_were_missed(browser, shop_with_redis):
+    shop, redis = shop_with_redis
+    page, errors = open_page(browser, shop.base_url)
+    inbox = InboxPage(page, shop.token)
+    inbox.open()
+    ann = inbox.conversation_of(shop.visitor_says("visitor-ann", "Hello"))
+    expect(ann).to_be_visible()  # live: the stream is heard through Redis
+    inbox.open_conversation(ann)
+
+    with (
+        page.expect_request(asks("onlineVisitors")),
+        page.expect_request(asks("conversations(filter:")),
+        page.expect_request(asks("conversation(id:")),
+    ):
+        # Redis goes away and comes back: the server listens again, and tells every stream it
+        # served EVENTS_MISSED (what was published meanwhile is gone).
+        redis.kill()
+        redis.start()
+
+    shop.visitor_says("visitor-ann", "Still there?")
+    expect(inbox.messages("visitor").last.locator(".pf-message-text")).to_have_text("Still there?")
+    page.context.close()
+    assert errors == [], errors

@@ -41,8 +41,9 @@ fmt: $(STAMP) ## format and autofix
 bench: $(STAMP) ## print the benchmark table
 	$(BIN)/python -m bench.run
 
-screenshot: $(STAMP) ## serve a demo flow and save the editor as docs/editor.png
+screenshot: $(STAMP) ## serve the demos and save docs/editor.png and docs/inbox.png
 	$(BIN)/python -m tests.browser.screenshot
+	$(BIN)/python -m tests.browser.inbox_screenshot
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -50,7 +50,7 @@ const ISSUES = "issues { code severity message nodeId edgeId }";
 const MESSAGES = "messages { id text options expectsAnswer }";
 
 export const queries = {
-  me: () => gql("{ me { email } workspace { name } }"),
+  me: () => gql("{ me { id email name } workspace { name } }"),
   flows: () => gql(`{ flows { ${LISTED} } }`).then((data) => data.flows),
   flow: (id) => gql(`query($id: ID!) { flow(id: $id) { ${FLOW} } }`, { id }).then((d) => d.flow),
   draft: (id) =>
@@ -286,4 +286,73 @@ export const workspace = {
       `mutation($origins: [String!]!) { updateWorkspaceSettings(allowedOrigins: $origins) { ${WORKSPACE} } }`,
       { origins },
     ).then((data) => data.updateWorkspaceSettings),
+};
+
+// The Inbox (inbox.js, conversation_view.js, visitor_details.js) and the contact page's activity.
+// Within the edge's depth limit (half of it, as every document here): contacts are named by
+// email or visitor id in lists; the Visitor details panel reads the whole contact.
+const MESSAGE = "id author authorName text options chosen at";
+const CONVERSATION = `id status waitingForOperator lastActivityAt unreadCount
+  assignee { id email name } lastMessage { ${MESSAGE} }
+  contact { id email visitorId }`;
+const ONLINE = "visitorId currentUrl pagesThisVisit onlineSince contact { id email visitorId }";
+const MESSAGE_PAGE = `edges { cursor node { ${MESSAGE} } } hasEarlier`;
+const ACTIVITY = `pageViews(first: 20) { url at }
+  flowRuns(first: 20) { id version status startedAt finishedAt flow { id name } }`;
+
+export const inbox = {
+  // `filter`: {status, assigneeId, unassigned}; newest activity first, with the operator's unread total.
+  conversations: (filter, after = null) =>
+    gql(
+      `query($filter: ConversationFilter, $after: String) { conversations(filter: $filter, first: 50, after: $after) {
+        totalUnread pageInfo { hasNextPage endCursor } edges { node { ${CONVERSATION} } } } }`,
+      { filter, after },
+    ).then((data) => data.conversations),
+  conversation: (id, before = null) =>
+    gql(
+      `query($id: ID!, $before: String) { conversation(id: $id) { ${CONVERSATION}
+        messages(first: 50, before: $before) { ${MESSAGE_PAGE} } } }`,
+      { id, before },
+    ).then((data) => data.conversation),
+  onlineVisitors: () => gql(`{ onlineVisitors { ${ONLINE} } }`).then((data) => data.onlineVisitors),
+  operators: () => gql("{ operators { id email name } }").then((data) => data.operators),
+  start: (contactId) =>
+    gql(`mutation($id: ID!) { startConversation(contactId: $id) { ${CONVERSATION} } }`, { id: contactId }).then(
+      (data) => data.startConversation,
+    ),
+  send: (conversationId, text) =>
+    gql(`mutation($id: ID!, $text: String!) { sendOperatorMessage(conversationId: $id, text: $text) { ${MESSAGE} } }`, {
+      id: conversationId,
+      text,
+    }).then((data) => data.sendOperatorMessage),
+  resolve: (id) =>
+    gql(`mutation($id: ID!) { resolveConversation(conversationId: $id) { ${CONVERSATION} } }`, { id }).then(
+      (data) => data.resolveConversation,
+    ),
+  reopen: (id) =>
+    gql(`mutation($id: ID!) { reopenConversation(conversationId: $id) { ${CONVERSATION} } }`, { id }).then(
+      (data) => data.reopenConversation,
+    ),
+  // `operatorId` null unassigns.
+  assign: (id, operatorId) =>
+    gql(
+      `mutation($id: ID!, $op: ID) { assignConversation(conversationId: $id, operatorId: $op) { ${CONVERSATION} } }`,
+      { id, op: operatorId },
+    ).then((data) => data.assignConversation),
+  markRead: (id) =>
+    gql(`mutation($id: ID!) { markConversationRead(conversationId: $id) { ${CONVERSATION} } }`, { id }).then(
+      (data) => data.markConversationRead,
+    ),
+  // Messages, conversation changes and visitors coming, moving and going, for the workspace.
+  watch: (handlers) =>
+    subscribe(
+      `subscription { inboxEvents { kind conversation { ${CONVERSATION} } message { ${MESSAGE} } visitor { ${ONLINE} } } }`,
+      {},
+      { ...handlers, next: (data) => handlers.next(data.inboxEvents) },
+    ),
+  // One contact's last 20 pages viewed, flows run and current (or latest) conversation.
+  activity: (contactId) =>
+    gql(`query($id: ID!) { contact(id: $id) { ${ACTIVITY} conversation { id status } } }`, { id: contactId }).then(
+      (data) => data.contact,
+    ),
 };

@@ -1,7 +1,11 @@
 // One contact: every property editable in place (hidden ones under a toggle), +/- on numbers,
-// and the change history, newest first; both follow the contact's live changes.
-import { contacts, queries } from "./api.js";
-import { formatValue, readInput, valueInput, writeInput } from "./values.js";
+// and the change history, newest first; both follow the contact's live changes. Below: the
+// contact's conversation (the Inbox's transcript), the pages viewed and the flows run.
+import { contacts, inbox, queries } from "./api.js";
+import { flowRunList, pageViewList } from "./contact_activity.js";
+import { propertyField } from "./property_field.js";
+import { transcript } from "./transcript.js";
+import { formatValue } from "./values.js";
 import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 
@@ -25,6 +29,10 @@ export async function show(root, id) {
     title: element("h1"),
     meta: element("p", { class: "pf-muted" }),
     history: element("ol", { class: "pf-history", "aria-label": "History" }),
+    transcript: transcript({ label: "Conversation" }),
+    conversationLink: element("p"),
+    pages: element("div"),
+    runs: element("div"),
   };
   const field = (property) => fieldOf(view, property);
   const hidden = properties.filter((property) => property.hidden);
@@ -47,9 +55,17 @@ export async function show(root, id) {
       ),
       element("div", { class: "pf-contact-history" }, element("h2", { text: "History" }), view.history),
     ),
+    element(
+      "div",
+      { class: "pf-contact-columns pf-contact-activity" },
+      element("div", { class: "pf-contact-conversation" }, element("h2", { text: "Conversation" }), view.conversationLink, view.transcript.element),
+      element("div", { class: "pf-contact-pages" }, element("h2", { text: "Pages viewed" }), view.pages, element("h2", { text: "Flows run" }), view.runs),
+    ),
   );
   root.replaceChildren(view.section);
   render(view, contact);
+  await showActivity(view);
+  if (session !== mine) return;
   view.section.dataset.state = "ready";
   live = contacts.watch(id, {
     next: (change) => (change.deleted ? (location.hash = "#/contacts") : refresh(view)),
@@ -65,36 +81,15 @@ export async function close() {
   live = null;
 }
 
-// A labelled input that saves when changed (Enter leaves the field, which saves it).
 function fieldOf(view, property) {
-  const label = property.label;
-  const input = valueInput(property, null, { "aria-label": label, id: `pf-field-${property.key}` });
-  const error = element("span", { class: "pf-field-error", role: "alert" });
-  const save = (change) => async () => {
-    try {
-      const contact = await change();
-      error.textContent = "";
-      delete field.dataset.invalid;
+  const field = propertyField(view.id, property, {
+    saved: async (contact) => {
       render(view, contact);
       await refresh(view);
-    } catch (failure) {
-      error.textContent = failure.message;
-      field.dataset.invalid = "true";
-    }
-  };
-  input.addEventListener("change", save(() => contacts.setValue(view.id, property.key, readInput(property, input))));
-  input.addEventListener("keydown", (event) => event.key === "Enter" && input.blur());
-  const step = (by, text, name) =>
-    element("button", { type: "button", class: "pf-icon-button", text, "aria-label": `${name} ${label}`, onClick: save(() => contacts.increment(view.id, property.key, by)) });
-  const field = element(
-    "div",
-    { class: "pf-contact-field", "data-key": property.key, "data-type": property.type },
-    element("label", { for: input.id, text: label }),
-    element("div", { class: "pf-row" }, input, property.type === "NUMBER" ? step(-1, "−", "Decrease") : null, property.type === "NUMBER" ? step(1, "+", "Increase") : null),
-    error,
-  );
-  view.fields.set(property.key, { property, input, field });
-  return field;
+    },
+  });
+  view.fields.set(property.key, { property, ...field });
+  return field.element;
 }
 
 async function refresh(view) {
@@ -102,9 +97,29 @@ async function refresh(view) {
   try {
     const contact = await contacts.get(view.id);
     if (ticket === view.refreshes && contact) render(view, contact);
+    if (ticket === view.refreshes) await showActivity(view);
   } catch (error) {
     notice.failure(error);
   }
+}
+
+// The conversation, pages viewed and flows run, read again with the contact.
+async function showActivity(view) {
+  const activity = await inbox.activity(view.id).catch((error) => {
+    notice.failure(error);
+    return null;
+  });
+  if (!activity) return;
+  const conversation = activity.conversation && (await inbox.conversation(activity.conversation.id).catch(notice.failure));
+  view.transcript.show(conversation ? conversation.messages.edges.map((edge) => edge.node) : []);
+  fill(
+    view.conversationLink,
+    conversation
+      ? element("a", { href: `#/inbox?conversation=${encodeURIComponent(conversation.id)}`, text: `Open in the Inbox (${conversation.status.toLowerCase()})` })
+      : null,
+  );
+  fill(view.pages, pageViewList(activity.pageViews));
+  fill(view.runs, flowRunList(activity.flowRuns));
 }
 
 // Shows the contact's values (not in a field being edited or holding a refused value) and,
@@ -116,10 +131,7 @@ function render(view, contact) {
     `created ${new Date(contact.createdAt).toLocaleString()}`,
   ].filter(Boolean).join(" · ");
   const values = new Map(contact.properties.map((value) => [value.key, value.value]));
-  for (const [key, { input, field }] of view.fields) {
-    const editing = input === document.activeElement || field.dataset.invalid;
-    if (!editing) writeInput(input, values.get(key));
-  }
+  for (const [key, { write }] of view.fields) write(values.get(key));
   if (contact.history) fill(view.history, ...contact.history.map((change) => historyRow(view, change)));
 }
 

@@ -7,6 +7,7 @@ import * as contactDetails from "./contact_details.js";
 import * as contactList from "./contact_list.js";
 import * as editor from "./editor.js";
 import * as flowList from "./flow_list.js";
+import * as inbox from "./inbox.js";
 import * as notice from "./notice.js";
 import * as propertyList from "./property_list.js";
 import * as settingsPage from "./settings_page.js";
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^contacts\/(.+)$/, contactDetails],
   [/^contacts$/, contactList],
   [/^properties$/, propertyList],
+  [/^inbox$/, inbox],
   [/^settings$/, settingsPage],
   [/^$/, flowList],
 ];

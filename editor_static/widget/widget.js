@@ -3,10 +3,12 @@
  *   <script src="https://propflow.example/widget.js" data-workspace="pk_…" async></script>
  * Optional: data-color="#0f766e" (any CSS colour), data-position="bottom-left" (default right).
  *
- * It reports page views (also single-page-app navigations) and shows the bot's messages in a chat
- * bubble. No dependencies, no globals but a marker; it renders in a shadow root so the site's CSS
- * cannot reach it, and message text only ever goes into the page through textContent: messages
- * carry values visitors typed.
+ * It reports page views (also single-page-app navigations) and shows the bot's and the operators'
+ * messages in a chat bubble, where the visitor can always write (an answer to a waiting question,
+ * or a message to the operators). The conversation survives page loads (the server's transcript).
+ * No dependencies, no globals but a marker; it renders in a shadow root so the site's CSS cannot
+ * reach it, and message text only ever goes into the page through textContent: messages carry
+ * values visitors and operators typed.
  */
 (() => {
   "use strict";
@@ -29,13 +31,19 @@
   const SOCKET = new URL(GRAPHQL);
   SOCKET.protocol = GRAPHQL.protocol === "https:" ? "wss:" : "ws:";
 
-  const RESULT = "messages { id text options expectsAnswer }";
+  const MESSAGE = "id text options expectsAnswer author authorName";
+  const RESULT = `messages { ${MESSAGE} }`;
   const TRACK = `mutation($k: String!, $v: String!, $u: String!, $e: String) {
     trackPageView(workspaceKey: $k, visitorId: $v, url: $u, eventId: $e) { contactId ${RESULT} } }`;
-  const REPLY = `mutation($k: String!, $v: String!, $t: String, $c: Int) {
-    visitorReply(workspaceKey: $k, visitorId: $v, text: $t, choice: $c) { ${RESULT} } }`;
+  const CHOOSE = `mutation($k: String!, $v: String!, $c: Int) {
+    visitorReply(workspaceKey: $k, visitorId: $v, choice: $c) { ${RESULT} } }`;
+  const SEND = `mutation($k: String!, $v: String!, $t: String!, $e: String) {
+    visitorSendMessage(workspaceKey: $k, visitorId: $v, text: $t, eventId: $e) { ${RESULT} } }`;
+  const TRANSCRIPT = `query($k: String!, $v: String!) {
+    visitorTranscript(workspaceKey: $k, visitorId: $v, first: 50) { ${MESSAGE} } }`;
   const MESSAGES = `subscription($k: String!, $v: String!) {
-    visitorMessages(workspaceKey: $k, visitorId: $v) { id text options expectsAnswer } }`;
+    visitorMessages(workspaceKey: $k, visitorId: $v) { ${MESSAGE} } }`;
+  const MAX_TEXT = 4000; // the server refuses longer messages
   const PAGE_VIEW_RETRIES = 5;
   // Reconnect and retry: the rules written once above `subscribe` in editor_static/js/api.js.
   const REFUSED = [4401, 4403];
@@ -62,7 +70,8 @@
     .close { background: none; border: 0; color: #fff; font-size: 22px; line-height: 1; cursor: pointer; padding: 2px 6px; }
     .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; min-height: 120px; }
     .message { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
-    .message.bot { align-self: flex-start; background: #f1f5f9; }
+    .message.bot, .message.operator { align-self: flex-start; background: #f1f5f9; }
+    .author { display: block; font-size: 12px; font-weight: 600; color: #475569; }
     .message.me { align-self: flex-end; background: var(--pf-accent); color: #fff; }
     .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
     .choice { border: 1px solid var(--pf-accent); color: var(--pf-accent); background: #fff;
@@ -90,6 +99,7 @@
   let ui = null;
 
   trackPageViews();
+  restoreTranscript();
   listen();
   whenBodyExists(() => {
     ui = build();
@@ -180,42 +190,74 @@
 
   // ---- State --------------------------------------------------------------------------------
 
+  // A server message as the bubble keeps it: from "bot", "operator" (with the operator's name)
+  // or "me" (the visitor's own, as the transcript returns them).
+  function kept(message) {
+    const from = message.author === "OPERATOR" ? "operator" : message.author === "VISITOR" ? "me" : "bot";
+    return {
+      id: String(message.id),
+      from,
+      author: from === "operator" && message.authorName ? String(message.authorName) : null,
+      text: String(message.text),
+      options: Array.isArray(message.options) ? message.options.map(String) : null,
+      expectsAnswer: Boolean(message.expectsAnswer),
+    };
+  }
+
   function receive(messages) {
     let fresh = 0;
     for (const message of messages) {
-      if (!message || seen.has(message.id)) continue;
-      seen.add(message.id);
-      state.messages.push({
-        id: message.id,
-        from: "bot",
-        text: String(message.text),
-        options: Array.isArray(message.options) ? message.options.map(String) : null,
-        expectsAnswer: Boolean(message.expectsAnswer),
-      });
+      // The visitor's own messages are on this page already (this tab sent them) or come with
+      // the transcript of the next page load.
+      if (!message || seen.has(String(message.id)) || message.author === "VISITOR") continue;
+      seen.add(String(message.id));
+      state.messages.push(kept(message));
       fresh += 1;
     }
     if (!fresh) return;
     save();
-    // A flow speaking opens the chat, unless the visitor closed it on this page.
+    // A flow or an operator speaking opens the chat, unless the visitor closed it on this page.
     if (!state.open && state.dismissed) state.unread += fresh;
     if (!state.open && !state.dismissed) setOpen(true, false);
     else render();
   }
 
+  // The visit's conversation as the server keeps it (this tab's history may be missing what
+  // other tabs said); messages that arrived meanwhile stay after it.
+  function restoreTranscript() {
+    call(TRANSCRIPT, {}, 2)
+      .then((data) => {
+        const transcript = data.visitorTranscript.map(kept);
+        const known = new Set(transcript.map((message) => message.id));
+        const later = state.messages.filter((message) => !message.id.startsWith("me-") && !known.has(message.id));
+        for (const id of known) seen.add(id);
+        state.messages = [...transcript, ...later];
+        save();
+        render();
+      })
+      .catch((error) => console.warn("Propflow widget:", error.message));
+  }
+
+  // The visitor's text (an answer when a question waits, else a message to the operators) or
+  // the index of a button.
   async function reply(text, choice, shown) {
     if (state.sending) return;
     state.sending = true;
     state.problem = "";
-    state.messages.push({ id: `me-${uuid()}`, from: "me", text: shown });
+    const mine = { id: `me-${uuid()}`, from: "me", text: shown };
+    state.messages.push(mine);
     save();
     render();
     try {
-      const data = await call(REPLY, text === null ? { c: choice } : { t: text }, 0);
-      receive(data.visitorReply.messages);
+      const data = text === null
+        ? (await call(CHOOSE, { c: choice }, 0)).visitorReply
+        : (await call(SEND, { t: text, e: uuid() }, 0)).visitorSendMessage;
+      receive(data.messages);
     } catch (error) {
       state.problem = `Not sent: ${error.message}. Please try again.`;
-      state.messages.pop();
+      state.messages = state.messages.filter((message) => message !== mine);
       save();
+      if (text !== null && ui && !ui.input.value) ui.input.value = text;
     } finally {
       state.sending = false;
       render();
@@ -256,9 +298,9 @@
     style.textContent = STYLE.replaceAll("SIDE", left ? "right" : "left");
 
     const log = node("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
-    const input = node("input", { id: "pf-answer", type: "text", autocomplete: "off", maxlength: "10000" });
+    const input = node("input", { id: "pf-answer", type: "text", autocomplete: "off", maxlength: String(MAX_TEXT) });
     const answer = node("form", { class: "answer" },
-      node("label", { class: "sr", for: "pf-answer" }, "Your answer"),
+      node("label", { class: "sr", for: "pf-answer" }, "Your message"),
       input,
       node("button", { type: "submit" }, "Send"));
     answer.addEventListener("submit", (event) => {
@@ -286,12 +328,12 @@
     bubble.addEventListener("click", () => setOpen(!state.open, true));
     root.append(style, panel, bubble);
     document.body.append(host);
-    return { panel, log, answer, input, status, bubble, badge };
+    return { panel, log, input, status, bubble, badge };
   }
 
   function render() {
     if (!ui) return;
-    const { panel, log, answer, input, status, bubble, badge } = ui;
+    const { panel, log, input, status, bubble, badge } = ui;
     panel.hidden = !state.open;
     bubble.setAttribute("aria-expanded", String(state.open));
     const unread = state.unread ? `, ${state.unread} unread` : "";
@@ -301,7 +343,9 @@
 
     const question = waiting();
     log.replaceChildren(...state.messages.map((message) => {
-      const item = node("div", { class: `message ${message.from}`, "data-from": message.from }, message.text);
+      const item = node("div", { class: `message ${message.from}`, "data-from": message.from });
+      if (message.from === "operator") item.append(node("span", { class: "author" }, message.author || "Operator"));
+      item.append(message.text);
       if (message === question && message.options) {
         const choices = node("div", { class: "choices", role: "group", "aria-label": "Choose an answer" });
         message.options.forEach((label, index) => {
@@ -315,14 +359,14 @@
       return item;
     }));
     log.scrollTop = log.scrollHeight;
-    answer.hidden = !(question && !question.options);
     input.disabled = state.sending;
+    input.placeholder = question && !question.options ? "Your answer" : "Write a message";
     status.textContent = state.problem;
   }
 
   function focusInside() {
-    const { answer, input, log, panel } = ui;
-    const target = !answer.hidden ? input : log.querySelector(".choice") || panel.querySelector(".close");
+    const { input, log, panel } = ui;
+    const target = log.querySelector(".choice") || input || panel.querySelector(".close");
     target.focus();
   }
 

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +17,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from api import db
 from api.workspaces import service as workspaces_service
+from tests.browser.demo_shop import Shop
+from tests.browser.widget_page import WidgetPage
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.server import operator_token, served
 
@@ -108,4 +111,22 @@ def page(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
     opened, errors = open_page(browser, server[0])
     yield opened
     opened.context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    """A new install: served first (so it is seeded), then its first operator."""
+    url = f"sqlite://{tmp_path / 'shop.db'}"
+    with served(url) as base_url, httpx.Client(base_url=base_url) as http:
+        yield Shop(base_url, SyncGraphQL(http, operator_token(url)))
+
+
+@pytest.fixture
+def widget(browser: Browser, shop: Shop) -> Iterator[WidgetPage]:
+    """A visitor's browser (a context of its own) with the widget's page object."""
+    page, errors = open_page(browser, shop.base_url)
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    yield WidgetPage(page)
+    page.context.close()
     assert errors == [], errors

@@ -55,16 +55,17 @@ RECORD_EVERY_CALL = """async () => {
 
 
 def widget_documents() -> list[dict[str, Any]]:
-    """The widget's three documents, read from its source with their one interpolation."""
+    """The widget's documents, read from its source with their interpolations (`${MESSAGE}`,
+    `${RESULT}`: constants of the file) filled in."""
     source = WIDGET.read_text()
-    result = re.search(r'const RESULT = "([^"]+)";', source)
-    assert result is not None
-    documents = []
-    for name in ("TRACK", "REPLY", "MESSAGES"):
-        found = re.search(rf"const {name} = `([^`]+)`;", source)
-        assert found is not None, name
-        documents.append({"query": found.group(1).replace("${RESULT}", result.group(1))})
-    return documents
+    constants: dict[str, str] = {}
+    for found in re.finditer(r'const ([A-Z_]+) = (?:"([^"]*)"|`([^`]*)`);', source):
+        text = found.group(2) if found.group(2) is not None else found.group(3)
+        constants[found.group(1)] = re.sub(
+            r"\$\{([A-Z_]+)\}", lambda m: constants.get(m.group(1), m.group(0)), text
+        )
+    names = ("TRACK", "CHOOSE", "SEND", "TRANSCRIPT", "MESSAGES")
+    return [{"query": constants[name]} for name in names]
 
 
 def test_every_document_sent_is_well_inside_the_limits(page: Page, server: tuple[str, str]):

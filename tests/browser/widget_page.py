@@ -54,7 +54,7 @@ class WidgetPage:
         self.choice(label).click()
 
     def answer_box(self) -> Locator:
-        return self.root.get_by_label("Your answer")
+        return self.root.get_by_label("Your message")
 
     def answer(self, text: str) -> None:
         self.answer_box().fill(text)

@@ -6,6 +6,7 @@ import ask_question from "./ask_question.js";
 import condition from "./condition.js";
 import decision from "./decision.js";
 import end from "./end.js";
+import hand_off from "./hand_off.js";
 import increment_property from "./increment_property.js";
 import page_visit from "./page_visit.js";
 import send_message from "./send_message.js";
@@ -16,6 +17,7 @@ const PRESENTATION = {
   condition,
   decision,
   end,
+  hand_off,
   increment_property,
   page_visit,
   send_message,

@@ -9,7 +9,8 @@ error (an error returned is that item's refusal; the others stand). If it raises
 committed: the items are applied again one by one, so an error reaches only its own item and
 none is counted twice. Only a failure of the COMMIT itself (`UncertainCommitError`, raised by a
 transaction wrapped in `committing`) may have been applied: it is every item's error, and it is
-never applied again.
+never applied again. Each transaction runs in a task of its own, so a connection that failed is
+never used again: the next group gets a fresh one from the pool.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class GroupCommitter(Generic[Item, Result]):
         if len(items) == 1:
             return [await self._apply_alone(items[0])]
         try:
-            return await self._apply(items)
+            return await self._in_own_task(items)
         except UncertainCommitError as uncertain:
             return [uncertain.error] * len(items)
         except Exception as error:
@@ -69,13 +70,20 @@ class GroupCommitter(Generic[Item, Result]):
 
     async def _apply_alone(self, item: Item) -> Result | Exception:
         try:
-            return (await self._apply([item]))[0]
+            return (await self._in_own_task([item]))[0]
         except UncertainCommitError as uncertain:
             return uncertain.error
         except Exception as error:
             if self._alone is None:
                 return error
             return await self._alone(item, error)
+
+    async def _in_own_task(self, items: Sequence[Item]) -> list[Result | Exception]:
+        """`apply(items)` in a task of its own, so that nothing its transaction leaves in the
+        task's context outlives it. When asyncpg cannot release a connection that a terminated
+        backend left mid-operation, Tortoise skips resetting its context variable: a task that
+        went on would run every later transaction on that dead connection."""
+        return await asyncio.create_task(self._apply(items))
 
 
 class UncertainCommitError(Exception):

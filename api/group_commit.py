@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
@@ -36,7 +36,7 @@ class GroupCommitter(Generic[Item, Result]):
 
     def __init__(
         self,
-        apply: Callable[[Sequence[Item]], Awaitable[list[Result | Exception]]],
+        apply: Callable[[Sequence[Item]], Coroutine[Any, Any, list[Result | Exception]]],
         *,
         max_group: int,
         alone: Callable[[Item, Exception], Awaitable[Result | Exception]] | None = None,

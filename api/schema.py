@@ -39,7 +39,13 @@ logger = logging.getLogger("propflow.graphql")
 
 Query = merge_types(
     "Query",
-    (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query, flows_schema.Query),
+    (
+        workspaces_schema.Query,
+        properties_schema.Query,
+        contacts_schema.Query,
+        flows_schema.Query,
+        visitors_schema.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

@@ -20,6 +20,29 @@ from api.workspaces import service as workspaces_service
 
 
 @strawberry.type
+class Query:
+    @strawberry.field(
+        description="The bot's latest messages to this visitor (at most 50), oldest first; "
+        "with `after`, only those after that message. A widget told EVENTS_MISSED reads again."
+    )
+    async def visitor_recent_messages(
+        self,
+        info: strawberry.Info,
+        workspace_key: str,
+        visitor_id: str,
+        after: strawberry.ID | None = None,
+    ) -> list[BotMessage]:
+        await _admit(info, workspace_key, visitor_id)
+        messages = await service.recent_messages(
+            workspace_key=workspace_key,
+            visitor_id=visitor_id,
+            after=after,
+            guard=_guard(info),
+        )
+        return [BotMessage.from_model(message) for message in messages]
+
+
+@strawberry.type
 class Mutation:
     @strawberry.mutation(
         description="A page view: starts matching flows. The same eventId counts once."

@@ -22,6 +22,7 @@ from api.contacts.value_store import Origin
 from api.errors import ValidationFailedError
 from api.flows import runner
 from api.flows.models import BotMessage
+from api.ids import parse_id
 from api.rate_limits import Limit, RateLimiter
 from api.visitors import page_views
 from api.visitors.models import VisitorEvent
@@ -34,6 +35,8 @@ EVENT_ID_RETENTION = timedelta(hours=48)
 MAX_URL_LENGTH = 2048
 MAX_ID_LENGTH = 128
 MAX_REPLY_LENGTH = 10_000
+# What a widget reads again after missing live events: as many as it keeps (widget.js).
+RECENT_MESSAGES = 50
 # Visitors this process has served (bounded: a visitor pushed out is asked about once more).
 _known_visitors: LRUCache[tuple[int, str], bool] = LRUCache(maxsize=20_000)
 
@@ -121,6 +124,27 @@ async def messages_channel(workspace_key: str, visitor_id: str) -> str:
     _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
     workspace = await workspaces_service.workspace_for_key(workspace_key)
     return _channel(workspace.id, visitor_id)
+
+
+async def recent_messages(
+    *, workspace_key: str, visitor_id: str, after: str | None, guard: Guard
+) -> list[BotMessage]:
+    """The visitor's latest bot messages (at most RECENT_MESSAGES), oldest first, only those
+    after message `after`: what a widget told that live events were missed reads again."""
+    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+    after_id = None if after is None else parse_id(after)
+    if after is not None and after_id is None:
+        raise ValidationFailedError("'after' must be the id of a message", field="after")
+    await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
+    workspace = await workspaces_service.workspace_for_key(workspace_key)
+    contact = await contacts_service.find_visitor_contact(workspace.id, visitor_id)
+    if contact is None:
+        return []
+    query = BotMessage.filter(contact_id=contact.id)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    latest = await query.order_by("-id").limit(RECENT_MESSAGES)
+    return latest[::-1]
 
 
 async def message(message_id: int) -> BotMessage | None:

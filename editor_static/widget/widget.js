@@ -218,6 +218,8 @@
         if (message.type === "connection_ack") {
           retries = 0;
           send({ id: "messages", type: "subscribe", payload: { query: MESSAGES, variables: { k: KEY, v: visitorId } } });
+        } else if (missedMessages.handles(message)) {
+          missedMessages.handle(message, send);
         } else if (message.type === "next" && message.payload?.data) {
           receive([message.payload.data.visitorMessages]);
         } else if (message.type === "ping") {
@@ -231,6 +233,26 @@
     };
     connect();
   }
+
+  // ---- Missed messages (EVENTS_MISSED) -------------------------------------------------------
+  // The server lost live events (its broker was away): the stream goes on, but a message sent
+  // meanwhile never came. Read again, on the same socket, the ones after the last one shown.
+  const missedMessages = {
+    RECENT: `query($k: String!, $v: String!, $a: ID) {
+      visitorRecentMessages(workspaceKey: $k, visitorId: $v, after: $a) { id text options expectsAnswer } }`,
+    reads: 0,
+    handles(message) {
+      return message.type === "next" && (message.id?.startsWith("recent-") || this.isNotice(message));
+    },
+    isNotice(message) {
+      return message.id === "messages" && message.payload?.errors?.some((e) => e.extensions?.code === "EVENTS_MISSED");
+    },
+    handle(message, send) {
+      if (message.id !== "messages") return receive(message.payload?.data?.visitorRecentMessages || []);
+      const last = [...state.messages].reverse().find((m) => m.from === "bot" && /^\d+$/.test(m.id));
+      send({ id: `recent-${(this.reads += 1)}`, type: "subscribe", payload: { query: this.RECENT, variables: { k: KEY, v: visitorId, a: last?.id ?? null } } });
+    },
+  };
 
   // ---- State --------------------------------------------------------------------------------
 

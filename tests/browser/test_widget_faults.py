@@ -1,12 +1,14 @@
-"""The visitor widget while the server cannot write: a page view waits in localStorage and a
-later page load sends it again, with the same eventId, so that it counts exactly once.
-
-The fault is real: another connection holds the SQLite file's write lock, and the server
-(waiting 200 ms for it) answers UNAVAILABLE.
+"""The visitor widget through faults, each caused for real:
+- the server cannot write (another connection holds the SQLite file's write lock, and the server,
+  waiting 200 ms for it, answers UNAVAILABLE): a page view waits in localStorage and a later page
+  load sends it again, with the same eventId, so that it counts exactly once;
+- the server's Redis connection drops (CLIENT KILL on a Redis of the test's own): the widget,
+  told EVENTS_MISSED, reads again the messages it may have missed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -15,11 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Response
+from playwright.sync_api import Browser, Page, Response, expect
+from redis import Redis as SyncRedis
 
 from tests.browser.conftest import open_page
 from tests.browser.widget_page import WidgetPage
 from tests.support.graphql_sync import SyncGraphQL
+from tests.support.private_redis import PrivateRedis, private_redis_server
 from tests.support.server import operator_token, served
 
 pytestmark = pytest.mark.browser
@@ -40,6 +44,11 @@ class LockableShop:
         holder = sqlite3.connect(self.path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         return holder
+
+    def workspace_id(self) -> int:
+        with contextlib.closing(sqlite3.connect(self.path)) as database:
+            query = "SELECT id FROM workspace WHERE public_key = ?"
+            return int(database.execute(query, (self.key,)).fetchone()[0])
 
     def page_views(self, contact_id: str) -> Any:
         query = 'query($id: ID!) { contact(id: $id) { value(key: "page_views") } }'
@@ -94,4 +103,49 @@ def test_a_page_view_made_while_the_server_cannot_write_is_sent_later_and_counts
 
     # The view made while locked once, and the later page's own view.
     assert shop.page_views(answer["contactId"]) == 2
+    assert errors == [], errors
+
+
+@pytest.fixture
+def shop_with_redis(tmp_path: Path) -> Iterator[tuple[LockableShop, PrivateRedis]]:
+    """A new install whose broker is a Redis of the test's own."""
+    path = tmp_path / "shop.db"
+    url = f"sqlite://{path}"
+    with (
+        private_redis_server() as redis,
+        served(url, env={"REDIS_URL": redis.url}) as base_url,
+        httpx.Client(base_url=base_url) as http,
+    ):
+        yield LockableShop(path, base_url, SyncGraphQL(http, operator_token(url))), redis
+
+
+def test_the_widget_reads_its_messages_again_when_live_events_were_missed(
+    browser: Browser, shop_with_redis: tuple[LockableShop, PrivateRedis]
+):
+    shop, redis = shop_with_redis
+    flows = {flow["name"]: flow["id"] for flow in shop.api("{ flows { id name } }")["flows"]}
+    shop.api("mutation($id: ID!) { publishFlow(id: $id) { id } }", id=flows["Shoe brands"])
+    page, errors = open_page(browser, shop.base_url)
+    widget = WidgetPage(page)
+    widget.open("/demo/shop")
+    expect(widget.last_bot_message()).to_contain_text("Which brand")
+    broker = SyncRedis.from_url(redis.url)
+    visitor = widget.visitor_id(shop.key)
+    listening_to = f"propflow:visitor:{shop.workspace_id()}:{visitor}"
+    while dict(broker.pubsub_numsub(listening_to))[listening_to.encode()] == 0:  # polled
+        page.wait_for_timeout(20)
+
+    # A message whose live event is lost: written without any event at all.
+    with contextlib.closing(sqlite3.connect(shop.path, isolation_level=None)) as database:
+        database.execute(
+            "INSERT INTO bot_message (contact_id, run_id, node_id, text, expects_answer, at) "
+            "SELECT contact_id, run_id, node_id, 'Are you still there?', 0, at "
+            "FROM bot_message ORDER BY id DESC LIMIT 1"
+        )
+    # Redis stays up; the server's listening connection goes and comes back at once.
+    broker.client_kill_filter(_type="pubsub")
+    broker.close()
+
+    expect(widget.last_bot_message()).to_have_text("Are you still there?")
+    page.context.close()
     assert errors == [], errors

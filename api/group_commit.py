@@ -32,7 +32,8 @@ class GroupCommitter(Generic[Item, Result]):
     """Applies the submitted items in groups of at most `max_group`, one event loop at a time.
 
     `alone(item, error)`: what an item gets when it failed on its own (another process's result
-    for the same item, say); by default its error."""
+    for the same item, say); by default its error. `transient(error)`: whether a group that
+    failed so is worth applying together once more (see `_together`)."""
 
     def __init__(
         self,
@@ -40,8 +41,10 @@ class GroupCommitter(Generic[Item, Result]):
         *,
         max_group: int,
         alone: Callable[[Item, Exception], Awaitable[Result | Exception]] | None = None,
+        transient: Callable[[Exception], bool] = lambda error: False,
     ) -> None:
         self._apply = apply
+        self._transient = transient
         self.max_group = max_group
         self._alone = alone
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[Item, Result]] = (
@@ -61,12 +64,28 @@ class GroupCommitter(Generic[Item, Result]):
         if len(items) == 1:
             return [await self._apply_alone(items[0])]
         try:
-            return await self._in_own_task(items)
-        except UncertainCommitError as uncertain:
-            return [uncertain.error] * len(items)
+            return await self._together(items)
         except Exception as error:
             logger.info("A group of %d failed (%r): one by one", len(items), error)
             return [await self._apply_alone(item) for item in items]
+
+    async def _together(self, items: Sequence[Item]) -> list[Result | Exception]:
+        """The group in one transaction. One that failed of a fault a retry can fix (its
+        connection lost, say: `transient`) is applied together once more, on a fresh
+        connection: one transaction, where one by one would take one per item."""
+        try:
+            return await self._applied_or_uncertain(items)
+        except Exception as error:
+            if not self._transient(error):
+                raise
+            logger.info("A group of %d failed (%r): again, together", len(items), error)
+        return await self._applied_or_uncertain(items)
+
+    async def _applied_or_uncertain(self, items: Sequence[Item]) -> list[Result | Exception]:
+        try:
+            return await self._in_own_task(items)
+        except UncertainCommitError as uncertain:
+            return [uncertain.error] * len(items)
 
     async def _apply_alone(self, item: Item) -> Result | Exception:
         try:

@@ -4,13 +4,14 @@ A writer that pays a transaction per item queues its items behind each other (SQ
 writer). `GroupCommitter.submit` queues an item and returns its own result: the first item starts
 a task that applies every waiting item together, group after group, as databases group commits.
 
-`apply(items)` applies a group in one transaction and returns each item's result or its own
-error (an error returned is that item's refusal; the others stand). If it raises, nothing was
-committed: the items are applied again one by one, so an error reaches only its own item and
-none is counted twice. Only a failure of the COMMIT itself (`UncertainCommitError`, raised by a
-transaction wrapped in `committing`) may have been applied: it is every item's error, and it is
-never applied again. Each transaction runs in a task of its own, so a connection that failed is
-never used again: the next group gets a fresh one from the pool.
+`apply(items)` applies a group in one transaction and returns each item's result or its own error
+(an error returned is that item's refusal; the others stand). If it raises, nothing was committed:
+the items are applied again one by one, so an error reaches only its own item and none is counted
+twice (after a fault a retry can fix, a lost connection say, the group is first applied together
+once more: one transaction rather than one per item). Only a failure of the COMMIT itself
+(`UncertainCommitError`, raised by a transaction wrapped in `committing`) may have been applied: it
+is every item's error, and it is never applied again. Each transaction runs in a task of its own, so
+a connection that failed is never used again: the next group gets a fresh one from the pool.
 """
 
 from __future__ import annotations

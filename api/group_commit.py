@@ -4,12 +4,14 @@ A writer that pays a transaction per item queues its items behind each other (SQ
 writer). `GroupCommitter.submit` queues an item and returns its own result: the first item starts
 a task that applies every waiting item together, group after group, as databases group commits.
 
-`apply(items)` applies a group in one transaction and returns each item's result or its own
-error (an error returned is that item's refusal; the others stand). If it raises, nothing was
-committed: the items are applied again one by one, so an error reaches only its own item and
-none is counted twice. Only a failure of the COMMIT itself (`UncertainCommitError`, raised by a
-transaction wrapped in `committing`) may have been applied: it is every item's error, and it is
-never applied again.
+`apply(items)` applies a group in one transaction and returns each item's result or its own error
+(an error returned is that item's refusal; the others stand). If it raises, nothing was committed:
+the items are applied again one by one, so an error reaches only its own item and none is counted
+twice (after a fault a retry can fix, a lost connection say, the group is first applied together
+once more: one transaction rather than one per item). Only a failure of the COMMIT itself
+(`UncertainCommitError`, raised by a transaction wrapped in `committing`) may have been applied: it
+is every item's error, and it is never applied again. Each transaction runs in a task of its own, so
+a connection that failed is never used again: the next group gets a fresh one from the pool.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
@@ -31,16 +33,19 @@ class GroupCommitter(Generic[Item, Result]):
     """Applies the submitted items in groups of at most `max_group`, one event loop at a time.
 
     `alone(item, error)`: what an item gets when it failed on its own (another process's result
-    for the same item, say); by default its error."""
+    for the same item, say); by default its error. `transient(error)`: whether a group that
+    failed so is worth applying together once more (see `_together`)."""
 
     def __init__(
         self,
-        apply: Callable[[Sequence[Item]], Awaitable[list[Result | Exception]]],
+        apply: Callable[[Sequence[Item]], Coroutine[Any, Any, list[Result | Exception]]],
         *,
         max_group: int,
         alone: Callable[[Item, Exception], Awaitable[Result | Exception]] | None = None,
+        transient: Callable[[Exception], bool] = lambda error: False,
     ) -> None:
         self._apply = apply
+        self._transient = transient
         self.max_group = max_group
         self._alone = alone
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[Item, Result]] = (
@@ -60,22 +65,45 @@ class GroupCommitter(Generic[Item, Result]):
         if len(items) == 1:
             return [await self._apply_alone(items[0])]
         try:
-            return await self._apply(items)
-        except UncertainCommitError as uncertain:
-            return [uncertain.error] * len(items)
+            return await self._together(items)
         except Exception as error:
             logger.info("A group of %d failed (%r): one by one", len(items), error)
             return [await self._apply_alone(item) for item in items]
 
+    async def _together(self, items: Sequence[Item]) -> list[Result | Exception]:
+        """The group in one transaction. One that failed of a fault a retry can fix (its
+        connection lost, say: `transient`) is applied together once more, on a fresh
+        connection: one transaction, where one by one would take one per item."""
+        try:
+            return await self._applied_or_uncertain(items)
+        except Exception as error:
+            if not self._transient(error):
+                raise
+            logger.info("A group of %d failed (%r): again, together", len(items), error)
+        return await self._applied_or_uncertain(items)
+
+    async def _applied_or_uncertain(self, items: Sequence[Item]) -> list[Result | Exception]:
+        try:
+            return await self._in_own_task(items)
+        except UncertainCommitError as uncertain:
+            return [uncertain.error] * len(items)
+
     async def _apply_alone(self, item: Item) -> Result | Exception:
         try:
-            return (await self._apply([item]))[0]
+            return (await self._in_own_task([item]))[0]
         except UncertainCommitError as uncertain:
             return uncertain.error
         except Exception as error:
             if self._alone is None:
                 return error
             return await self._alone(item, error)
+
+    async def _in_own_task(self, items: Sequence[Item]) -> list[Result | Exception]:
+        """`apply(items)` in a task of its own, so that nothing its transaction leaves in the
+        task's context outlives it. When asyncpg cannot release a connection that a terminated
+        backend left mid-operation, Tortoise skips resetting its context variable: a task that
+        went on would run every later transaction on that dead connection."""
+        return await asyncio.create_task(self._apply(items))
 
 
 class UncertainCommitError(Exception):

@@ -25,6 +25,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
+from redis.asyncio.connection import Connection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -218,7 +220,7 @@ class RedisBroker:
             retry=Retry(NoBackoff(), retries=1),
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
         )
-        self.pubsub = self.client.pubsub()
+        self.pubsub = self._new_pubsub()
         self.listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.outgoing: collections.deque[tuple[str, str]] = collections.deque()
@@ -345,8 +347,15 @@ class RedisBroker:
                 # Whatever was published meanwhile is gone: each open stream is told so.
                 self.fan_out.miss_all()
 
+    def _new_pubsub(self) -> _NoticingPubSub:
+        return _NoticingPubSub(self.client.connection_pool, on_reconnect=self._reconnected_at_once)
+
+    def _reconnected_at_once(self) -> None:
+        logger.warning("Redis dropped the listening connection; reconnected at once")
+        self.fan_out.miss_all()
+
     async def _reconnect(self) -> None:
-        broken, self.pubsub = self.pubsub, self.client.pubsub()
+        broken, self.pubsub = self.pubsub, self._new_pubsub()
         with contextlib.suppress(RedisError, OSError):
             await broken.aclose()
         while True:
@@ -361,6 +370,21 @@ class RedisBroker:
             self.connected.set()
             logger.info("Reconnected to Redis")
             return
+
+
+class _NoticingPubSub(PubSub):
+    """redis-py's PubSub, telling `on_reconnect` when it has connected again by itself: a
+    connection lost and made again within redis-py's own retry (a blip, a killed client)
+    subscribes again silently, and what was published in between is gone all the same."""
+
+    def __init__(self, pool: redis.ConnectionPool, *, on_reconnect: Callable[[], None]) -> None:
+        super().__init__(pool)
+        self.on_reconnect = on_reconnect
+
+    async def on_connect(self, connection: Connection) -> None:
+        # Called on connecting again only: the first connection is made before it is set.
+        await super().on_connect(connection)
+        self.on_reconnect()
 
 
 def _channel_of(raw: dict[str, Any]) -> str:

@@ -15,6 +15,9 @@ burst 20 and 50/s burst 100, are both windows of 2 seconds.
 Counts live in this process's memory, or in Redis (through redis-py, which the broker uses
 too) when REDIS_URL is set, so that every process counts the same hits. A Redis outage lets
 requests through, logged: refusing every request would be worse than not limiting for a while.
+A frozen Redis answers nothing, so each call waits REDIS_TIMEOUT_SECONDS at most, and after a
+failure requests pass without asking for OUTAGE_PAUSE_SECONDS: no request pays a timeout in a
+row with the others (a frozen Redis once held every mutation for seconds).
 Keys are digests, so a token never reaches the storage and a long id takes no more room.
 The memory storage sweeps expired hits once a second (see `_SweptMemoryStorage`).
 """
@@ -43,6 +46,8 @@ from api.settings import Settings
 
 logger = logging.getLogger("propflow.rate_limits")
 OUTAGE_LOG_SECONDS = 60
+REDIS_TIMEOUT_SECONDS = 0.25
+OUTAGE_PAUSE_SECONDS = 1.0
 SWEEP_SECONDS = 1.0
 
 
@@ -66,6 +71,7 @@ class RateLimiter:
         self.pool = pool
         self.strategy = MovingWindowRateLimiter(storage)
         self.outage_logged_at = -math.inf
+        self.paused_until = -math.inf
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
@@ -81,7 +87,11 @@ class RateLimiter:
         if settings.redis_url is None or not rates:
             return cls(rates, _SweptMemoryStorage())
         # Our own pool, so that closing the app closes its connections.
-        pool = redis.ConnectionPool.from_url(settings.redis_url)
+        pool = redis.ConnectionPool.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         storage = RedisStorage(
             "async+" + settings.redis_url,
             wrap_exceptions=True,
@@ -111,9 +121,12 @@ class RateLimiter:
             await self.pool.aclose()
 
     async def _guarded(self, call: Any, window: limits.RateLimitItem, identity: tuple) -> bool:
+        if time.monotonic() < self.paused_until:
+            return True
         try:
             return bool(await call(window, _digest(identity)))
         except StorageError as error:
+            self.paused_until = time.monotonic() + OUTAGE_PAUSE_SECONDS
             if time.monotonic() - self.outage_logged_at > OUTAGE_LOG_SECONDS:
                 self.outage_logged_at = time.monotonic()
                 logger.warning("Rate limits unavailable, requests let through: %s", error)

@@ -79,12 +79,12 @@ async def _scenario(url: str) -> list[tuple[str, str, list[Row]]]:
         _pin_self_away_from(SERVER_CPU)
         async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
             key = await prepare(http, {"Authorization": f"Bearer {token}"})
-        sender = _Sender(int(base_url.rsplit(":", 1)[1]), key)
+        sender = Sender(int(base_url.rsplit(":", 1)[1]), key)
         memory = _Memory(process.pid)
         sampling = asyncio.create_task(memory.sample())
         probing = asyncio.create_task(sender.probe())
         await asyncio.sleep(CALM_SECONDS)
-        normal = _p99(sender.probed)
+        normal = p99(sender.probed)
         sustainable = await sender.calibrate()
         await asyncio.sleep(CALM_SECONDS)
         burst, burst_end = await sender.burst(2 * sustainable)
@@ -95,7 +95,7 @@ async def _scenario(url: str) -> list[tuple[str, str, list[Row]]]:
     return _sections(sustainable, normal, burst, sender.probed, burst_end, memory)
 
 
-class _Sender:
+class Sender:
     """trackPageView requests over a pool of keep-alive connections, each from the address of
     its visitor."""
 
@@ -235,8 +235,8 @@ def _sections(
     ]
     latency: list[Row] = [
         ("probe at idle (baseline)", normal * 1000, None),
-        ("LIMIT_EXCEEDED answers during the burst", _p99(refused) * 1000, None),
-        ("accepted answers during the burst", _p99(accepted) * 1000, None),
+        ("LIMIT_EXCEEDED answers during the burst", p99(refused) * 1000, None),
+        ("accepted answers during the burst", p99(accepted) * 1000, None),
     ]
     rss: list[Row] = [
         ("server RSS at idle (baseline)", memory.samples[0], None),
@@ -277,7 +277,7 @@ def _code(status: int, body: bytes) -> str:
     return ""
 
 
-def _p99(answers: list[Answer]) -> float:
+def p99(answers: list[Answer]) -> float:
     latencies = sorted(a.latency for a in answers)
     return latencies[int(0.99 * (len(latencies) - 1))] if latencies else 0.0
 

@@ -8,6 +8,7 @@ import asyncio
 from bench import (
     bench_contacts,
     bench_fanout,
+    bench_faults,
     bench_import_export,
     bench_inbox,
     bench_ingest,
@@ -22,6 +23,7 @@ def main() -> None:
         ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
         *bench_overload.sections(),
+        *bench_faults.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         ("Inbox: visitor message to operator event, 100 open", "ms p99", bench_inbox.rows()),
         *bench_import_export.sections(),

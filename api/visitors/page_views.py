@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from api import faults
 from api.contacts import service as contacts_service
 from api.flows import runner
 from api.flows.models import BotMessage
@@ -143,5 +144,5 @@ def _answer(changes: runner.FlowChanges) -> event_ids.Answer:
 
 
 _committer: GroupCommitter[PageView, EventResult] = GroupCommitter(
-    _apply_views, max_group=MAX_GROUP, alone=_claimed_meanwhile
+    _apply_views, max_group=MAX_GROUP, alone=_claimed_meanwhile, transient=faults.is_transient
 )

@@ -2,7 +2,9 @@
 // at a time, each with the revision the previous one returned (`expectedRevision`); when the
 // server answers CONFLICT (another tab saved first) nothing is overwritten until the designer
 // chooses to reload the flow or to keep this version. This module owns the draft's revision: a
-// draft loaded from the server (a restore, back from a version) hands over its own.
+// draft loaded from the server (a restore, back from a version) hands over its own. A failure a
+// retry can fix (the server unreachable, or UNAVAILABLE while its database is briefly away)
+// shows "Saving failed, retrying" and is retried with a growing delay, never above RETRY_MAX_MS.
 import { mutations, queries } from "./api.js";
 import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
@@ -10,6 +12,10 @@ import * as notice from "./notice.js";
 
 const DELAY_MS = 1000;
 const RETRY_MS = 5000;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30000;
+const TRANSIENT = ["NETWORK", "HTTP", "UNAVAILABLE"];
+let retries = 0;
 let flow = null;
 let name = null;
 let dirty = false;
@@ -23,6 +29,7 @@ export function track(record, { reload }) {
   name = null;
   dirty = false;
   conflicted = false;
+  retries = 0;
   setStatus("saved");
   const stop = subscribe({
     "document:change": () => {
@@ -82,6 +89,7 @@ async function send() {
     });
     flow = { ...flow, ...saved };
     name = null;
+    retries = 0;
     setStatus(dirty ? "unsaved" : "saved");
     emit("flow:save", flow);
   } catch (error) {
@@ -90,6 +98,9 @@ async function send() {
       conflicted = true;
       setStatus("conflict");
       emit("save:conflict", error);
+    } else if (TRANSIENT.includes(error.code) || error.extensions?.retryable) {
+      setStatus("retrying");
+      schedule(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries++));
     } else {
       setStatus("failed", error.message);
       schedule(RETRY_MS);

@@ -23,6 +23,7 @@ const STATUS = {
   saving: "Saving…",
   conflict: "Not saved: changed elsewhere",
   failed: "Not saved",
+  retrying: "Saving failed, retrying",
 };
 let stops = [];
 

@@ -109,16 +109,15 @@
   // ---- Page views ---------------------------------------------------------------------------
 
   function trackPageViews() {
+    const pending = pendingPageViews();
     let last = null;
     const pageView = () => {
       const url = location.href;
       if (url.split("#")[0] === last) return;
       last = url.split("#")[0];
-      // One eventId for every attempt: a retry after a network failure counts once.
-      const variables = { u: url, e: uuid() };
-      call(TRACK, variables, PAGE_VIEW_RETRIES)
-        .then((data) => receive(data.trackPageView.messages))
-        .catch((error) => console.warn("Propflow widget:", error.message));
+      // One eventId for every attempt, on this page or a later one: a retry counts once.
+      pending.add({ u: url, e: uuid() });
+      pending.send();
     };
     const pushState = history.pushState;
     history.pushState = function (...args) {
@@ -128,6 +127,61 @@
     };
     window.addEventListener("popstate", pageView);
     pageView();
+  }
+
+  // ---- Pending page views (localStorage) -----------------------------------------------------
+  // A page view waits in localStorage until the server has answered it, so that one made while
+  // the server is down or UNAVAILABLE is sent again by a later page load, with the same eventId
+  // (the server counts an eventId once). Bounded: the newest PENDING_MAX, none older than
+  // PENDING_DAYS. A refusal (a bad URL, say) is dropped: sending it again would not help.
+  function pendingPageViews() {
+    const STORE = `propflow.pending.${KEY}`;
+    const PENDING_MAX = 20;
+    const PENDING_DAYS = 7;
+    let sending = false;
+    const read = () => {
+      try {
+        const stored = JSON.parse(localStorage.getItem(STORE) || "[]");
+        const oldest = Date.now() - PENDING_DAYS * 86400000;
+        return Array.isArray(stored)
+          ? stored.filter((v) => v && typeof v.u === "string" && typeof v.e === "string" && v.at > oldest)
+          : [];
+      } catch {
+        return [];
+      }
+    };
+    const write = (views) => {
+      try {
+        localStorage.setItem(STORE, JSON.stringify(views.slice(-PENDING_MAX)));
+      } catch {
+        // storage full or blocked: this page's retries are all a view gets
+      }
+    };
+    const add = (view) => write([...read(), { ...view, at: Date.now() }]);
+    const drop = (eventId) => write(read().filter((view) => view.e !== eventId));
+    // Oldest first, one at a time; views added meanwhile are sent by the same loop.
+    const send = async () => {
+      if (sending) return;
+      sending = true;
+      const tried = new Set();
+      try {
+        for (let view; (view = read().find((v) => !tried.has(v.e))); ) {
+          tried.add(view.e);
+          try {
+            const data = await call(TRACK, { u: view.u, e: view.e }, PAGE_VIEW_RETRIES);
+            drop(view.e);
+            receive(data.trackPageView.messages);
+          } catch (error) {
+            console.warn("Propflow widget:", error.message);
+            if (error.retryable) break; // the server is away: the rest waits for a later page
+            drop(view.e);
+          }
+        }
+      } finally {
+        sending = false;
+      }
+    };
+    return { add, send };
   }
 
   // ---- Server -------------------------------------------------------------------------------
@@ -155,7 +209,7 @@
         if (!result.data) throw new Error(`HTTP ${response.status}`);
         return result.data;
       }
-      if (attempt >= retries) throw new Error("the server cannot be reached");
+      if (attempt >= retries) throw Object.assign(new Error("the server cannot be reached"), { retryable: true });
       const jitter = 0.5 + Math.random() / 2; // visitors who failed together retry apart
       await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt) * jitter));
     }
@@ -174,6 +228,8 @@
         if (message.type === "connection_ack") {
           retries = 0;
           send({ id: "messages", type: "subscribe", payload: { query: MESSAGES, variables: { k: KEY, v: visitorId } } });
+        } else if (missedMessages.handles(message)) {
+          missedMessages.handle(message, send);
         } else if (message.type === "next" && message.payload?.data) {
           receive([message.payload.data.visitorMessages]);
         } else if (message.type === "ping") {
@@ -187,6 +243,24 @@
     };
     connect();
   }
+
+  // ---- Missed messages (EVENTS_MISSED) -------------------------------------------------------
+  // The server lost live events (its broker was away): the stream goes on, but a message sent
+  // meanwhile never came. Read the visit's transcript again, on the same socket; `receive` keeps
+  // only the messages not shown yet.
+  const missedMessages = {
+    reads: 0,
+    handles(message) {
+      return message.type === "next" && (message.id?.startsWith("missed-") || this.isNotice(message));
+    },
+    isNotice(message) {
+      return message.id === "messages" && message.payload?.errors?.some((e) => e.extensions?.code === "EVENTS_MISSED");
+    },
+    handle(message, send) {
+      if (message.id !== "messages") return receive(message.payload?.data?.visitorTranscript || []);
+      send({ id: `missed-${(this.reads += 1)}`, type: "subscribe", payload: { query: TRANSCRIPT, variables: { k: KEY, v: visitorId } } });
+    },
+  };
 
   // ---- State --------------------------------------------------------------------------------
 

@@ -3,22 +3,30 @@ outside GraphQL), never a masked "Unexpected error.": each fault is caused for r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import shutil
 import sqlite3
-from collections.abc import AsyncIterator
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from tortoise.exceptions import OperationalError
 
 from api import db
+from api.app import create_app
 from api.contacts import models as contact_models
 from api.faults import is_transient
+from api.settings import Settings
+from api.workspaces import service as workspaces_service
 from tests.support import databases
 from tests.support.builders import workspace_key
 from tests.support.graphql import GraphQLClient
+from tests.support.private_redis import private_redis_server
 from tests.support.visitor import TRACK, Visitor
 
 CREATE = "mutation($v: [PropertyValueInput!]!) { createContact(values: $v) { id } }"
@@ -185,3 +193,62 @@ async def test_terminated_postgres_backends_answer_unavailable_never_a_masked_er
     finally:
         await killer.close()
     assert "ok" in answers  # the pool heals: later requests get fresh connections
+
+
+@pytest.fixture
+def immutable(db_url: str) -> Iterator[Callable[[bool], None]]:
+    """Makes the app's SQLite file and its write-ahead log immutable (`chattr +i`: not even
+    root may write them), or writable again. Its shared-memory index stays writable: SQLite
+    maps it, and a process writing to an immutable mapping dies of SIGBUS."""
+    path = db_url.removeprefix("sqlite://")
+    files = [path, f"{path}-wal"]
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed")
+
+    def set_immutable(on: bool) -> None:
+        subprocess.run(["chattr", "+i" if on else "-i", *files], check=True, capture_output=True)
+
+    try:
+        set_immutable(False)
+    except subprocess.CalledProcessError as error:
+        pytest.skip(f"chattr is not permitted here: {error.stderr.decode().strip()}")
+    yield set_immutable
+    set_immutable(False)
+
+
+@ON_SQLITE
+async def test_an_immutable_database_file_answers_unavailable_and_writes_again_once_writable(
+    gql: GraphQLClient, immutable: Callable[[bool], None]
+):
+    assert await gql(CREATE, v=[{"key": "name", "value": "Ann"}])
+    immutable(True)
+    for name in ("Bob", "C" * 9_000):  # into the log, and past a page
+        assert_unavailable(await gql.error(CREATE, v=[{"key": "name", "value": name}]))
+
+    immutable(False)
+    assert await gql(CREATE, v=[{"key": "name", "value": "Dee"}])
+    assert await contact_models.Contact.all().count() == 2
+
+
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
+async def test_writes_answer_while_redis_is_stopped_or_frozen(empty_db: str, fault: str):
+    """The broker and the rate limits both use Redis: neither may hold a mutation."""
+    with private_redis_server() as redis:
+        application = create_app(Settings(database_url=empty_db, redis_url=redis.url))
+        async with LifespanManager(application) as manager:
+            transport = httpx.ASGITransport(app=manager.app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                _, token = await workspaces_service.create_operator(
+                    email="ops@example.com", workspace_name="Acme"
+                )
+                gql = GraphQLClient(http, token)
+                redis.kill() if fault == "stopped" else redis.freeze()
+                try:
+                    # A frozen Redis once held each mutation for seconds.
+                    async with asyncio.timeout(5):
+                        for index in range(5):
+                            await gql(CREATE, v=[{"key": "name", "value": f"Ann {index}"}])
+                finally:
+                    if fault == "frozen":
+                        redis.thaw()
+                assert await contact_models.Contact.all().count() == 5

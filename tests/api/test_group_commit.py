@@ -130,3 +130,24 @@ class FailingCommit:
         self.exited_with = kind
         if kind is None:
             raise ConnectionResetError("connection lost during COMMIT")
+
+
+async def test_a_group_that_failed_of_a_transient_fault_is_applied_together_once_more():
+    ledger = Ledger()
+    lost = [ConnectionError("connection lost")]
+
+    async def losing_once(items: Sequence[int]) -> list[int | Exception]:
+        if lost:
+            ledger.groups.append(list(items))
+            raise lost.pop()
+        return await ledger.apply(items)
+
+    transient = GroupCommitter(losing_once, max_group=10, transient=lambda e: True)
+    assert await asyncio.gather(*(transient.submit(n) for n in (1, 2, 3))) == [2, 4, 6]
+    assert ledger.groups == [[1, 2, 3], [1, 2, 3]]
+
+    ledger.groups.clear()
+    lost.append(ConnectionError("connection lost"))
+    other = GroupCommitter(losing_once, max_group=10)  # not transient: one by one
+    assert await asyncio.gather(*(other.submit(n) for n in (1, 2))) == [2, 4]
+    assert ledger.groups == [[1, 2], [1], [2]]

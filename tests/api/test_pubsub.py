@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import redis.asyncio as redis
 
 from api import pubsub
 from api.pubsub import InProcessBroker, RedisBroker, SubscriberDroppedError
@@ -203,3 +204,23 @@ async def test_events_waiting_for_redis_are_bounded_oldest_dropped_first(
 
     assert [json.loads(data)["n"] for _, data in broker.outgoing] == [2, 3, 4]
     assert broker.dropped_events == 2
+
+
+async def test_a_blip_that_redis_py_reconnects_by_itself_still_says_events_were_missed(
+    private_redis, private_broker
+):
+    broker = private_broker
+    stream = broker.subscribe("a")
+    waiting = await started(broker, stream)
+    killer = redis.Redis.from_url(private_redis.url)
+    try:
+        # Redis stays up; the listener's connection goes, and redis-py connects again and
+        # subscribes again within its own retry: whatever was published in between is gone.
+        await killer.client_kill_filter(_type="pubsub")
+    finally:
+        await killer.aclose()
+
+    assert pubsub.missed(await asyncio.wait_for(waiting, 5))
+    await broker.publish("a", {"after": True})
+    assert await asyncio.wait_for(anext(stream), 5) == {"after": True}
+    await stream.aclose()

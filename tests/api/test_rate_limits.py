@@ -28,6 +28,7 @@ from api.workspaces import service as workspaces_service
 from tests.support import databases
 from tests.support.builders import workspace_key
 from tests.support.graphql import GraphQLClient, code_of
+from tests.support.private_redis import private_redis_server
 from tests.support.server import free_port, operator_token, served, serving
 from tests.support.visitor import REPLY, SEND, TRACK, Visitor
 from tests.support.ws import graphql_ws
@@ -278,6 +279,24 @@ async def test_a_redis_outage_lets_requests_through():
             await limiter.hit(Limit.FAILED_SIGN_INS, "203.0.113.1")
     finally:
         await limiter.close()
+
+
+async def test_a_frozen_redis_holds_no_request_for_long():
+    with private_redis_server() as redis:
+        settings = Settings(
+            redis_url=redis.url,
+            rate_limits=RateLimitSettings(failed_sign_ins=Rate(1, HOUR, burst=1)),
+        )
+        limiter = RateLimiter.from_settings(settings)
+        redis.freeze()
+        try:
+            # Each once waited for the socket's own timeout, request after request.
+            async with asyncio.timeout(3):
+                for n in range(20):
+                    await limiter.hit(Limit.FAILED_SIGN_INS, f"203.0.113.{n}")
+        finally:
+            redis.thaw()
+            await limiter.close()
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,6 @@ class SortKey:
 class Page:
     contacts: list[tuple[Contact, str]]
     has_next_page: bool
-    total_count: int | None
 
 
 class _NotNull(NullCriterion):
@@ -81,8 +80,9 @@ async def list_contacts(
     filters: Sequence[Mapping[str, Any]] = (),
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = False,
-    with_total: bool = True,
 ) -> Page:
+    """A page of matching contacts. Their total is `count_contacts`, apart: a COUNT over every
+    match is the one part whose cost grows with the workspace, so it runs only when asked."""
     if first > MAX_PAGE_SIZE:
         raise LimitExceededError(
             f"first is {first}; at most {MAX_PAGE_SIZE} contacts per page", limit=MAX_PAGE_SIZE
@@ -90,12 +90,8 @@ async def list_contacts(
     if first < 0:
         raise ValidationFailedError("first must not be negative", field="first")
     definitions = await properties_service.definitions_by_key(workspace_id)
-    conditions: list[Criterion] = [CONTACT.workspace_id == workspace_id]
-    if not include_anonymous:
-        conditions.append(_NotNull(CONTACT.email))
-    conditions += build_conditions(filters, definitions)
+    conditions = _conditions(workspace_id, filters, include_anonymous, definitions)
     orders = _orders(sort, definitions)
-    total = await _count(conditions) if with_total else None
     rows = await _page_rows(conditions, orders, _decode_cursor(after, orders), first + 1)
     has_next = len(rows) > first
     rows = rows[:first]
@@ -105,7 +101,18 @@ async def list_contacts(
     contacts = [
         (by_id[row["id"]], _encode_cursor(row, orders)) for row in rows if row["id"] in by_id
     ]
-    return Page(contacts=contacts, has_next_page=has_next, total_count=total)
+    return Page(contacts=contacts, has_next_page=has_next)
+
+
+async def count_contacts(
+    workspace_id: int,
+    *,
+    filters: Sequence[Mapping[str, Any]] = (),
+    include_anonymous: bool = False,
+) -> int:
+    """How many contacts match, as `list_contacts` would page through them."""
+    definitions = await properties_service.definitions_by_key(workspace_id)
+    return await _count(_conditions(workspace_id, filters, include_anonymous, definitions))
 
 
 async def iterate_contacts(
@@ -126,13 +133,24 @@ async def iterate_contacts(
             filters=filters,
             sort=sort,
             include_anonymous=include_anonymous,
-            with_total=False,
         )
         if page.contacts:
             yield [contact for contact, _ in page.contacts]
         if not page.has_next_page:
             return
         cursor = page.contacts[-1][1]
+
+
+def _conditions(
+    workspace_id: int,
+    filters: Sequence[Mapping[str, Any]],
+    include_anonymous: bool,
+    definitions: Mapping[str, PropertyDefinition],
+) -> list[Criterion]:
+    conditions: list[Criterion] = [CONTACT.workspace_id == workspace_id]
+    if not include_anonymous:
+        conditions.append(_NotNull(CONTACT.email))
+    return conditions + build_conditions(filters, definitions)
 
 
 def _orders(sort: Sequence[SortKey], definitions: Mapping[str, PropertyDefinition]) -> list[_Order]:

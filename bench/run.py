@@ -7,7 +7,6 @@ A benchmark adds ONE line to `sections` below: a `(title, unit, rows)` section, 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from bench import (
@@ -26,7 +25,7 @@ def main() -> None:
     sections = [
         ("Flow validation", "ms", bench_validation.rows()),
         *bench_signin.sections(),
-        ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
+        *bench_contacts.sections(),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
         *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),

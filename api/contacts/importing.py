@@ -17,7 +17,7 @@ from typing import IO, Any
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from api.bulk_insert import insert_rows
+from api.bulk_insert import insert_returning
 from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
 from api.contacts.service import announce, normalize
@@ -246,11 +246,11 @@ async def _create_contacts(
     if not emails:
         return set()
     stamp = now()
-    ids = await insert_rows(
+    ids = await insert_returning(
         Contact._meta.db_table,
         ["workspace_id", "email", "created_at", "updated_at"],
         [(workspace_id, email, stamp, stamp) for email in emails],
-        returning="id",
+        "id",
     )
     for contact in await Contact.filter(id__in=ids):
         existing[f"email:{contact.email}"] = contact

@@ -220,15 +220,16 @@ async def _write_values(histories: Iterable[_ValueHistory]) -> None:
     stamp = now()
     for history in histories:
         contact, definition, new = history.contact, history.definition, history.latest
-        stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
-        if new is None:
-            await stored.delete()
-        elif history.locked is None:
+        if history.locked is None and new is not None:  # most of an import: no query built
             columns = columns_for(definition.type, new)
             values = [columns[column] for column in VALUE_COLUMNS]
             created.append((contact.id, definition.id, *values, stamp))
         else:
-            await stored.update(updated_at=now(), **columns_for(definition.type, new))
+            stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
+            if new is None:
+                await stored.delete()
+            else:
+                await stored.update(updated_at=now(), **columns_for(definition.type, new))
         if definition.key == "email" and contact.email != new:  # an import creates with it
             await Contact.filter(id=contact.id).update(email=new)
             contact.email = new  # type: ignore[assignment]

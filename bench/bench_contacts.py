@@ -24,6 +24,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench.bench_fanout import postgres_and_redis
 from bench.table import Row, Section, at_most
 from tests.support.server import UNLIMITED, operator_token, served
 
@@ -191,15 +192,10 @@ def _iso(rows: list[tuple]) -> Iterator[tuple]:
 
 def _postgres() -> str | None:
     """The test PostgreSQL database, emptied; None (and a line on stderr) when it is down."""
-    import pytest
-
-    from tests.support import databases
-
     try:
-        url = asyncio.run(databases.prepare_postgres())
-        asyncio.run(databases.truncate_postgres(url))
-    except pytest.skip.Exception as skipped:
-        print(f"(no PostgreSQL contacts rows: {skipped})", file=sys.stderr)
+        url, _ = postgres_and_redis()
+    except RuntimeError as missing:
+        print(f"(no PostgreSQL contacts rows: {missing})", file=sys.stderr)
         return None
     return url
 

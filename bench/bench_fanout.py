@@ -41,7 +41,7 @@ def rows() -> list[tuple[str, float, float | None]]:
                 ("in-process broker, 1 process", asyncio.run(_run(url, base_url, base_url)))
             )
     try:
-        url, environment = _postgres_and_redis()
+        url, environment = postgres_and_redis()
     except RuntimeError as missing:
         print(f"(no Redis row: {missing})", file=sys.stderr)
     else:
@@ -120,7 +120,7 @@ async def _prepare(http: httpx.AsyncClient, token: str) -> str:
     return str(body["data"]["createContact"]["id"])
 
 
-def _postgres_and_redis() -> tuple[str, dict[str, str]]:
+def postgres_and_redis() -> tuple[str, dict[str, str]]:
     """The test PostgreSQL database (emptied) and Redis; RuntimeError when either is down."""
     import pytest
 

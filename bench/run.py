@@ -15,6 +15,7 @@ from bench import (
     bench_import_export,
     bench_ingest,
     bench_overload,
+    bench_scale_out,
     bench_signin,
     bench_validation,
 )
@@ -27,6 +28,7 @@ def main() -> None:
         *bench_signin.sections(),
         *bench_contacts.sections(),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
+        *bench_scale_out.sections(),
         *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         *bench_import_export.sections(),

@@ -42,6 +42,7 @@ from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
 from api.workspaces import service as workspaces_service
 from api.workspaces.sessions import OperatorSockets
+from api.workspaces.sign_ins import SignIns
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 HOUSEKEEPING_SECONDS = 3600
@@ -146,6 +147,10 @@ def create_app(settings: Settings) -> Starlette:
         visitors_service.forget_known_visitors()
         if settings.redis_url is None:
             await presence.forget_sockets()
+        # Only where every revocation reaches this process (sign_ins.py says why).
+        workspaces_service.remember_sign_ins(
+            SignIns(settings.session_recheck_seconds) if settings.redis_url else None
+        )
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         try:
             broker = pubsub.create_broker(settings.redis_url)

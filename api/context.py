@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ class Context:
     request: Any = None
     connection_params: dict[str, Any] | None = None
     _operator: Operator | None = None
-    _definitions: dict[str, PropertyDefinition] | None = None
+    _definitions: asyncio.Future[dict[str, PropertyDefinition]] | None = None
     values: DataLoader[int, ValuesOfContact] = field(init=False)
     contact_counts: DataLoader[int, int] = field(init=False)
     operators: DataLoader[int, Operator | None] = field(init=False)
@@ -77,11 +78,14 @@ class Context:
         return (await self.operator()).workspace_id
 
     async def definitions(self) -> dict[str, PropertyDefinition]:
-        """The workspace's property definitions by key, loaded once per request."""
+        """The workspace's property definitions by key, loaded once per request: the resolvers
+        of a page's values ask at the same moment, and all await the one read."""
         if self._definitions is None:
-            workspace_id = await self.workspace_id()
-            self._definitions = await properties_service.definitions_by_key(workspace_id)
-        return self._definitions
+            self._definitions = asyncio.ensure_future(self._read_definitions())
+        return await self._definitions
+
+    async def _read_definitions(self) -> dict[str, PropertyDefinition]:
+        return await properties_service.definitions_by_key(await self.workspace_id())
 
     async def _load_flows_using(self, keys: list[str]) -> list[list[Flow]]:
         found = await flows_service.flows_using(await self.workspace_id(), keys)

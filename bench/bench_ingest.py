@@ -60,16 +60,16 @@ async def _served(path: Path) -> tuple[float, int]:
             visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
             started = time.perf_counter()
             accepted = await asyncio.gather(
-                *(_client(c, key, v) for c, v in zip(connections, visitors, strict=True))
+                *(client_events(c, key, v) for c, v in zip(connections, visitors, strict=True))
             )
             elapsed = time.perf_counter() - started
             await asyncio.gather(*(connection.close() for connection in connections))
-            counted = await _counted(http, headers)
-    lost = sum(accepted) - counted
+            total = await counted(http, headers)
+    lost = sum(accepted) - total
     return sum(accepted) / elapsed, lost
 
 
-async def _client(connection: Connection, key: str, visitor: str) -> int:
+async def client_events(connection: Connection, key: str, visitor: str) -> int:
     accepted = 0
     for n in range(EVENTS_PER_CLIENT):
         variables = {"key": key, "visitor": visitor, "eventId": f"{visitor}-{n}"}
@@ -140,7 +140,7 @@ async def prepare(http: httpx.AsyncClient, headers: dict[str, str]) -> str:
     return (await gql("{ workspace { publicKey } }"))["workspace"]["publicKey"]
 
 
-async def _counted(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
+async def counted(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
     query = (
         '{ contacts(first: 500, includeAnonymous: true) { edges { node { value(key: "page_views") }'
         " } } }"

@@ -1,9 +1,13 @@
-"""`make bench`: every benchmark's rows in one table; each section's first row is its baseline,
-measured in the same run, and the ratio column compares every row with it."""
+"""`make bench`: every benchmark's rows in one table (`bench/table.py`): each row beside its
+section's baseline measured in the same run, the ratio, and PASS or SHORT where it has a target.
+
+A benchmark adds ONE line to `sections` below: a `(title, unit, rows)` section, or
+`*module.sections()` for several.
+"""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 
 from bench import (
     bench_contacts,
@@ -13,36 +17,41 @@ from bench import (
     bench_inbox,
     bench_ingest,
     bench_overload,
+    bench_scale_out,
+    bench_signin,
     bench_validation,
 )
+from bench.table import Section, render, verdicts
 
 
 def main() -> None:
     sections = [
         ("Flow validation", "ms", bench_validation.rows()),
-        ("Contacts on SQLite", "ms", asyncio.run(bench_contacts.rows())),
+        *bench_signin.sections(),
+        *bench_contacts.sections(),
         ("Ingestion on SQLite (higher is better)", "events/s", bench_ingest.rows()),
+        *bench_scale_out.sections(),
         *bench_overload.sections(),
         *bench_faults.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         ("Inbox: visitor message to operator event, 100 open", "ms p99", bench_inbox.rows()),
         *bench_import_export.sections(),
     ]
-    print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
-    for title, unit, rows in sections:
-        print(f"-- {title}")
-        baseline = rows[0][1]
-        for name, value, extra in rows:
-            note = _note(unit, extra)
-            ratio = value / baseline if baseline else float("nan")
-            print(f"{name:58} {value:10.1f} {unit:9} {ratio:6.2f}x  {note}")
+    print_table(sections)
 
 
-def _note(unit: str, extra: float | str | None) -> str:
-    if extra is None:
-        return ""
+def print_table(sections: Sequence[Section]) -> None:
+    """The table, then how many rows with a target PASS and how many are SHORT."""
+    print("\n".join(render(sections, _note)))
+    passed, short = verdicts(sections)
+    print(f"{passed} PASS, {short} SHORT (ratios are to the baseline measured in the same run)")
+
+
+def _note(unit: str, extra: object) -> str:
     if isinstance(extra, str):
         return extra
+    if not isinstance(extra, int | float):
+        return ""
     if unit == "events/s":
         return f"lost {extra:.0f}"
     if unit == "ms p99":

@@ -10,13 +10,14 @@ does in Intercom and HubSpot. An operator that does not fit the property's type 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import ge, gt, le, lt
 from typing import Any
 
-from pypika_tortoise import Query, Table
+from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.functions import Cast, Lower
-from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from pypika_tortoise.queries import QueryBuilder
+from pypika_tortoise.terms import Criterion, NodeT, Term, ValueWrapper
 from tortoise.filters import Like, escape_like
 
 from api.contacts.service import normalize
@@ -73,12 +74,32 @@ def _condition(
     return _OPERATORS[op](definition, value)
 
 
-def _values_of(definition: PropertyDefinition, condition: Criterion | None = None) -> Criterion:
-    """Contacts with a value for `definition` (one that meets `condition`, when given)."""
-    where = VALUE.property_id == property_id(definition)
+def has_value(definition: PropertyDefinition, condition: Criterion | None = None) -> Criterion:
+    """Contacts with a value for `definition` (one that meets `condition`, when given).
+
+    EXISTS, probing the (contact, property) key per contact, rather than `id IN (...)`: a page
+    in id order then stops after `first` matches, where SQLite built the whole IN list first
+    (137 ms for a filter matching 40 % of 100,000 contacts, 0.3 ms as EXISTS). PostgreSQL
+    plans both as the same semi-join."""
+    where = (VALUE.contact_id == CONTACT.id) & (VALUE.property_id == property_id(definition))
     if condition is not None:
         where &= condition
-    return CONTACT.id.isin(Query.from_(VALUE).select(VALUE.contact_id).where(where))
+    return _Exists(Query.from_(VALUE).select(VALUE.contact_id).where(where))
+
+
+class _Exists(Criterion):
+    """`EXISTS (subquery)`, which pypika lacks; `~` makes it NOT EXISTS."""
+
+    def __init__(self, query: QueryBuilder) -> None:
+        super().__init__()
+        self.query = query
+
+    def nodes_(self) -> Iterator[NodeT]:
+        yield self  # type: ignore[misc]
+        yield from self.query.nodes_()
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"EXISTS {self.query.get_sql(ctx.copy(subquery=True))}"
 
 
 def _lower_text(value: Any) -> Term:
@@ -87,7 +108,7 @@ def _lower_text(value: Any) -> Term:
 
 
 def _is_set(definition: PropertyDefinition, _value: Any) -> Criterion:
-    return _values_of(definition)
+    return has_value(definition)
 
 
 def _is_not_set(definition: PropertyDefinition, value: Any) -> Criterion:
@@ -111,15 +132,15 @@ def _in(definition: PropertyDefinition, value: Any, operator: str = "IN") -> Cri
     params = [_typed(definition, item, operator) for item in value]
     if definition.type in TEXT_TYPES:
         lowered = [_lower_text(param) for param in params]
-        return _values_of(definition, Lower(VALUE.value_text).isin(lowered))
+        return has_value(definition, Lower(VALUE.value_text).isin(lowered))
     column = VALUE.field(column_for(definition.type))
-    return _values_of(definition, column.isin(params))
+    return has_value(definition, column.isin(params))
 
 
 def _comparison(compare: Callable[[Any, Any], Criterion], operator: str) -> Any:
     def condition(definition: PropertyDefinition, value: Any) -> Criterion:
         column = VALUE.field(column_for(definition.type))
-        return _values_of(definition, compare(column, _typed(definition, value, operator)))
+        return has_value(definition, compare(column, _typed(definition, value, operator)))
 
     return condition
 
@@ -132,7 +153,7 @@ def _text_match(pattern: str, operator: str) -> Any:
                 key=definition.key,
             )
         like = Like(Lower(VALUE.value_text), _lower_text(pattern.format(escape_like(value))))
-        return _values_of(definition, like)
+        return has_value(definition, like)
 
     return match
 

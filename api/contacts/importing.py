@@ -14,8 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
+from api.bulk_insert import insert_returning
 from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
 from api.contacts.service import announce, normalize
@@ -180,12 +182,14 @@ async def _import_batch(
         parsed.append((row, contact_id, values))
     existing = await _existing_contacts(workspace_id, parsed)
     changed: list[tuple[Contact, list[str]]] = []
+    touched: list[Contact] = []
     async with in_transaction():
         # All at once, in id order: never in a lock cycle with a group of page views.
         store = await value_store.lock(
             [] if report.dry_run else existing.values(),
             {definition.id: definition for definition in definitions.values()},
         )
+        fresh = set() if report.dry_run else await _create_contacts(workspace_id, parsed, existing)
         for row, contact_id, values in parsed:
             email = _email_of(values)
             contact = (
@@ -204,13 +208,13 @@ async def _import_batch(
             if report.dry_run:
                 _count_dry(report, contact, email, values, seen_emails)
                 continue
-            created = contact is None
-            if contact is None:
-                contact = await Contact.create(workspace_id=workspace_id)
-                existing[f"email:{email}"] = contact
+            assert contact is not None  # `_create_contacts` made the batch's new ones
+            created = contact.id in fresh
+            if created:
+                fresh.discard(contact.id)  # a later row with its email updates it
                 store.adopt(contact)
             else:
-                await store.touch([contact])
+                touched.append(contact)
             keys = [
                 change.key
                 for definition, value in values
@@ -219,9 +223,38 @@ async def _import_batch(
             _count(report, created=created, changed=bool(keys))
             if keys:
                 changed.append((contact, keys))
+        if touched:
+            await store.touch(touched)
         await store.flush()
     for contact, keys in changed:
         await announce(contact, keys, origin)
+
+
+async def _create_contacts(
+    workspace_id: int,
+    parsed: Sequence[tuple[_Row, str | None, list[tuple[PropertyDefinition, Value]]]],
+    existing: dict[str, Contact],
+) -> set[int]:
+    """Create, in one statement, the contacts the batch's rows will create (a row with an email
+    no contact has, and no id), in the order of their first row, each with its email; add them
+    to `existing`; their ids."""
+    emails: list[str] = []
+    for _, contact_id, values in parsed:
+        email = _email_of(values)
+        if not contact_id and email and f"email:{email}" not in existing and email not in emails:
+            emails.append(email)
+    if not emails:
+        return set()
+    stamp = now()
+    ids = await insert_returning(
+        Contact._meta.db_table,
+        ["workspace_id", "email", "created_at", "updated_at"],
+        [(workspace_id, email, stamp, stamp) for email in emails],
+        "id",
+    )
+    for contact in await Contact.filter(id__in=ids):
+        existing[f"email:{contact.email}"] = contact
+    return set(ids)
 
 
 def _count(report: ImportReport, *, created: bool, changed: bool) -> None:

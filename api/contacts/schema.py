@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
@@ -39,11 +40,13 @@ class Query:
         sort: list[ContactSort] | None = None,
         include_anonymous: bool | None = False,
     ) -> ContactConnection:
+        workspace_id = await info.context.workspace_id()
+        filters = [{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []]
         page = await listing.list_contacts(
-            await info.context.workspace_id(),
+            workspace_id,
             first=50 if first is None else first,
             after=after,
-            filters=[{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []],
+            filters=filters,
             sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
             include_anonymous=bool(include_anonymous),
         )
@@ -57,7 +60,12 @@ class Query:
                 has_next_page=page.has_next_page,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total_count or 0,
+            counting=functools.partial(
+                listing.count_contacts,
+                workspace_id,
+                filters=filters,
+                include_anonymous=bool(include_anonymous),
+            ),
         )
 
     @strawberry.field

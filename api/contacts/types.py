@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 
@@ -175,7 +176,12 @@ class ContactEdge:
 class ContactConnection:
     edges: list[ContactEdge]
     page_info: PageInfo
-    total_count: int
+    # The COUNT over every match costs more than the page at 100,000 contacts: run on demand.
+    counting: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many contacts match every filter (counted when asked).")
+    async def total_count(self) -> int:
+        return await self.counting()
 
 
 @strawberry.input

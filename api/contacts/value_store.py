@@ -14,12 +14,13 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from tortoise.timezone import now
 
+from api.bulk_insert import insert_rows
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
-from api.contacts.values import columns_for, read_value
+from api.contacts.values import VALUE_COLUMNS, columns_for, read_value
 from api.errors import NotFoundError, ValidationFailedError
 from api.properties.models import PropertyDefinition
 from flow_graph import property_types
@@ -141,18 +142,22 @@ class ValueStore:
             if not unchanged(history.locked, history.latest)
         )
         if self._history:
-            await PropertyChange.bulk_create(
+            stamp = now()
+            await insert_rows(
+                PropertyChange._meta.db_table,
+                ["contact_id", "key", "old_value", "new_value", "source", "source_id", "at"],
                 [
-                    PropertyChange(
-                        contact_id=contact.id,
-                        key=change.key,
-                        old_value=json.dumps(change.old),
-                        new_value=json.dumps(change.new),
-                        source=origin.source,
-                        source_id=origin.resolved().source_id,
+                    (
+                        contact.id,
+                        change.key,
+                        json.dumps(change.old),
+                        json.dumps(change.new),
+                        origin.source.value,
+                        origin.resolved().source_id,
+                        stamp,
                     )
                     for contact, change, origin in self._history
-                ]
+                ],
             )
         self._changed.clear()
         self._history.clear()
@@ -211,24 +216,26 @@ def _incremented(definition: PropertyDefinition, old: Value | None, by: float) -
 async def _write_values(histories: Iterable[_ValueHistory]) -> None:
     """Each value's latest: a delete, an update, or (in one statement for all) a new row. The
     rows are locked with their contacts, so writing the sum of increments loses none."""
-    created = []
+    created: list[tuple[Any, ...]] = []
+    stamp = now()
     for history in histories:
         contact, definition, new = history.contact, history.definition, history.latest
-        stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
-        if new is None:
-            await stored.delete()
-        elif history.locked is None:
-            created.append(
-                PropertyValue(
-                    contact_id=contact.id,
-                    property_id=definition.id,
-                    **columns_for(definition.type, new),
-                )
-            )
+        if history.locked is None and new is not None:  # most of an import: no query built
+            columns = columns_for(definition.type, new)
+            values = [columns[column] for column in VALUE_COLUMNS]
+            created.append((contact.id, definition.id, *values, stamp))
         else:
-            await stored.update(updated_at=now(), **columns_for(definition.type, new))
-        if definition.key == "email":
+            stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
+            if new is None:
+                await stored.delete()
+            else:
+                await stored.update(updated_at=now(), **columns_for(definition.type, new))
+        if definition.key == "email" and contact.email != new:  # an import creates with it
             await Contact.filter(id=contact.id).update(email=new)
             contact.email = new  # type: ignore[assignment]
     if created:
-        await PropertyValue.bulk_create(created)
+        await insert_rows(
+            PropertyValue._meta.db_table,
+            ["contact_id", "property_id", *VALUE_COLUMNS, "updated_at"],
+            created,
+        )

@@ -13,7 +13,7 @@ class Query:
     @strawberry.field(description="The signed-in operator's workspace.")
     async def workspace(self, info: strawberry.Info) -> Workspace:
         operator = await info.context.operator()
-        return Workspace.from_model(operator.workspace)
+        return Workspace.from_model(await service.workspace_of(operator))
 
     @strawberry.field(description="The signed-in operator.")
     async def me(self, info: strawberry.Info) -> Operator:
@@ -35,5 +35,7 @@ class Mutation:
         self, info: strawberry.Info, allowed_origins: list[str]
     ) -> Workspace:
         operator = await info.context.operator()
-        workspace = await service.set_allowed_origins(operator.workspace, origins=allowed_origins)
+        workspace = await service.set_allowed_origins(
+            await service.workspace_of(operator), origins=allowed_origins
+        )
         return Workspace.from_model(workspace)

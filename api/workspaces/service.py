@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 import re
 import secrets
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from api.errors import NotFoundError, UnauthenticatedError, ValidationFailedErro
 from api.ids import parse_id
 from api.properties import service as properties_service
 from api.workspaces import models
+from api.workspaces.sign_ins import SignedIn, SignIns
 from flow_graph import InvalidValueError, PropertyType, normalize_value
 
 DEFAULT_WORKSPACE_NAME = "Default"
@@ -74,6 +76,7 @@ async def revoke_tokens(
         "token_hash", flat=True
     )
     await models.OperatorToken.filter(token_hash__in=hashes).delete()
+    forget_sign_ins([str(digest) for digest in hashes])
     await pubsub.publish(
         TOKENS_REVOKED_CHANNEL, {"operatorId": operator.id, "tokenHashes": list(hashes)}
     )
@@ -120,15 +123,50 @@ async def has_workspaces() -> bool:
 
 
 async def authenticate(token: str) -> models.Operator:
-    """The operator owning `token`, with its workspace loaded; UnauthenticatedError otherwise."""
+    """The operator owning `token`; UnauthenticatedError otherwise. Remembered for a while
+    where revocations reach this process (`api/workspaces/sign_ins.py`)."""
     digest = token_hash(token)
-    stored = await models.OperatorToken.get_or_none(token_hash=digest).prefetch_related(
-        "operator__workspace"
-    )
-    if stored is None or not hmac.compare_digest(stored.token_hash, digest):
-        raise UnauthenticatedError("The bearer token is missing, unknown or revoked.")
-    await _note_use(stored)
-    return stored.operator
+    cache = _sign_ins
+    signed_in = cache.get(digest) if cache is not None else None
+    if signed_in is None:
+        since = cache.generation if cache is not None else 0
+        stored = await models.OperatorToken.get_or_none(token_hash=digest).select_related(
+            "operator"
+        )
+        if stored is None or not hmac.compare_digest(stored.token_hash, digest):
+            raise UnauthenticatedError("The bearer token is missing, unknown or revoked.")
+        signed_in = SignedIn(stored.id, stored.token_hash, stored.last_used_at, stored.operator)
+        if cache is not None:
+            cache.remember(signed_in, since=since)
+    await _note_use(signed_in)
+    return signed_in.operator
+
+
+def is_remembered(token: str) -> bool:
+    """Whether `token` signed in here moments ago (see `api/workspaces/sign_ins.py`)."""
+    return _sign_ins is not None and _sign_ins.get(token_hash(token)) is not None
+
+
+def remember_sign_ins(cache: SignIns | None) -> None:
+    """Sign in from `cache` from now on (the app's lifespan installs one, or None)."""
+    global _sign_ins
+    _sign_ins = cache
+
+
+def forget_sign_ins(digests: Collection[str] | None) -> None:
+    """Forget these tokens' sign-ins (revoked), or all of them (None: events may be lost)."""
+    if _sign_ins is None:
+        return
+    if digests is None:
+        _sign_ins.forget_all()
+    else:
+        _sign_ins.forget(digests)
+
+
+async def workspace_of(operator: models.Operator) -> models.Workspace:
+    """The operator's workspace, read now: a remembered sign-in does not carry it, since its
+    settings may change in another process."""
+    return await models.Workspace.get(id=operator.workspace_id)
 
 
 def token_hash(token: str) -> str:
@@ -238,6 +276,8 @@ _DNS_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")  # "_": browsers accept 
 
 # Public keys never change, so a key seen once is remembered for the life of the process.
 _workspaces_by_key: dict[str, models.Workspace] = {}
+# Remembered sign-ins, when the app installed them (`remember_sign_ins`).
+_sign_ins: SignIns | None = None
 # When this process last wrote each token's last_used_at, by hash (an id may be reused).
 _last_written: dict[str, datetime] = {}
 
@@ -269,21 +309,21 @@ async def _new_token(operator: models.Operator) -> str:
     return token
 
 
-async def _note_use(stored: models.OperatorToken) -> None:
+async def _note_use(signed_in: SignedIn) -> None:
     """Write last_used_at at most once an interval: the row as read says when any process last
     wrote it, and this process's memory keeps a burst of requests, all reading the row before
     the first write commits, from writing it once each."""
     now = _now()
     stale = now - LAST_USED_INTERVAL
-    if (stored.last_used_at is not None and stored.last_used_at > stale) or _last_written.get(
-        stored.token_hash, stale
+    if (signed_in.last_used_at is not None and signed_in.last_used_at > stale) or _last_written.get(
+        signed_in.token_hash, stale
     ) > stale:
         return
     if len(_last_written) >= LAST_USED_MEMORY:
         for digest in [key for key, written in _last_written.items() if written <= stale]:
             del _last_written[digest]
-    _last_written[stored.token_hash] = now
-    await models.OperatorToken.filter(id=stored.id).update(last_used_at=now)
+    _last_written[signed_in.token_hash] = now
+    await models.OperatorToken.filter(id=signed_in.token_id).update(last_used_at=now)
 
 
 def _now() -> datetime:

@@ -5,6 +5,8 @@ closed with 4403, the code of a refused connection_init, by whichever comes firs
 - the revocation event: `service.revoke_tokens` deletes the rows, then publishes the hashes
   through the broker, so every process (in-process broker, or Redis when REDIS_URL is set)
   closes those sockets at once;
+- the same event makes the process forget those tokens' remembered sign-ins first
+  (`api/workspaces/sign_ins.py`), so its next request with one is refused;
 - the re-check: every `recheck_seconds` (2 s by default), a process with open operator sockets
   asks which of their tokens still exist, one indexed query per `CHECK_BATCH` distinct tokens,
   and nothing at all when it has none. It catches an event lost to a Redis outage, one
@@ -24,7 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from api import pubsub
 from api.workspaces import models
-from api.workspaces.service import TOKENS_REVOKED_CHANNEL, token_hash
+from api.workspaces.service import TOKENS_REVOKED_CHANNEL, forget_sign_ins, token_hash
 
 CLOSE_CODE = 4403
 CLOSE_REASON = "Token revoked"
@@ -75,10 +77,18 @@ class OperatorSockets:
             task.add_done_callback(self.closing.discard)
 
     async def _listen(self, broker: pubsub.Broker) -> None:
+        """Revoked tokens' sign-ins are forgotten before their sockets close (tests wait for
+        the close); when events may have been lost, every remembered sign-in is."""
         while True:
             with contextlib.suppress(pubsub.SubscriberDroppedError):  # the re-check covers it
                 async for event in broker.subscribe(TOKENS_REVOKED_CHANNEL):
-                    self.close(set(event.get("tokenHashes", ())))
+                    if pubsub.missed(event):
+                        forget_sign_ins(None)
+                        continue
+                    revoked = set(event.get("tokenHashes", ()))
+                    forget_sign_ins(revoked)
+                    self.close(revoked)
+            forget_sign_ins(None)
             await asyncio.sleep(pubsub.RECONNECT_SECONDS)
 
     async def _recheck_every(self, seconds: float) -> None:

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from tests.support.builders import create_contact, create_property
@@ -208,3 +210,28 @@ async def test_first_zero_returns_only_the_count(gql: GraphQLClient, people):
     assert data["edges"] == []
     assert data["totalCount"] == 4
     assert data["pageInfo"]["hasNextPage"] is True
+
+
+def contact_counts(caplog: pytest.LogCaptureFixture) -> int:
+    """How many COUNTs over the contacts list ran (tortoise logs every statement it sends)."""
+    statements = [record.getMessage() for record in caplog.records]
+    return sum('COUNT(*) "n" FROM "contact"' in statement for statement in statements)
+
+
+async def test_total_count_is_counted_only_when_asked_for(gql: GraphQLClient, people, caplog):
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+    big_feet = [{"key": "shoe_size", "op": "GT", "value": 39}]
+
+    page = await gql(
+        "query($f: [PropertyFilter!]) { contacts(filter: $f) { edges { node { id } } } }",
+        f=big_feet,
+    )
+    assert len(page["contacts"]["edges"]) == 1  # Bob; the anonymous 40 is not listed
+    assert contact_counts(caplog) == 0
+
+    counted = await gql(
+        "query($f: [PropertyFilter!]) { contacts(filter: $f, first: 1) { totalCount } }",
+        f=big_feet,
+    )
+    assert counted["contacts"]["totalCount"] == 1
+    assert contact_counts(caplog) == 1

@@ -212,3 +212,38 @@ async def test_revocation_closes_subscriptions_on_every_process(empty_db):
             assert status == 0, err
             assert await closed_code(one) == 4403
             assert await closed_code(two) == 4403
+
+
+async def test_a_revoked_token_is_refused_at_once_by_every_process_that_remembered_it(empty_db):
+    redis_url = databases.require_redis()
+    # Sign-ins are remembered for an hour here: only the revocation event can forget them.
+    environment = {"REDIS_URL": redis_url, "PROPFLOW_SESSION_RECHECK_SECONDS": "3600"}
+    token = operator_token(empty_db)
+    with (
+        served(empty_db, env=environment) as first,
+        served(empty_db, env=environment) as second,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=first) as one_http,
+            httpx.AsyncClient(base_url=second) as two_http,
+            graphql_ws(first) as one,
+            graphql_ws(second) as two,
+        ):
+            processes = [GraphQLClient(one_http, token), GraphQLClient(two_http, token)]
+            for gql in processes:
+                assert (await gql("{ me { email } }"))["me"]["email"] == "designer@example.com"
+            await subscribed(one, token, in_process=False)
+            await subscribed(two, token, in_process=False)
+
+            status, _, err = await propflow(
+                "operator", "revoke", "--email", "designer@example.com", "--db", empty_db,
+                env=environment,
+            )  # fmt: skip
+
+            assert status == 0, err
+            # Each process forgets the sign-in before it closes the socket: the close is the
+            # signal that the event was heard.
+            assert await closed_code(one) == 4403
+            assert await closed_code(two) == 4403
+            for gql in processes:
+                assert code_of(await gql.error("{ me { email } }")) == "UNAUTHENTICATED"

@@ -70,8 +70,16 @@ def server_process(
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "--cpu-list", str(cpu), *command]
-    process = subprocess.Popen(command, env={**os.environ, **OWN_COUNTS, **(env or {})})
-    base_url = f"http://127.0.0.1:{port}"
+    with running(command, f"http://127.0.0.1:{port}", env={**OWN_COUNTS, **(env or {})}) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str], base_url: str, *, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Any server command, until its /healthz at `base_url` answers; stopped on exit."""
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     try:
         _wait_healthy(process, base_url)
         yield base_url, process
@@ -84,12 +92,12 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"propflow serve exited with {process.returncode}")
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"propflow serve did not answer on {base_url}")
+    raise RuntimeError(f"{process.args} did not answer on {base_url}")
 
 
 @contextlib.asynccontextmanager

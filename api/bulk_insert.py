@@ -1,0 +1,62 @@
+"""Many rows in few statements, without a model object per row.
+
+tortoise's `bulk_create` builds a model instance per row first: at 100,000 imported contacts
+(four values and four history rows each) that was a fifth of the import's time. The statement
+is built by the dialect's pypika query once per shape and remembered: pypika copies the whole
+query on every `insert()` and wraps every value, which cost more than running it. Values go in
+as the driver takes them (datetimes, dates, bools), as tortoise itself passes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pypika_tortoise import Table
+
+from api import db
+
+# Rows per statement when ids come back: 1,000 rows of up to 8 columns stay far below both
+# backends' limit on bound parameters (32,766 for SQLite, 32,767 for PostgreSQL).
+ROWS_PER_STATEMENT = 1_000
+
+
+async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (values in `columns` order): one statement run for every row."""
+    if rows:
+        client = db.connection()
+        sql = _statement(client.query_class, table, tuple(columns), 1, "")
+        await client.execute_many(sql, [list(row) for row in rows])
+
+
+async def insert_returning(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], returning: str
+) -> list[Any]:
+    """Insert `rows`; the `returning` column of each, in one statement per ROWS_PER_STATEMENT."""
+    client = db.connection()
+    returned: list[Any] = []
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        sql = _statement(client.query_class, table, tuple(columns), len(chunk), returning)
+        params = [value for row in chunk for value in row]
+        returned += [row[returning] for row in await client.execute_query_dict(sql, params)]
+    return returned
+
+
+def _statement(
+    query_class: Any, table: str, columns: tuple[str, ...], rows: int, returning: str
+) -> str:
+    """INSERT of `rows` rows of parameters, in the dialect of `query_class`."""
+    shape = (query_class.__name__, table, columns, rows, returning)
+    sql = _statements.get(shape)
+    if sql is None:
+        query = query_class.into(Table(table)).columns(*columns)
+        query = query.insert(*[(0,) * len(columns)] * rows)
+        if returning:
+            query = query.returning(returning)
+        sql = _statements[shape] = str(query.get_parameterized_sql(query_class.SQL_CONTEXT)[0])
+    return sql
+
+
+# Few shapes: a table's full chunk, and the last, shorter one of each import batch.
+_statements: dict[tuple[Any, ...], str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,7 +41,10 @@ class SendMessage:
 
 @dataclass(frozen=True)
 class Wait:
+    """The run waits at `node_id`: for the visitor, or until `resume_at` when it is set."""
+
     node_id: str
+    resume_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The flow interpreter: state and input in, effects and the new state out. No I/O.
 
 A run walks from its trigger through nodes until one waits for the visitor (`decision`,
-`ask_question`) or the flow ends. `start_run` begins at a trigger, `resume_run` continues a
-waiting run with the visitor's reply. The caller applies the returned effects (in one
-transaction) and keeps the returned state.
+`ask_question`), for the clock (`wait`), or the flow ends. `start_run` begins at a trigger,
+`resume_run` continues a waiting run with the visitor's reply, `wake_run` continues a run whose
+timer is due. The caller applies the returned effects (in one transaction), keeps the returned
+state, and passes `now` (flow_graph has no clock of its own).
 
 URL matching (`page_visit`): a pattern starting with "/" is compared with the visited URL's path,
 or with path and query when the pattern has a "?"; any other pattern is compared with the whole
@@ -15,6 +16,7 @@ may send) matches no pattern: the visit still counts, it just starts nothing.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,12 +34,13 @@ MAX_STEPS = 1000
 
 @dataclass(frozen=True)
 class RunState:
-    """Where a run is: `waiting` at `node_id` (with `retries` invalid answers so far),
-    `completed` or `failed`."""
+    """Where a run is: `waiting` at `node_id` (with `retries` invalid answers so far, or until
+    `resume_at` on a timer), `completed` or `failed`."""
 
     status: str
     node_id: str | None = None
     retries: int = 0
+    resume_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,10 @@ def start_run(
     trigger_id: str,
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime | None = None,
 ) -> Step:
     """Begin a run at `trigger_id` and walk until it waits or ends."""
-    walk = _Walk(program, dict(values), properties)
+    walk = _Walk(program, dict(values), properties, now)
     return walk.run_from(trigger_id)
 
 
@@ -127,13 +131,14 @@ def resume_run(
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
     reply: Reply,
+    now: datetime.datetime | None = None,
 ) -> Step:
     """Continue a waiting run with the visitor's reply."""
-    walk = _Walk(program, dict(values), properties)
+    walk = _Walk(program, dict(values), properties, now)
     node = program.nodes.get(state.node_id or "")
-    if state.status != "waiting" or node is None or not node.type.waits:
+    if state.status != "waiting" or node is None or not node.type.waits or node.type.timer:
         return walk.finish(End(failed=True, reason="the run is not waiting for an answer"))
-    run = RunContext(state.node_id or "", walk.values, properties)
+    run = RunContext(state.node_id or "", walk.values, properties, now)
     outcome = node.type.answer(node.config, run, reply, state.retries)
     if outcome.wait:
         walk.take(outcome.effects)
@@ -141,15 +146,36 @@ def resume_run(
     return walk.follow(state.node_id or "", outcome)
 
 
+def wake_run(
+    program: Program,
+    *,
+    state: RunState,
+    values: Mapping[str, Any],
+    properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime,
+) -> Step:
+    """Continue a run whose timer is due, from its timed node's `next`."""
+    walk = _Walk(program, dict(values), properties, now)
+    node = program.nodes.get(state.node_id or "")
+    if state.status != "waiting" or node is None or not node.type.timer:
+        return walk.finish(End(failed=True, reason="the run is not waiting on a timer"))
+    return walk.follow(state.node_id or "", Outcome(port="next"))
+
+
 class _Walk:
     """One step's walk: collects effects and keeps `values` current as effects happen."""
 
     def __init__(
-        self, program: Program, values: dict[str, Any], properties: Mapping[str, PropertyInfo]
+        self,
+        program: Program,
+        values: dict[str, Any],
+        properties: Mapping[str, PropertyInfo],
+        now: datetime.datetime | None,
     ) -> None:
         self.program = program
         self.values = values
         self.properties = properties
+        self.now = now
         self.effects: list[Effect] = []
         self.path: list[str] = []
 
@@ -164,12 +190,13 @@ class _Walk:
             if node is None:
                 return self.finish(End(failed=True, reason=f"node '{current}' cannot run"))
             self.path.append(current)
-            run = RunContext(current, self.values, self.properties)
+            run = RunContext(current, self.values, self.properties, self.now)
             outcome = node.type.enter(node.config, run)
             if outcome.wait:
                 self.take(outcome.effects)
-                self.effects.append(Wait(current))
-                return Step(tuple(self.effects), RunState("waiting", current), tuple(self.path))
+                self.effects.append(Wait(current, outcome.resume_at))
+                state = RunState("waiting", current, resume_at=outcome.resume_at)
+                return Step(tuple(self.effects), state, tuple(self.path))
             next_node = self._next(current, outcome)
             if isinstance(next_node, End):
                 return self.finish(next_node)

@@ -1,21 +1,39 @@
 """A dry run of a document: page visits, answers and clicks in, what would happen out.
 
 The editor's preview uses it on a draft; nothing is written anywhere, and trigger limits are
-ignored (a designer previews the same visit again and again).
+ignored (a designer previews the same visit again and again). A timed wait does not hold the
+preview up: it is recorded with the moment it would end, and the clock jumps there.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flow_graph.effects import Increment, SendMessage, SetValue
-from flow_graph.engine import Program, RunState, Step, matching_triggers, resume_run, start_run
+from flow_graph.engine import (
+    Program,
+    RunState,
+    Step,
+    matching_triggers,
+    resume_run,
+    start_run,
+    wake_run,
+)
 from flow_graph.nodes.base import Reply
 from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_EVENTS = 100
+
+
+@dataclass(frozen=True)
+class SimulatedTimer:
+    """A wait the run went through: which node, and when the run would go on."""
+
+    node_id: str
+    resume_at: datetime.datetime
 
 
 @dataclass
@@ -24,6 +42,7 @@ class Simulation:
     changes: list[SetValue | Increment] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     waiting: RunState | None = None
+    timers: list[SimulatedTimer] = field(default_factory=list)
 
 
 def simulate(
@@ -32,24 +51,35 @@ def simulate(
     *,
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime,
 ) -> Simulation:
     """Events are {"pageView": url}, {"text": answer} or {"choice": index}, applied in order;
     an answer with no question waiting is ignored."""
     result = Simulation()
     current = dict(values)
+    clock = [now]
     for event in events:
         if "pageView" in event:
             for trigger in matching_triggers(program, str(event["pageView"])):
                 step = start_run(
-                    program, trigger_id=trigger.node_id, values=current, properties=properties
+                    program,
+                    trigger_id=trigger.node_id,
+                    values=current,
+                    properties=properties,
+                    now=clock[0],
                 )
-                _take(step, result, current)
+                _take(program, step, result, current, properties, clock)
         elif result.waiting is not None:
             reply = Reply(text=event.get("text"), choice=event.get("choice"))
             step = resume_run(
-                program, state=result.waiting, values=current, properties=properties, reply=reply
+                program,
+                state=result.waiting,
+                values=current,
+                properties=properties,
+                reply=reply,
+                now=clock[0],
             )
-            _take(step, result, current)
+            _take(program, step, result, current, properties, clock)
     return result
 
 
@@ -69,15 +99,33 @@ def check_events(events: Any) -> str | None:
     return None
 
 
-def _take(step: Step, result: Simulation, values: dict[str, Any]) -> None:
-    result.path.extend(step.path)
-    for effect in step.effects:
-        if isinstance(effect, SendMessage):
-            result.messages.append(effect)
-        elif isinstance(effect, SetValue):
-            result.changes.append(effect)
-            values[effect.key] = effect.value
-        elif isinstance(effect, Increment):
-            result.changes.append(effect)
-            values[effect.key] = incremented(values.get(effect.key), effect.by)
-    result.waiting = step.state if step.state.status == "waiting" else None
+def _take(
+    program: Program,
+    step: Step,
+    result: Simulation,
+    values: dict[str, Any],
+    properties: Mapping[str, PropertyInfo],
+    clock: list[datetime.datetime],
+) -> None:
+    """Record what a step did; a timed wait ends at once, the clock moved to its end (a loop
+    through a wait stops after MAX_EVENTS timers, as a run of events would)."""
+    while True:
+        result.path.extend(step.path)
+        for effect in step.effects:
+            if isinstance(effect, SendMessage):
+                result.messages.append(effect)
+            elif isinstance(effect, SetValue):
+                result.changes.append(effect)
+                values[effect.key] = effect.value
+            elif isinstance(effect, Increment):
+                result.changes.append(effect)
+                values[effect.key] = incremented(values.get(effect.key), effect.by)
+        state = step.state
+        result.waiting = state if state.status == "waiting" else None
+        if state.resume_at is None or len(result.timers) >= MAX_EVENTS:
+            return
+        result.timers.append(SimulatedTimer(state.node_id or "", state.resume_at))
+        clock[0] = state.resume_at
+        step = wake_run(
+            program, state=state, values=values, properties=properties, now=state.resume_at
+        )

@@ -13,6 +13,7 @@ from flow_graph.nodes.increment_property import IncrementProperty
 from flow_graph.nodes.page_visit import PageVisit
 from flow_graph.nodes.send_message import SendMessage
 from flow_graph.nodes.update_property import UpdateProperty
+from flow_graph.nodes.wait import Wait
 
 REGISTRY: dict[str, NodeType] = {
     node_type.type: node_type
@@ -24,6 +25,7 @@ REGISTRY: dict[str, NodeType] = {
         UpdateProperty(),
         IncrementProperty(),
         Condition(),
+        Wait(),
         End(),
     )
 }

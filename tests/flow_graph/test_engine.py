@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from flow_graph import PropertyInfo, PropertyType
@@ -10,6 +12,7 @@ from flow_graph.engine import (
     resume_run,
     start_run,
     url_matches,
+    wake_run,
 )
 from flow_graph.nodes.base import Reply
 from tests.flow_graph.builders import PROPERTIES, doc, edge, node
@@ -377,3 +380,100 @@ def test_only_waiting_nodes_take_answers():
 
     with pytest.raises(NotImplementedError):
         REGISTRY["end"].answer({}, RunContext("e", {}, {}), Reply(text="x"), 0)
+
+
+NOW = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC)
+WAIT_THEN_MESSAGE = (
+    node("t", "page_visit"),
+    node("w", "wait"),
+    node("m", "send_message", text="Still there?"),
+    edge("t", "next", "w"),
+    edge("w", "next", "m"),
+)
+
+
+def test_wait_holds_the_run_until_its_duration_has_passed():
+    step = start_run(
+        program(*WAIT_THEN_MESSAGE), trigger_id="t", values={}, properties=PROPERTIES, now=NOW
+    )
+
+    resume_at = NOW + datetime.timedelta(hours=2)
+    assert step.state == RunState("waiting", "w", resume_at=resume_at)
+    assert step.effects == (Wait("w", resume_at),)
+
+
+@pytest.mark.parametrize(
+    ("birthday", "offset", "unit", "expected"),
+    [
+        ("2026-12-24", -1, "days", datetime.datetime(2026, 12, 23, tzinfo=datetime.UTC)),
+        ("2026-12-24", 9, "hours", datetime.datetime(2026, 12, 24, 9, tzinfo=datetime.UTC)),
+        ("2026-12-24", 0, "minutes", datetime.datetime(2026, 12, 24, tzinfo=datetime.UTC)),
+    ],
+)
+def test_wait_until_a_date_property_plus_an_offset(birthday, offset, unit, expected):
+    wait = node("w", "wait", mode="until_date", key="birthday", offset=offset, offsetUnit=unit)
+    prog = program(node("t", "page_visit"), wait, edge("t", "next", "w"))
+
+    step = start_run(
+        prog, trigger_id="t", values={"birthday": birthday}, properties=PROPERTIES, now=NOW
+    )
+
+    assert step.state.resume_at == expected
+
+
+@pytest.mark.parametrize("birthday", [None, "2026-11-20", "not a date", "9999-12-31", "0001-01-01"])
+def test_wait_goes_on_at_once_when_the_date_is_unset_past_or_out_of_range(birthday):
+    offset = -5 if birthday == "0001-01-01" else 5
+    wait = node("w", "wait", mode="until_date", key="birthday", offset=offset, offsetUnit="days")
+    prog = program(
+        node("t", "page_visit"),
+        wait,
+        node("m", "send_message", text="Now"),
+        edge("t", "next", "w"),
+        edge("w", "next", "m"),
+    )
+
+    step = start_run(
+        prog, trigger_id="t", values={"birthday": birthday}, properties=PROPERTIES, now=NOW
+    )
+
+    assert texts(step) == ["Now"] and step.state.status == "completed"
+
+
+def test_wait_without_a_clock_fails_the_run():
+    step = start(program(*WAIT_THEN_MESSAGE))
+
+    assert step.state.status == "failed"
+    assert "no clock" in step.effects[-1].reason
+
+
+def test_wake_run_goes_on_from_the_wait_on_its_version():
+    prog = program(*WAIT_THEN_MESSAGE)
+    waiting = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW).state
+
+    step = wake_run(prog, state=waiting, values={}, properties=PROPERTIES, now=NOW)
+
+    assert texts(step) == ["Still there?"] and step.path == ("m",)
+    assert step.state.status == "completed"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [RunState("completed"), RunState("waiting", "m"), RunState("waiting", "gone")],
+)
+def test_wake_run_refuses_a_run_not_waiting_on_a_timer(state):
+    step = wake_run(
+        program(*WAIT_THEN_MESSAGE), state=state, values={}, properties=PROPERTIES, now=NOW
+    )
+
+    assert step.state.status == "failed"
+    assert step.effects[-1].reason == "the run is not waiting on a timer"
+
+
+def test_a_reply_does_not_resume_a_run_waiting_on_a_timer():
+    prog = program(*WAIT_THEN_MESSAGE)
+    waiting = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW).state
+
+    step = reply(prog, waiting, text="hello")
+
+    assert step.effects[-1].reason == "the run is not waiting for an answer"

@@ -1,4 +1,6 @@
-from flow_graph import REGISTRY, describe_node_types, node_type
+import pytest
+
+from flow_graph import REGISTRY, PropertyType, describe_node_types, node_type
 
 CATEGORIES = {"trigger", "message", "question", "property", "logic"}
 
@@ -6,7 +8,7 @@ CATEGORIES = {"trigger", "message", "question", "property", "logic"}
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
         "page_visit", "send_message", "decision", "ask_question",
-        "update_property", "increment_property", "condition", "end",
+        "update_property", "increment_property", "condition", "wait", "end",
     }  # fmt: skip
     assert node_type("teleport") is None
 
@@ -49,3 +51,35 @@ def test_parse_config_reports_a_missing_required_field():
     _, problems = REGISTRY["page_visit"].parse_config({"match": "exact"})
 
     assert problems == ["'url' is required"]
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"mode": "duration", "amount": 0, "unit": "hours"}, "'amount' must be 1 or more"),
+        ({"amount": 3651, "unit": "days"}, "'amount' must be at most 10 years"),
+        ({"mode": "until_date"}, "'key' is required to wait until a date"),
+        (
+            {"mode": "until_date", "key": "birthday", "offset": 1.5},
+            "'offset' must be a whole number",
+        ),
+        (
+            {"mode": "until_date", "key": "birthday", "offset": -3651},
+            "'offset' must be at most 10 years",
+        ),
+    ],
+)
+def test_wait_refuses_a_config_it_cannot_time(config, problem):
+    assert REGISTRY["wait"].parse_config(config)[1] == [problem]
+
+
+def test_wait_reads_its_date_property_only_when_waiting_until_a_date():
+    wait = REGISTRY["wait"]
+    until, _ = wait.parse_config({"mode": "until_date", "key": "birthday", "offset": -1})
+    duration, _ = wait.parse_config({"amount": 5, "unit": "minutes"})
+
+    assert [(use.key, use.types) for use in wait.property_uses(until)] == [
+        ("birthday", (PropertyType.DATE,))
+    ]
+    assert wait.property_uses(duration) == []
+    assert wait.describe()["timer"] is True

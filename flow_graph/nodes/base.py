@@ -7,8 +7,8 @@ per-type behaviour (`step`) is added beside these declarations.
 
 from __future__ import annotations
 
-import math
 import datetime
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar

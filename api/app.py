@@ -30,7 +30,9 @@ from api.edge import log_clipping, payload
 from api.edge.body_limit import BodyLimit
 from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
-from api.flows import runner
+from api.flows import runner, timers
+from api.jobs import registry as job_registry
+from api.jobs.worker import in_process_worker
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
 from api.schema import build_schema
@@ -136,6 +138,12 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
 
+def register_jobs() -> None:
+    """Every domain's job handlers, by kind (for the server and for `propflow worker`)."""
+    for kind, handler in timers.JOBS.items():
+        job_registry.register(kind, handler)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -153,7 +161,11 @@ def create_app(settings: Settings) -> Starlette:
                 graphql.operator_sockets.run(broker, settings.session_recheck_seconds)
             )
             try:
-                yield
+                if settings.runs_jobs:
+                    async with in_process_worker(settings.database_url):
+                        yield
+                else:
+                    yield
             finally:
                 for task in (housekeeping, sockets):
                     task.cancel()
@@ -166,6 +178,7 @@ def create_app(settings: Settings) -> Starlette:
             await db.close_database()
 
     log_clipping.install()
+    register_jobs()
     graphql = GraphQLApp(settings)
     routes = [
         Route("/", lambda _request: RedirectResponse("/editor/")),

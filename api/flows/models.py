@@ -76,7 +76,7 @@ class FlowRun(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "propflow.Contact", related_name="runs", on_delete=fields.CASCADE
     )
-    # running, waiting, completed, failed
+    # running, waiting, completed, failed, cancelled
     status = fields.CharField(max_length=16)
     current_node_id = fields.CharField(max_length=200, null=True)
     retries = fields.IntField(default=0)
@@ -84,6 +84,8 @@ class FlowRun(Model):
     started_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     finished_at = fields.DatetimeField(null=True)
+    # When a run waiting on a timer (a Wait node) goes on; null for every other run.
+    resume_at = fields.DatetimeField(null=True)
 
     flow_id: int
     contact_id: int

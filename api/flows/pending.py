@@ -18,6 +18,9 @@ from tortoise.timezone import now
 from api.contacts.models import ChangeSource
 from api.contacts.value_store import Origin
 from api.flows.models import BotMessage, FlowNodeEntry, FlowRun
+from api.jobs import queue
+
+WAKE_JOB = "flow.wake"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class PendingWrites:
                 await run.save()
             else:
                 await FlowRun.filter(id=run.id).update(updated_at=now(), **state)
-            if state["status"] == "waiting":
+            if state["status"] == "waiting" and state["resume_at"] is not None:
+                await queue.schedule(WAKE_JOB, wake_payload(run.id, state), at=state["resume_at"])
+            elif state["status"] == "waiting":
                 await _supersede_older_questions(run)
         for message, run in self._messages:
             message.run_id = run.id
@@ -77,10 +82,21 @@ class PendingWrites:
             )
 
 
+def wake_payload(run_id: int, state: Mapping[str, Any]) -> dict[str, Any]:
+    """What the wake-up job of a run waiting on a timer carries: enough to tell a stale job
+    (the run went on, or loops through the same wait again) from the one due."""
+    return {
+        "runId": run_id,
+        "nodeId": state["current_node_id"],
+        "resumeAt": state["resume_at"].isoformat(),
+    }
+
+
 async def _supersede_older_questions(run: FlowRun) -> None:
-    """A contact answers one question at a time: a newer one ends the older waiting runs."""
+    """A contact answers one question at a time: a newer one ends the older waiting runs (a
+    run waiting on a timer is not waiting for an answer, and goes on)."""
     await (
-        FlowRun.filter(contact_id=run.contact_id, status="waiting")
+        FlowRun.filter(contact_id=run.contact_id, status="waiting", resume_at__isnull=True)
         .exclude(id=run.id)
         .update(status="failed", failure="superseded by a newer question", finished_at=now())
     )

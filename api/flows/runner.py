@@ -10,6 +10,7 @@ the commit.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue
 from flow_graph.engine import Program, RunState, Step, compile_document, matching_triggers
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
+from flow_graph.engine import wake_run as engine_wake_run
 from flow_graph.nodes.base import Reply
 
 PROGRAM_CACHE_SIZE = 256
@@ -140,6 +142,32 @@ async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> Flo
     return changes
 
 
+async def wake_waiting(
+    batch: Batch, contact: Contact, *, run_id: int, node_id: str, resume_at: datetime.datetime
+) -> FlowChanges | None:
+    """Continue the run whose timer at `node_id` was due at `resume_at`, and write it; None when
+    the run no longer waits there (it was cancelled, or this job already ran)."""
+    run = await FlowRun.get_or_none(
+        id=run_id, contact_id=contact.id, status="waiting", current_node_id=node_id
+    )
+    if run is None or run.resume_at is None or run.resume_at != resume_at:
+        return None
+    await batch.values.touch([contact])
+    changes = FlowChanges(contact)
+    program = await program_of(run.flow_id, run.version)
+    step = engine_wake_run(
+        program,
+        state=RunState("waiting", node_id, resume_at=resume_at),
+        values=batch.values.values(contact),
+        properties=batch.flows[contact.workspace_id].infos,
+        now=now(),
+    )
+    _apply(batch, contact, run, step, changes)
+    batch.writes.run(run, _state_fields(step, node_id))
+    await batch.flush()
+    return changes
+
+
 async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
     """Start every enabled published flow of the workspace whose trigger matches `url`."""
     changes = FlowChanges(contact)
@@ -157,6 +185,7 @@ async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChange
                 trigger_id=trigger.node_id,
                 values=batch.values.values(contact),
                 properties=flows.infos,
+                now=now(),
             )
             run = FlowRun(
                 flow_id=flow_id,
@@ -181,6 +210,7 @@ async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply)
         values=batch.values.values(contact),
         properties=batch.flows[contact.workspace_id].infos,
         reply=reply,
+        now=now(),
     )
     _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, run.current_node_id))
@@ -189,7 +219,11 @@ async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply)
 
 async def _waiting_run(contact: Contact) -> FlowRun | None:
     """The run waiting for this contact's answer (the newest, if several ever were)."""
-    return await FlowRun.filter(contact_id=contact.id, status="waiting").order_by("-id").first()
+    return (
+        await FlowRun.filter(contact_id=contact.id, status="waiting", resume_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
 
 
 async def program_of(flow_id: int, version: int) -> Program:
@@ -250,4 +284,5 @@ def _state_fields(step: Step, current_node_id: str | None) -> dict[str, Any]:
         "retries": step.state.retries,
         "failure": end.reason[:500] if end is not None and end.failed else None,
         "finished_at": now() if finished else None,
+        "resume_at": step.state.resume_at,
     }

@@ -59,7 +59,7 @@ async def track_page_view(
     await _count_if_new(workspace.id, visitor_id, guard)
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
     _known_visitors[workspace.id, visitor_id] = True
-    await _announce(result.committed)
+    await announce(result.committed)
     return result
 
 
@@ -112,7 +112,7 @@ async def visitor_reply(
         changes = await runner.resume_waiting(batch, contact, reply=Reply(text=text, choice=choice))
         if changes is None:
             raise _nothing_waiting()
-    await _announce(changes)
+    await announce(changes)
     return EventResult(contact.id, changes.messages, 0, committed=changes)
 
 
@@ -127,7 +127,7 @@ async def message(message_id: int) -> BotMessage | None:
     return await BotMessage.get_or_none(id=message_id)
 
 
-async def _announce(changes: runner.FlowChanges | None) -> None:
+async def announce(changes: runner.FlowChanges | None) -> None:
     """Tell the operators and the visitor's widget what an event committed (nothing for a
     duplicate)."""
     if changes is None:

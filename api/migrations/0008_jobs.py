@@ -1,0 +1,48 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise import fields
+from tortoise.indexes import Index
+
+
+async def procrastinate_schema(apps, schema_editor):
+    """PostgreSQL runs jobs on procrastinate: its tables and functions, as this version ships them."""
+    if schema_editor.client.capabilities.dialect != "postgres":
+        return
+    from procrastinate.schema import SchemaManager
+
+    await schema_editor.client.execute_script(SchemaManager.get_schema())
+
+
+class Migration(migrations.Migration):
+    """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), and
+    when a run waiting on a timer goes on. Depends on 0006 only (0007 is another branch's)."""
+
+    dependencies = [('propflow', '0006_token_last_used')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='Job',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(max_length=64)),
+                ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('due_ms', fields.BigIntField()),
+                ('status', fields.CharField(default='todo', max_length=8)),
+                ('attempts', fields.IntField(default=0)),
+                ('lease_ms', fields.BigIntField(default=0)),
+                ('last_error', fields.CharField(null=True, max_length=500)),
+            ],
+            options={'table': 'job', 'app': 'propflow', 'indexes': [Index(fields=['status', 'due_ms'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='FlowRun',
+            name='resume_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.RunPython(procrastinate_schema),
+    ]

@@ -59,4 +59,12 @@ async def cancel_run(workspace_id: int, run_id: str) -> FlowRun:
     return run
 
 
+async def pending_of(workspace_id: int, contact_id: str) -> list[FlowRun]:
+    """The contact's runs waiting on a timer, soonest first."""
+    contact = await contacts_service.require_contact(workspace_id, contact_id)
+    return await FlowRun.filter(
+        contact_id=contact.id, status="waiting", resume_at__isnull=False
+    ).order_by("resume_at", "id")
+
+
 JOBS = {WAKE_JOB: wake}

@@ -19,11 +19,11 @@ from typing import Any
 
 from api import db
 from api.jobs import registry
+from api.jobs.queue import MAX_ATTEMPTS
 
 LEASE_SECONDS = 60.0
 POLL_SECONDS = 1.0
 BATCH = 200
-MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 5.0
 logger = logging.getLogger("propflow.jobs")
 

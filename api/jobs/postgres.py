@@ -16,12 +16,13 @@ import procrastinate
 from procrastinate.job_context import JobContext
 
 from api.jobs import registry
-from api.jobs.queue import QUEUE, TASK
+from api.jobs.queue import MAX_ATTEMPTS, QUEUE, TASK
 
 STALLED_SECONDS = 30.0
 HEARTBEAT_SECONDS = 10.0
 SWEEP_TASK = "propflow.retry_stalled_jobs"
-RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=5)
+# procrastinate counts retries, not runs.
+RETRY = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=5)
 logger = logging.getLogger("propflow.jobs")
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from api import db
 from api.jobs.models import Job
 
+# Runs of a failing job before it is given up (with back-off between them), on both engines.
+MAX_ATTEMPTS = 5
 QUEUE = "propflow"
 TASK = "propflow.job"
 DEFER_SQL = (

@@ -17,7 +17,10 @@ from tests.support.builders import (
     CREATE_FLOW,
     PUBLISH,
     create_property,
+    flow_node,
+    next_edge,
     publish_flow,
+    wait_flow,
     workspace_key,
 )
 from tests.support.graphql import GraphQLClient, code_of
@@ -28,26 +31,6 @@ PENDING = "query($id: ID!) { contactPendingSteps(contactId: $id) { id currentNod
 CANCEL = "mutation($id: ID!) { cancelFlowRun(id: $id) { id status resumeAt finishedAt } }"
 SAVE = "mutation($id: ID!, $graph: JSON!) { saveFlowDraft(id: $id, graph: $graph) { id } }"
 MESSAGES = "{ flows { stats { nodeId entered } } }"
-
-
-def wait_flow(text: str = "Still looking?") -> dict:
-    return {
-        "nodes": [
-            _node("t", "page_visit", match="prefix", url="/pricing", limit="every_visit"),
-            _node("w", "wait", mode="duration", amount=1, unit="minutes"),
-            _node("m", "send_message", text=text),
-            _node("e", "end"),
-        ],
-        "edges": [_edge("t", "w"), _edge("w", "m"), _edge("m", "e")],
-    }
-
-
-def _node(node_id: str, type: str, **config: object) -> dict:
-    return {"id": node_id, "type": type, "position": {"x": 0, "y": 0}, "config": config}
-
-
-def _edge(source: str, target: str) -> dict:
-    return {"id": f"{source}-{target}", "source": source, "sourcePort": "next", "target": target}
 
 
 @pytest.fixture
@@ -160,10 +143,10 @@ async def test_wait_until_a_date_property_minus_a_day(gql, visitor):
         "offsetUnit": "days",
     }
     graph["nodes"].append(
-        _node("u", "update_property", updates=[{"key": "renewal", "value": "2099-06-10"}])
+        flow_node("u", "update_property", updates=[{"key": "renewal", "value": "2099-06-10"}])
     )
-    graph["edges"][0] = _edge("t", "u")
-    graph["edges"].append(_edge("u", "w"))
+    graph["edges"][0] = next_edge("t", "u")
+    graph["edges"].append(next_edge("u", "w"))
     flow_id = await publish_flow(gql, "Renewal", graph)
 
     await visitor.visit("https://shop.example/pricing")

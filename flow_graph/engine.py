@@ -27,6 +27,7 @@ from flow_graph.document import FlowDocument
 from flow_graph.effects import Effect, End, Increment, SetValue, Wait
 from flow_graph.nodes import NodeType, node_type
 from flow_graph.nodes.base import Outcome, Reply, RunContext
+from flow_graph.nodes.property_changed import fires
 from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_STEPS = 1000
@@ -69,7 +70,8 @@ class Program:
 
     nodes: Mapping[str, _CompiledNode]
     wires: Mapping[tuple[str, str], str]
-    triggers: tuple[tuple[str, dict[str, Any]], ...] = ()
+    triggers: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    """(node id, type, config) of each trigger."""
 
 
 def compile_document(document: FlowDocument) -> Program:
@@ -83,7 +85,9 @@ def compile_document(document: FlowDocument) -> Program:
         if not problems:
             nodes[node.id] = _CompiledNode(kind, config)
     wires = {(edge.source, edge.source_port): edge.target for edge in document.edges}
-    triggers = tuple((node_id, n.config) for node_id, n in nodes.items() if n.type.is_trigger)
+    triggers = tuple(
+        (node_id, n.type.type, n.config) for node_id, n in nodes.items() if n.type.is_trigger
+    )
     return Program(nodes=nodes, wires=wires, triggers=triggers)
 
 
@@ -91,9 +95,30 @@ def matching_triggers(program: Program, url: str) -> list[Trigger]:
     """The triggers a page visit to `url` sets off."""
     return [
         Trigger(node_id, config["limit"] == "once_per_visitor")
-        for node_id, config in program.triggers
-        if url_matches(config["match"], config["url"], url)
+        for node_id, kind, config in program.triggers
+        if kind == "page_visit" and url_matches(config["match"], config["url"], url)
     ]
+
+
+def changed_triggers(
+    program: Program,
+    changes: Mapping[str, tuple[Any, Any]],
+    properties: Mapping[str, PropertyInfo],
+) -> list[Trigger]:
+    """The "Property changed" triggers that committed changes set off (`changes`: key → (old,
+    new)); a trigger on a property deleted since publishing never fires."""
+    triggers = []
+    for node_id, kind, config in program.triggers:
+        change = changes.get(config["key"]) if kind == "property_changed" else None
+        info = properties.get(config["key"]) if change is not None else None
+        if change is not None and info is not None and fires(config, info, *change):
+            triggers.append(Trigger(node_id, config["limit"] == "once_per_contact"))
+    return triggers
+
+
+def watched_keys(program: Program) -> set[str]:
+    """The properties whose changes may start this program."""
+    return {config["key"] for _, kind, config in program.triggers if kind == "property_changed"}
 
 
 def url_matches(match: str, pattern: str, url: str) -> bool:

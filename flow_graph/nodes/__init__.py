@@ -11,6 +11,7 @@ from flow_graph.nodes.decision import Decision
 from flow_graph.nodes.end import End
 from flow_graph.nodes.increment_property import IncrementProperty
 from flow_graph.nodes.page_visit import PageVisit
+from flow_graph.nodes.property_changed import PropertyChanged
 from flow_graph.nodes.send_message import SendMessage
 from flow_graph.nodes.update_property import UpdateProperty
 from flow_graph.nodes.wait import Wait
@@ -19,6 +20,7 @@ REGISTRY: dict[str, NodeType] = {
     node_type.type: node_type
     for node_type in (
         PageVisit(),
+        PropertyChanged(),
         SendMessage(),
         Decision(),
         AskQuestion(),

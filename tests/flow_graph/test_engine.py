@@ -7,12 +7,14 @@ from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue, Wai
 from flow_graph.engine import (
     MAX_STEPS,
     RunState,
+    changed_triggers,
     compile_document,
     matching_triggers,
     resume_run,
     start_run,
     url_matches,
     wake_run,
+    watched_keys,
 )
 from flow_graph.nodes.base import Reply
 from tests.flow_graph.builders import PROPERTIES, doc, edge, node
@@ -477,3 +479,46 @@ def test_a_reply_does_not_resume_a_run_waiting_on_a_timer():
     step = reply(prog, waiting, text="hello")
 
     assert step.effects[-1].reason == "the run is not waiting for an answer"
+
+
+SCORED = (
+    node("any", "property_changed", key="page_views", op=None, value=None),
+    node("fifty", "property_changed", key="page_views", op="GTE", value=50),
+    node("once", "property_changed", key="plan", op="EQ", value="Pro", limit="once_per_contact"),
+    node("gone", "property_changed", key="deleted_key"),
+    node("visit", "page_visit", url="/pricing"),
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"page_views": (10, 49)}, [("any", False)]),
+        ({"page_views": (49, 50)}, [("any", False), ("fifty", False)]),
+        ({"page_views": (50, 60)}, [("any", False)]),
+        ({"page_views": (None, 70)}, [("any", False), ("fifty", False)]),
+        ({"plan": ("Free", "Pro")}, [("once", True)]),
+        ({"plan": ("Pro", "Free")}, []),
+        ({"deleted_key": (1, 2)}, []),
+        ({"name": ("A", "B")}, []),
+    ],
+)
+def test_changed_triggers_fire_on_a_change_or_when_their_condition_becomes_true(changes, expected):
+    prog = program(*SCORED)
+
+    triggers = changed_triggers(prog, changes, PROPERTIES)
+
+    assert [(t.node_id, t.once_per_visitor) for t in triggers] == expected
+    assert watched_keys(prog) == {"page_views", "plan", "deleted_key"}
+
+
+def test_a_condition_whose_value_no_longer_fits_never_fires():
+    prog = program(node("t", "property_changed", key="plan", op="EQ", value="Enterprise"))
+
+    assert changed_triggers(prog, {"plan": ("Free", "Pro")}, PROPERTIES) == []
+
+
+def test_page_visits_start_only_page_visit_triggers():
+    prog = program(*SCORED)
+
+    assert [t.node_id for t in matching_triggers(prog, "/pricing")] == ["visit"]

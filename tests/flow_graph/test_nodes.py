@@ -7,7 +7,7 @@ CATEGORIES = {"trigger", "message", "question", "property", "logic"}
 
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
-        "page_visit", "send_message", "decision", "ask_question",
+        "page_visit", "property_changed", "send_message", "decision", "ask_question",
         "update_property", "increment_property", "condition", "wait", "end",
     }  # fmt: skip
     assert node_type("teleport") is None
@@ -83,3 +83,18 @@ def test_wait_reads_its_date_property_only_when_waiting_until_a_date():
     ]
     assert wait.property_uses(duration) == []
     assert wait.describe()["timer"] is True
+
+
+def test_property_changed_checks_its_condition_like_the_condition_node():
+    changed = REGISTRY["property_changed"]
+
+    assert changed.parse_config({"key": "lead_score"})[1] == []
+    assert changed.parse_config({"key": "lead_score", "op": "GTE"})[1] == [
+        "'value' is required for GTE"
+    ]
+    config, _ = changed.parse_config({"key": "lead_score", "op": "GTE", "value": 50})
+    assert config["limit"] == "every_time"
+    (use,) = changed.property_uses(config)
+    assert (use.key, use.values, use.writes) == ("lead_score", (50,), False)
+    any_change, _ = changed.parse_config({"key": "plan"})
+    assert [(u.key, u.types) for u in changed.property_uses(any_change)] == [("plan", ())]

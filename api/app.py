@@ -25,12 +25,13 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import auth, db, export, imports, pubsub
+from api.contacts import value_store
 from api.context import Context
 from api.edge import log_clipping, payload
 from api.edge.body_limit import BodyLimit
 from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
-from api.flows import runner, timers
+from api.flows import property_triggers, runner, timers
 from api.jobs import registry as job_registry
 from api.jobs.worker import in_process_worker
 from api.properties import service as properties_service
@@ -139,9 +140,12 @@ class GraphQLApp(GraphQL[Context, None]):
 
 
 def register_jobs() -> None:
-    """Every domain's job handlers, by kind (for the server and for `propflow worker`)."""
+    """Every domain's job handlers, by kind, and what schedules jobs when values change (for the
+    server and for `propflow worker`)."""
     for kind, handler in timers.JOBS.items():
         job_registry.register(kind, handler)
+    job_registry.register(property_triggers.CHANGED_JOB, property_triggers.start_triggered)
+    value_store.listen(property_triggers.schedule_triggers)
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -86,6 +86,10 @@ class FlowRun(Model):
     finished_at = fields.DatetimeField(null=True)
     # When a run waiting on a timer (a Wait node) goes on; null for every other run.
     resume_at = fields.DatetimeField(null=True)
+    # A run started by a "Property changed" trigger: the flows whose runs made that change
+    # (none of them starts again from this run's changes), and the job that started it.
+    trigger_chain: fields.Field[list[int] | None] = fields.JSONField(null=True)
+    cause = fields.CharField(max_length=64, null=True)
 
     flow_id: int
     contact_id: int

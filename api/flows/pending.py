@@ -35,6 +35,10 @@ class StepOrigin:
         run = self.run
         return Origin(self.source, f"{run.flow_id}:{run.version}:{self.node_id}:{run.id}")
 
+    def chain(self) -> tuple[int, ...]:
+        """The flows that led to the run, then its own: none of them starts from this change."""
+        return (*(self.run.trigger_chain or ()), self.run.flow_id)
+
 
 @dataclass
 class PendingWrites:

@@ -11,8 +11,9 @@ the commit.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from cachetools import FIFOCache
@@ -26,7 +27,16 @@ from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo, parse_document
 from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue
-from flow_graph.engine import Program, RunState, Step, compile_document, matching_triggers
+from flow_graph.engine import (
+    Program,
+    RunState,
+    Step,
+    Trigger,
+    changed_triggers,
+    compile_document,
+    matching_triggers,
+    watched_keys,
+)
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
 from flow_graph.engine import wake_run as engine_wake_run
@@ -125,9 +135,51 @@ async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> lis
     if not visits:
         return []
     await batch.values.touch(list({contact.id: contact for contact, _ in visits}.values()))
-    changes = [await _start_runs(batch, contact, url=url) for contact, url in visits]
+    changes = [
+        await _start_runs(batch, contact, triggered=partial(_visit_triggers, url))
+        for contact, url in visits
+    ]
     await batch.flush()
     return changes
+
+
+def _visit_triggers(
+    url: str, program: Program, _infos: Mapping[str, PropertyInfo]
+) -> list[Trigger]:
+    return matching_triggers(program, url)
+
+
+async def run_changes(
+    batch: Batch,
+    contact: Contact,
+    *,
+    changed: Mapping[str, tuple[Any, Any]],
+    chain: Sequence[int],
+    cause: str,
+) -> FlowChanges | None:
+    """Start the flows whose "Property changed" triggers these committed changes set off (key →
+    (old, new)), except the flows of `chain`; None when the job `cause` already did."""
+    if await FlowRun.exists(contact_id=contact.id, cause=cause):
+        return None
+    changes = await _start_runs(
+        batch,
+        contact,
+        triggered=lambda program, infos: changed_triggers(program, changed, infos),
+        chain=chain,
+        cause=cause,
+    )
+    await batch.flush()
+    return changes
+
+
+async def watched_keys_of(workspace_id: int) -> set[str]:
+    """The properties whose changes may start one of the workspace's enabled published flows."""
+    keys: set[str] = set()
+    for flow_id, version in await Flow.filter(
+        workspace_id=workspace_id, enabled=True, published_version__isnull=False
+    ).values_list("id", "published_version"):
+        keys |= watched_keys(await program_of(flow_id, version))
+    return keys
 
 
 async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> FlowChanges | None:
@@ -168,13 +220,23 @@ async def wake_waiting(
     return changes
 
 
-async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
-    """Start every enabled published flow of the workspace whose trigger matches `url`."""
+async def _start_runs(
+    batch: Batch,
+    contact: Contact,
+    *,
+    triggered: Callable[[Program, Mapping[str, PropertyInfo]], list[Trigger]],
+    chain: Sequence[int] = (),
+    cause: str | None = None,
+) -> FlowChanges:
+    """Start every enabled published flow of the workspace (but those of `chain`) whose
+    triggers `triggered` picks, within their limits."""
     changes = FlowChanges(contact)
     flows = batch.flows[contact.workspace_id]
     for flow_id, version in flows.published:
+        if flow_id in chain:
+            continue
         program = await program_of(flow_id, version)
-        for trigger in matching_triggers(program, url):
+        for trigger in triggered(program, flows.infos):
             if trigger.once_per_visitor and await batch.earlier_runs.exists(
                 flow_id, version, contact.id
             ):
@@ -192,6 +254,8 @@ async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChange
                 workspace_id=contact.workspace_id,
                 version=version,
                 contact_id=contact.id,
+                trigger_chain=list(chain) or None,
+                cause=cause,
             )
             _apply(batch, contact, run, step, changes)
             batch.writes.run(run, _state_fields(step, None))

@@ -16,8 +16,8 @@ async def procrastinate_schema(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), and
-    when a run waiting on a timer goes on. Depends on 0006 only (0007 is another branch's)."""
+    """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), when
+    a run waiting on a timer goes on, and what started a run of a "Property changed" trigger. Depends on 0006 only (0007 is another branch's)."""
 
     dependencies = [('propflow', '0006_token_last_used')]
 
@@ -43,6 +43,16 @@ class Migration(migrations.Migration):
             model_name='FlowRun',
             name='resume_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='FlowRun',
+            name='trigger_chain',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        ops.AddField(
+            model_name='FlowRun',
+            name='cause',
+            field=fields.CharField(null=True, max_length=64),
         ),
         ops.RunPython(procrastinate_schema),
     ]

@@ -48,9 +48,18 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class CallWebhook:
+    """POST the values of `keys` to `url`; the run waits at `node_id` for the delivery."""
+
+    node_id: str
+    url: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class End:
     failed: bool = False
     reason: str = ""
 
 
-Effect = SetValue | Increment | SendMessage | Wait | End
+Effect = SetValue | Increment | SendMessage | CallWebhook | Wait | End

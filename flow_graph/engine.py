@@ -178,13 +178,15 @@ def wake_run(
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
     now: datetime.datetime,
+    port: str = "next",
 ) -> Step:
-    """Continue a run whose timer is due, from its timed node's `next`."""
+    """Continue a run whose job is done (a timer due, a webhook delivered) from `port` of the
+    node it waits at."""
     walk = _Walk(program, dict(values), properties, now)
     node = program.nodes.get(state.node_id or "")
     if state.status != "waiting" or node is None or not node.type.timer:
         return walk.finish(End(failed=True, reason="the run is not waiting on a timer"))
-    return walk.follow(state.node_id or "", Outcome(port="next"))
+    return walk.follow(state.node_id or "", Outcome(port=port))
 
 
 class _Walk:

@@ -107,8 +107,8 @@ def _take(
     properties: Mapping[str, PropertyInfo],
     clock: list[datetime.datetime],
 ) -> None:
-    """Record what a step did; a timed wait ends at once, the clock moved to its end (a loop
-    through a wait stops after MAX_EVENTS timers, as a run of events would)."""
+    """Record what a step did; a wait for a job ends at once (the clock moved to its end; a
+    webhook call is taken as answered), and a loop through a wait stops after MAX_EVENTS."""
     while True:
         result.path.extend(step.path)
         for effect in step.effects:
@@ -124,8 +124,14 @@ def _take(
         result.waiting = state if state.status == "waiting" else None
         if state.resume_at is None or len(result.timers) >= MAX_EVENTS:
             return
-        result.timers.append(SimulatedTimer(state.node_id or "", state.resume_at))
+        node_id = state.node_id or ""
+        result.timers.append(SimulatedTimer(node_id, state.resume_at))
         clock[0] = state.resume_at
         step = wake_run(
-            program, state=state, values=values, properties=properties, now=state.resume_at
+            program,
+            state=state,
+            values=values,
+            properties=properties,
+            now=state.resume_at,
+            port=program.nodes[node_id].type.preview_port,
         )

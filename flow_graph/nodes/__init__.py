@@ -6,6 +6,7 @@ from typing import Any
 
 from flow_graph.nodes.ask_question import AskQuestion
 from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.nodes.call_webhook import CallWebhookNode
 from flow_graph.nodes.condition import Condition
 from flow_graph.nodes.decision import Decision
 from flow_graph.nodes.end import End
@@ -28,6 +29,7 @@ REGISTRY: dict[str, NodeType] = {
         IncrementProperty(),
         Condition(),
         Wait(),
+        CallWebhookNode(),
         End(),
     )
 }

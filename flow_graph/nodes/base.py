@@ -99,8 +99,10 @@ class NodeType:
     category: ClassVar[str]
     is_trigger: ClassVar[bool] = False
     waits: ClassVar[bool] = False
-    # Waits for the clock, not for the visitor: a reply never resumes it, a job does.
+    # Waits for a job (the clock, a delivery), not for the visitor: a reply never resumes it.
     timer: ClassVar[bool] = False
+    # The port a preview goes on from after such a wait (it assumes the job went well).
+    preview_port: ClassVar[str] = "next"
     fields: ClassVar[tuple[ConfigField, ...]] = ()
     # Ports that may stay unconnected without a warning (ask_question's `failed`).
     optional_ports: ClassVar[frozenset[str]] = frozenset()

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from flow_graph import PropertyInfo, PropertyType
-from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue, Wait
+from flow_graph.effects import Actor, CallWebhook, End, Increment, SendMessage, SetValue, Wait
 from flow_graph.engine import (
     MAX_STEPS,
     RunState,
@@ -522,3 +522,25 @@ def test_page_visits_start_only_page_visit_triggers():
     prog = program(*SCORED)
 
     assert [t.node_id for t in matching_triggers(prog, "/pricing")] == ["visit"]
+
+
+def test_call_webhook_waits_for_its_delivery_then_goes_on_at_ok_or_failed():
+    prog = program(
+        node("t", "page_visit"),
+        node("h", "call_webhook", keys=["email", "page_views"]),
+        node("ok", "send_message", text="Sent"),
+        node("no", "send_message", text="Not sent"),
+        edge("t", "next", "h"),
+        edge("h", "ok", "ok"),
+        edge("h", "failed", "no"),
+    )
+
+    step = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW)
+
+    call = CallWebhook("h", "https://hooks.example.com/lead", ("email", "page_views"))
+    assert step.effects == (call, Wait("h", NOW))
+    for port, text in (("ok", "Sent"), ("failed", "Not sent")):
+        woken = wake_run(
+            prog, state=step.state, values={}, properties=PROPERTIES, now=NOW, port=port
+        )
+        assert texts(woken) == [text]

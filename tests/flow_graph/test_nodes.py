@@ -2,13 +2,13 @@ import pytest
 
 from flow_graph import REGISTRY, PropertyType, describe_node_types, node_type
 
-CATEGORIES = {"trigger", "message", "question", "property", "logic"}
+CATEGORIES = {"trigger", "message", "question", "property", "logic", "action"}
 
 
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
         "page_visit", "property_changed", "send_message", "decision", "ask_question",
-        "update_property", "increment_property", "condition", "wait", "end",
+        "update_property", "increment_property", "condition", "wait", "call_webhook", "end",
     }  # fmt: skip
     assert node_type("teleport") is None
 
@@ -98,3 +98,29 @@ def test_property_changed_checks_its_condition_like_the_condition_node():
     assert (use.key, use.values, use.writes) == ("lead_score", (50,), False)
     any_change, _ = changed.parse_config({"key": "plan"})
     assert [(u.key, u.types) for u in changed.property_uses(any_change)] == [("plan", ())]
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"url": "ftp://hooks.example.com"}, "'url' must be an https:// address"),
+        ({"url": "https://"}, "'url' must be an https:// address"),
+        ({"url": "https://[::1"}, "'url' must be an https:// address"),
+        ({"url": "https://h.example/" + "a" * 2000}, "'url' must be at most 2000 characters"),
+        (
+            {"url": "https://h.example", "keys": ["k"] * 51},
+            "'keys' must name at most 50 properties",
+        ),
+    ],
+)
+def test_call_webhook_refuses_a_url_it_cannot_call(config, problem):
+    assert REGISTRY["call_webhook"].parse_config(config)[1] == [problem]
+
+
+def test_call_webhook_reads_the_properties_it_sends():
+    webhook = REGISTRY["call_webhook"]
+    config, problems = webhook.parse_config({"url": "https://h.example", "keys": ["email"]})
+
+    assert problems == []
+    assert [use.key for use in webhook.property_uses(config)] == ["email"]
+    assert webhook.output_ports(config) == ["ok", "failed"]

@@ -115,3 +115,20 @@ def test_simulate_stops_a_loop_through_a_wait_after_max_events_timers():
 
     assert len(result.timers) == MAX_EVENTS and len(result.messages) == MAX_EVENTS
     assert result.waiting.node_id == "w"
+
+
+def test_simulate_takes_a_webhook_call_as_answered():
+    prog = compile_document(
+        doc(
+            node("t", "page_visit", url="/shoes"),
+            node("h", "call_webhook"),
+            node("m", "send_message", text="Sent"),
+            edge("t", "next", "h"),
+            edge("h", "ok", "m"),
+        )
+    )
+
+    result = simulate(prog, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES, now=NOW)
+
+    assert [m.text for m in result.messages] == ["Sent"]
+    assert result.timers == [SimulatedTimer("h", NOW)]

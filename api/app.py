@@ -42,6 +42,7 @@ from api.shedding import InFlightCap
 from api.unavailable import AnswerUnavailable
 from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
+from api.webhooks import delivery
 from api.workspaces import service as workspaces_service
 from api.workspaces.sessions import OperatorSockets
 
@@ -139,11 +140,12 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
 
-def register_jobs() -> None:
+def register_jobs(settings: Settings) -> None:
     """Every domain's job handlers, by kind, and what schedules jobs when values change (for the
     server and for `propflow worker`)."""
-    for kind, handler in timers.JOBS.items():
+    for kind, handler in {**timers.JOBS, **delivery.JOBS}.items():
         job_registry.register(kind, handler)
+    delivery.configure(allow_private=settings.webhook_allow_private)
     job_registry.register(property_triggers.CHANGED_JOB, property_triggers.start_triggered)
     value_store.listen(property_triggers.schedule_triggers)
 
@@ -182,7 +184,7 @@ def create_app(settings: Settings) -> Starlette:
             await db.close_database()
 
     log_clipping.install()
-    register_jobs()
+    register_jobs(settings)
     graphql = GraphQLApp(settings)
     routes = [
         Route("/", lambda _request: RedirectResponse("/editor/")),

@@ -69,7 +69,7 @@ def _worker(args: argparse.Namespace) -> None:
             "propflow worker needs PostgreSQL; on SQLite, propflow serve runs the jobs itself"
         )
     asyncio.run(db.apply_migrations(settings.database_url))
-    register_jobs()
+    register_jobs(settings)
 
     async def work() -> None:
         await db.open_database(settings.database_url)

@@ -33,13 +33,20 @@ from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
 from api.visitors import schema as visitors_schema
+from api.webhooks import schema as webhooks_schema
 from api.workspaces import schema as workspaces_schema
 
 logger = logging.getLogger("propflow.graphql")
 
 Query = merge_types(
     "Query",
-    (workspaces_schema.Query, properties_schema.Query, contacts_schema.Query, flows_schema.Query),
+    (
+        workspaces_schema.Query,
+        properties_schema.Query,
+        contacts_schema.Query,
+        flows_schema.Query,
+        webhooks_schema.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -48,6 +55,7 @@ Mutation = merge_types(
         properties_schema.Mutation,
         contacts_schema.Mutation,
         flows_schema.Mutation,
+        webhooks_schema.Mutation,
         visitors_schema.Mutation,
     ),
 )

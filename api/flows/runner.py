@@ -26,7 +26,7 @@ from api.flows.pending import PendingWrites, StepOrigin
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo, parse_document
-from flow_graph.effects import Actor, End, Increment, SendMessage, SetValue
+from flow_graph.effects import Actor, CallWebhook, End, Increment, SendMessage, SetValue, Wait
 from flow_graph.engine import (
     Program,
     RunState,
@@ -195,24 +195,31 @@ async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> Flo
 
 
 async def wake_waiting(
-    batch: Batch, contact: Contact, *, run_id: int, node_id: str, resume_at: datetime.datetime
+    batch: Batch,
+    contact: Contact,
+    *,
+    run_id: int,
+    node_id: str,
+    resume_at: datetime.datetime | None = None,
+    port: str = "next",
 ) -> FlowChanges | None:
-    """Continue the run whose timer at `node_id` was due at `resume_at`, and write it; None when
-    the run no longer waits there (it was cancelled, or this job already ran)."""
+    """Continue from `port` the run waiting at `node_id` for a job (until `resume_at`, when
+    given), and write it; None when the run no longer waits there (cancelled, or done)."""
     run = await FlowRun.get_or_none(
         id=run_id, contact_id=contact.id, status="waiting", current_node_id=node_id
     )
-    if run is None or run.resume_at is None or run.resume_at != resume_at:
+    if run is None or run.resume_at is None or resume_at not in (None, run.resume_at):
         return None
     await batch.values.touch([contact])
     changes = FlowChanges(contact)
     program = await program_of(run.flow_id, run.version)
     step = engine_wake_run(
         program,
-        state=RunState("waiting", node_id, resume_at=resume_at),
+        state=RunState("waiting", node_id, resume_at=run.resume_at),
         values=batch.values.values(contact),
         properties=batch.flows[contact.workspace_id].infos,
         now=now(),
+        port=port,
     )
     _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, node_id))
@@ -313,7 +320,12 @@ def forget_programs() -> None:
 def _apply(batch: Batch, contact: Contact, run: FlowRun, step: Step, changes: FlowChanges) -> None:
     """Apply the step's effects: values change in `batch.values`, rows wait in `batch.writes`."""
     definitions = batch.flows[contact.workspace_id].definitions
+    calls = {effect.node_id for effect in step.effects if isinstance(effect, CallWebhook)}
     for effect in step.effects:
+        if isinstance(effect, CallWebhook):
+            batch.writes.webhook(run, effect)
+        elif isinstance(effect, Wait) and effect.resume_at and effect.node_id not in calls:
+            batch.writes.timer(run, effect.node_id, effect.resume_at)
         if isinstance(effect, SendMessage):
             message = BotMessage(
                 contact_id=contact.id,
@@ -324,7 +336,7 @@ def _apply(batch: Batch, contact: Contact, run: FlowRun, step: Step, changes: Fl
             )
             batch.writes.message(message, run)
             changes.messages.append(message)
-        elif isinstance(effect, SetValue | Increment):
+        if isinstance(effect, SetValue | Increment):
             visitor = isinstance(effect, SetValue) and effect.actor is Actor.VISITOR
             origin = StepOrigin(
                 ChangeSource.VISITOR if visitor else ChangeSource.FLOW, run, effect.node_id

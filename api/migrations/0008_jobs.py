@@ -17,7 +17,8 @@ async def procrastinate_schema(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), when
-    a run waiting on a timer goes on, and what started a run of a "Property changed" trigger. Depends on 0006 only (0007 is another branch's)."""
+    a run waiting on a timer goes on, what started a run of a "Property changed" trigger, and
+    webhook deliveries with each workspace's signing secret. Depends on 0006 only (0007 is another branch's)."""
 
     dependencies = [('propflow', '0006_token_last_used')]
 
@@ -53,6 +54,36 @@ class Migration(migrations.Migration):
             model_name='FlowRun',
             name='cause',
             field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.CreateModel(
+            name='WebhookDelivery',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('workspace_id', fields.IntField()),
+                ('flow_id', fields.IntField()),
+                ('run_id', fields.IntField()),
+                ('node_id', fields.CharField(max_length=200)),
+                ('url', fields.CharField(max_length=2000)),
+                ('keys', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharField(default='pending', max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('last_status_code', fields.IntField(null=True)),
+                ('last_error', fields.CharField(null=True, max_length=500)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'webhook_delivery', 'app': 'propflow', 'indexes': [Index(fields=['flow_id', 'id'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebhookSecret',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('workspace_id', fields.IntField(unique=True)),
+                ('secret', fields.CharField(max_length=128)),
+            ],
+            options={'table': 'webhook_secret', 'app': 'propflow', 'pk_attr': 'id'},
+            bases=['Model'],
         ),
         ops.RunPython(procrastinate_schema),
     ]

@@ -14,6 +14,7 @@ from api.flows import timers
 from api.flows.pending import WAKE_JOB
 from api.jobs import postgres, registry
 from api.jobs.local import LocalWorker
+from api.settings import Settings
 
 
 async def wake_then_hang(payload: dict[str, Any]) -> None:
@@ -23,7 +24,7 @@ async def wake_then_hang(payload: dict[str, Any]) -> None:
 
 
 async def main(url: str) -> None:
-    register_jobs()
+    register_jobs(Settings.from_env(database_url=url))
     registry.register(WAKE_JOB, wake_then_hang)
     await db.open_database(url)
     broker = pubsub.create_broker(None)

@@ -100,6 +100,37 @@ def matching_triggers(program: Program, url: str) -> list[Trigger]:
     ]
 
 
+@dataclass(frozen=True)
+class Visit:
+    """A page view as the visit triggers see it: the URL, and how long the visitor had been
+    away (None: this is their first page view)."""
+
+    url: str
+    minutes_away: float | None = None
+
+
+def visit_triggers(program: Program, visit: Visit) -> list[Trigger]:
+    """The triggers a page view sets off at once: matching pages, a first visit, a return."""
+    triggers = matching_triggers(program, visit.url)
+    away = visit.minutes_away
+    for node_id, kind, config in program.triggers:
+        first = kind == "first_visit" and away is None
+        back = kind == "returning_visitor" and away is not None and away >= config["minutes"]
+        if first or back:
+            triggers.append(Trigger(node_id, once_per_visitor=False))
+    return triggers
+
+
+def stay_triggers(program: Program, url: str) -> list[tuple[Trigger, int]]:
+    """The "Visitor stays on a page" triggers of a page view, each with its seconds: they fire
+    if no other page view comes first."""
+    return [
+        (Trigger(node_id, config["limit"] == "once_per_visitor"), config["seconds"])
+        for node_id, kind, config in program.triggers
+        if kind == "visitor_stays" and url_matches(config["match"], config["url"], url)
+    ]
+
+
 def changed_triggers(
     program: Program,
     changes: Mapping[str, tuple[Any, Any]],

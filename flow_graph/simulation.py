@@ -17,9 +17,11 @@ from flow_graph.engine import (
     Program,
     RunState,
     Step,
-    matching_triggers,
+    Visit,
     resume_run,
     start_run,
+    stay_triggers,
+    visit_triggers,
     wake_run,
 )
 from flow_graph.nodes.base import Reply
@@ -54,13 +56,19 @@ def simulate(
     now: datetime.datetime,
 ) -> Simulation:
     """Events are {"pageView": url}, {"text": answer} or {"choice": index}, applied in order;
-    an answer with no question waiting is ignored."""
+    an answer with no question waiting is ignored. The first page view is a first visit; the
+    visitor stays on each page long enough for its "stays on a page" triggers."""
     result = Simulation()
     current = dict(values)
     clock = [now]
+    views = 0
     for event in events:
         if "pageView" in event:
-            for trigger in matching_triggers(program, str(event["pageView"])):
+            url = str(event["pageView"])
+            visit = Visit(url, minutes_away=None if views == 0 else 0)
+            views += 1
+            stays = [trigger for trigger, _seconds in stay_triggers(program, url)]
+            for trigger in [*visit_triggers(program, visit), *stays]:
                 step = start_run(
                     program,
                     trigger_id=trigger.node_id,

@@ -15,12 +15,16 @@ from flow_graph.nodes.page_visit import PageVisit
 from flow_graph.nodes.property_changed import PropertyChanged
 from flow_graph.nodes.send_message import SendMessage
 from flow_graph.nodes.update_property import UpdateProperty
+from flow_graph.nodes.visits import FirstVisit, ReturningVisitor, VisitorStays
 from flow_graph.nodes.wait import Wait
 
 REGISTRY: dict[str, NodeType] = {
     node_type.type: node_type
     for node_type in (
         PageVisit(),
+        FirstVisit(),
+        ReturningVisitor(),
+        VisitorStays(),
         PropertyChanged(),
         SendMessage(),
         Decision(),

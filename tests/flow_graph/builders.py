@@ -14,6 +14,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "update_property": {"updates": [{"key": "plan", "value": "Pro"}]},
     "increment_property": {"key": "page_views", "by": 1},
     "condition": {"key": "page_views", "op": "GT", "value": 3},
+    "visitor_stays": {"match": "prefix", "url": "/pricing", "seconds": 30},
     "property_changed": {"key": "page_views", "op": "GTE", "value": 3, "limit": "every_time"},
     "call_webhook": {"url": "https://hooks.example.com/lead", "keys": ["email"]},
     "wait": {"mode": "duration", "amount": 2, "unit": "hours"},

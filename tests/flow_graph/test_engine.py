@@ -7,12 +7,16 @@ from flow_graph.effects import Actor, CallWebhook, End, Increment, SendMessage, 
 from flow_graph.engine import (
     MAX_STEPS,
     RunState,
+    Trigger,
+    Visit,
     changed_triggers,
     compile_document,
     matching_triggers,
     resume_run,
     start_run,
+    stay_triggers,
     url_matches,
+    visit_triggers,
     wake_run,
     watched_keys,
 )
@@ -544,3 +548,31 @@ def test_call_webhook_waits_for_its_delivery_then_goes_on_at_ok_or_failed():
             prog, state=step.state, values={}, properties=PROPERTIES, now=NOW, port=port
         )
         assert texts(woken) == [text]
+
+
+VISITS = (
+    node("page", "page_visit", url="/pricing"),
+    node("first", "first_visit"),
+    node("back", "returning_visitor", minutes=30),
+    node("stay", "visitor_stays", match="prefix", url="/pricing", seconds=20),
+)
+
+
+@pytest.mark.parametrize(
+    ("visit", "expected"),
+    [
+        (Visit("/pricing"), ["page", "first"]),
+        (Visit("/about"), ["first"]),
+        (Visit("/about", minutes_away=29.9), []),
+        (Visit("/about", minutes_away=30), ["back"]),
+    ],
+)
+def test_visit_triggers_on_first_and_returning_visits(visit, expected):
+    assert [t.node_id for t in visit_triggers(program(*VISITS), visit)] == expected
+
+
+def test_stay_triggers_name_their_seconds():
+    prog = program(*VISITS)
+
+    assert stay_triggers(prog, "/pricing/team") == [(Trigger("stay", True), 20)]
+    assert stay_triggers(prog, "/about") == []

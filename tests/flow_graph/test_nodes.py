@@ -7,7 +7,8 @@ CATEGORIES = {"trigger", "message", "question", "property", "logic", "action"}
 
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
-        "page_visit", "property_changed", "send_message", "decision", "ask_question",
+        "page_visit", "first_visit", "returning_visitor", "visitor_stays", "property_changed",
+        "send_message", "decision", "ask_question",
         "update_property", "increment_property", "condition", "wait", "call_webhook", "end",
     }  # fmt: skip
     assert node_type("teleport") is None
@@ -124,3 +125,14 @@ def test_call_webhook_reads_the_properties_it_sends():
     assert problems == []
     assert [use.key for use in webhook.property_uses(config)] == ["email"]
     assert webhook.output_ports(config) == ["ok", "failed"]
+
+
+@pytest.mark.parametrize(
+    ("type", "config", "problem"),
+    [
+        ("returning_visitor", {"minutes": 0}, "'minutes' must be between 1 and 525600"),
+        ("visitor_stays", {"url": "/x", "seconds": 3601}, "'seconds' must be between 1 and 3600"),
+    ],
+)
+def test_visit_triggers_refuse_times_out_of_range(type, config, problem):
+    assert REGISTRY[type].parse_config(config)[1] == [problem]

@@ -132,3 +132,26 @@ def test_simulate_takes_a_webhook_call_as_answered():
 
     assert [m.text for m in result.messages] == ["Sent"]
     assert result.timers == [SimulatedTimer("h", NOW)]
+
+
+def test_simulate_takes_the_first_page_view_as_a_first_visit_and_stays_on_each_page():
+    prog = compile_document(
+        doc(
+            node("first", "first_visit"),
+            node("hello", "send_message", text="Welcome"),
+            node("stay", "visitor_stays", match="prefix", url="/pricing", seconds=30),
+            node("help", "send_message", text="Need help?"),
+            edge("first", "next", "hello"),
+            edge("stay", "next", "help"),
+        )
+    )
+
+    result = simulate(
+        prog,
+        [{"pageView": "/pricing"}, {"pageView": "/pricing"}],
+        values={},
+        properties=PROPERTIES,
+        now=NOW,
+    )
+
+    assert [m.text for m in result.messages] == ["Welcome", "Need help?", "Need help?"]

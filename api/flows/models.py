@@ -141,3 +141,20 @@ class BotMessage(Model):
     class Meta:
         table = "bot_message"
         indexes = (Index(fields=("contact_id", "id")),)
+
+
+# A contact's last page view, for the visit triggers: a first visit has none, a returning
+# visitor's is old, and a "stays on a page" timer fires only if it is still the same one.
+class ContactVisit(Model):
+    id = fields.IntField(primary_key=True)
+    contact: fields.OneToOneRelation = fields.OneToOneField(
+        "propflow.Contact", related_name="last_visit", on_delete=fields.CASCADE
+    )
+    last_view_at = fields.DatetimeField()
+    last_url = fields.CharField(max_length=2000)
+    views = fields.IntField(default=1)
+
+    contact_id: int
+
+    class Meta:
+        table = "contact_visit"

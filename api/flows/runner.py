@@ -11,6 +11,7 @@ the commit.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,6 +22,7 @@ from tortoise.timezone import now
 
 from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
+from api.flows import visits as visits_log
 from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion
 from api.flows.pending import PendingWrites, StepOrigin
 from api.properties import service as properties_service
@@ -32,9 +34,10 @@ from flow_graph.engine import (
     RunState,
     Step,
     Trigger,
+    Visit,
     changed_triggers,
     compile_document,
-    matching_triggers,
+    visit_triggers,
     watched_keys,
 )
 from flow_graph.engine import resume_run as engine_resume_run
@@ -134,19 +137,51 @@ async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> lis
     visited contact counts as updated even when no flow starts."""
     if not visits:
         return []
-    await batch.values.touch(list({contact.id: contact for contact, _ in visits}.values()))
-    changes = [
-        await _start_runs(batch, contact, triggered=partial(_visit_triggers, url))
-        for contact, url in visits
-    ]
+    contacts = list({contact.id: contact for contact, _ in visits}.values())
+    await batch.values.touch(contacts)
+    log = await visits_log.VisitLog.load([contact.id for contact in contacts])
+    changes = []
+    for contact, url in visits:
+        at = now()
+        visit = log.visit(contact, url, at)
+        changes.append(await _start_runs(batch, contact, triggered=partial(_visit_triggers, visit)))
+        for flow_id, version in batch.flows[contact.workspace_id].published:
+            program = await program_of(flow_id, version)
+            await visits_log.schedule_stays(
+                contact, flow_id=flow_id, version=version, program=program, url=url, at=at
+            )
+    await log.flush()
     await batch.flush()
     return changes
 
 
 def _visit_triggers(
-    url: str, program: Program, _infos: Mapping[str, PropertyInfo]
+    visit: Visit, program: Program, _infos: Mapping[str, PropertyInfo]
 ) -> list[Trigger]:
-    return matching_triggers(program, url)
+    return visit_triggers(program, visit)
+
+
+async def run_stay(batch: Batch, contact: Contact, payload: dict[str, Any]) -> FlowChanges | None:
+    """Start the flow of a "stays on a page" timer whose page view is still the contact's last;
+    None when the visitor moved on, the flow changed, or this job already ran."""
+    view = f"{payload['flowId']}:{payload['nodeId']}:{payload['viewAt']}"
+    cause = "stay:" + hashlib.sha256(view.encode()).hexdigest()[:40]
+    if (payload["flowId"], payload["version"]) not in batch.flows[contact.workspace_id].published:
+        return None
+    if not await visits_log.still_there(contact, payload) or await FlowRun.exists(
+        contact_id=contact.id, cause=cause
+    ):
+        return None
+    trigger = Trigger(payload["nodeId"], payload["once"])
+    changes = await _start_runs(
+        batch,
+        contact,
+        triggered=lambda _program, _infos: [trigger],
+        only=payload["flowId"],
+        cause=cause,
+    )
+    await batch.flush()
+    return changes
 
 
 async def run_changes(
@@ -234,13 +269,14 @@ async def _start_runs(
     triggered: Callable[[Program, Mapping[str, PropertyInfo]], list[Trigger]],
     chain: Sequence[int] = (),
     cause: str | None = None,
+    only: int | None = None,
 ) -> FlowChanges:
-    """Start every enabled published flow of the workspace (but those of `chain`) whose
-    triggers `triggered` picks, within their limits."""
+    """Start every enabled published flow of the workspace (but those of `chain`; only the flow
+    `only` when given) whose triggers `triggered` picks, within their limits."""
     changes = FlowChanges(contact)
     flows = batch.flows[contact.workspace_id]
     for flow_id, version in flows.published:
-        if flow_id in chain:
+        if flow_id in chain or only not in (None, flow_id):
             continue
         program = await program_of(flow_id, version)
         for trigger in triggered(program, flows.infos):

@@ -20,6 +20,7 @@ from api.errors import NotFoundError, ValidationFailedError
 from api.flows import runner
 from api.flows.models import FlowRun
 from api.flows.pending import WAKE_JOB
+from api.flows.visits import STAY_JOB
 from api.ids import parse_id
 from api.visitors import service as visitors_service
 
@@ -67,4 +68,15 @@ async def pending_of(workspace_id: int, contact_id: str) -> list[FlowRun]:
     ).order_by("resume_at", "id")
 
 
-JOBS = {WAKE_JOB: wake}
+async def stay(payload: dict[str, Any]) -> None:
+    """The `flow.stay` job: the visitor stayed on the page long enough, unless they moved on."""
+    contact = await contacts_service.get_contact(payload["workspaceId"], str(payload["contactId"]))
+    if contact is None:
+        return
+    async with in_transaction():
+        batch = await runner.lock_for_runs([contact])
+        changes = await runner.run_stay(batch, contact, payload)
+    await visitors_service.announce(changes)
+
+
+JOBS = {WAKE_JOB: wake, STAY_JOB: stay}

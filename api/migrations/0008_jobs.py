@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from tortoise import fields
+from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 
 
@@ -18,7 +19,8 @@ async def procrastinate_schema(apps, schema_editor):
 class Migration(migrations.Migration):
     """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), when
     a run waiting on a timer goes on, what started a run of a "Property changed" trigger, and
-    webhook deliveries with each workspace's signing secret. Depends on 0006 only (0007 is another branch's)."""
+    webhook deliveries with each workspace's signing secret, and each contact's last page view
+    (for the visit triggers). Depends on 0006 only (0007 is another branch's)."""
 
     dependencies = [('propflow', '0006_token_last_used')]
 
@@ -83,6 +85,18 @@ class Migration(migrations.Migration):
                 ('secret', fields.CharField(max_length=128)),
             ],
             options={'table': 'webhook_secret', 'app': 'propflow', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ContactVisit',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('contact', fields.OneToOneField('propflow.Contact', source_field='contact_id', db_constraint=True, to_field='id', related_name='last_visit', on_delete=OnDelete.CASCADE)),
+                ('last_view_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_url', fields.CharField(max_length=2000)),
+                ('views', fields.IntField(default=1)),
+            ],
+            options={'table': 'contact_visit', 'app': 'propflow', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.RunPython(procrastinate_schema),

@@ -4,15 +4,12 @@ becoming true, the limits, and the loop rule (a cycle of two flows goes round on
 from __future__ import annotations
 
 import itertools
-import json
 from typing import Any
 
 import pytest
 
-from api import db
 from api.flows import property_triggers
 from api.flows.models import BotMessage, FlowRun
-from api.jobs.models import Job
 from api.settings import Settings
 from tests.support import jobs
 from tests.support.builders import create_contact, create_property, flow_node, publish_flow
@@ -160,19 +157,9 @@ async def test_a_cycle_of_two_flows_goes_round_once(gql, scored, empty_db):
 async def test_a_property_changed_job_that_runs_again_starts_nothing_more(gql, scored, empty_db):
     flow_id = await publish_flow(gql, "Any", triggered_flow({"key": "lead_score"}))
     await gql(SET, id=scored["id"], key="lead_score", value=3)
-    payload = await _job_payload(empty_db)
+    payload = await jobs.first_payload(empty_db)
 
     await property_triggers.start_triggered(payload)
     await property_triggers.start_triggered(payload)  # its worker died after the commit
 
     assert await runs_of(flow_id) == 1
-
-
-async def _job_payload(database_url: str) -> dict[str, Any]:
-    if db.is_postgres(database_url):
-        rows = await db.connection().execute_query_dict(
-            "SELECT args FROM procrastinate_jobs WHERE task_name = 'propflow.job'"
-        )
-        args = rows[0]["args"]
-        return (json.loads(args) if isinstance(args, str) else args)["payload"]
-    return (await Job.get()).payload

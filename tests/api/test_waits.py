@@ -3,14 +3,10 @@ continues it on its published version, an operator sees and cancels it."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from api import db
 from api.flows import timers
 from api.flows.models import BotMessage
-from api.jobs.models import Job
 from api.settings import Settings
 from tests.support import jobs
 from tests.support.builders import (
@@ -86,7 +82,7 @@ async def test_a_waiting_run_goes_on_with_the_version_it_started_on(gql, visitor
 async def test_a_wake_job_that_runs_again_changes_nothing(gql, visitor, empty_db):
     await publish_flow(gql, "Nudge", wait_flow())
     await visitor.visit("https://shop.example/pricing")
-    payload = await _wake_payload(empty_db)
+    payload = await jobs.first_payload(empty_db)
 
     await timers.wake(payload)
     await timers.wake(payload)  # its worker died after the commit: the job runs again
@@ -170,14 +166,3 @@ async def test_publish_refuses_a_wait_on_a_property_that_is_not_a_date(gql):
 
 async def _bot_texts() -> list[str]:
     return [message.text for message in await BotMessage.all().order_by("id")]
-
-
-async def _wake_payload(database_url: str) -> dict:
-    client = db.connection()
-    if db.is_postgres(database_url):
-        rows = await client.execute_query_dict(
-            "SELECT args FROM procrastinate_jobs WHERE task_name = 'propflow.job'"
-        )
-        args = rows[0]["args"]
-        return (json.loads(args) if isinstance(args, str) else args)["payload"]
-    return (await Job.get()).payload

@@ -4,11 +4,14 @@ with the engine of the test's database (procrastinate on PostgreSQL, the local w
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 from api import db
-from api.jobs import postgres
+from api.jobs import postgres, queue
 from api.jobs.local import LocalWorker
+from api.jobs.models import Job
 
 
 async def make_due() -> None:
@@ -49,3 +52,15 @@ async def scheduled_count() -> int:
             "SELECT count(*) AS n FROM job WHERE status IN ('todo', 'doing')"
         )
     return int(rows[0]["n"])
+
+
+async def first_payload(database_url: str) -> dict[str, Any]:
+    """The payload of the first job scheduled (to run its handler by hand, twice)."""
+    if db.is_postgres(database_url):
+        rows = await db.connection().execute_query_dict(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = $1 ORDER BY id LIMIT 1",
+            [queue.TASK],
+        )
+        args = rows[0]["args"]
+        return (json.loads(args) if isinstance(args, str) else args)["payload"]
+    return (await Job.all().order_by("id").first()).payload

@@ -10,6 +10,7 @@ from bench import (
     bench_fanout,
     bench_import_export,
     bench_ingest,
+    bench_jobs,
     bench_overload,
     bench_validation,
 )
@@ -23,6 +24,7 @@ def main() -> None:
         *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         *bench_import_export.sections(),
+        ("Jobs: 10,000 waits ending at once (higher is better)", "steps/s", bench_jobs.rows()),
     ]
     print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
     for title, unit, rows in sections:

@@ -88,10 +88,18 @@ class LocalWorker:
         return total
 
     async def run_due(self) -> int:
-        """Claim a batch of due jobs and run them one after another; how many were claimed."""
+        """Claim a batch of due jobs and run them one after another; how many were claimed.
+        The done ones are deleted together at the end (one commit, not one each): a job whose
+        worker dies before that runs again, and handlers are idempotent."""
         claimed = await self._claim()
-        for job in claimed:
-            await self._execute(job)
+        done = [job for job in claimed if await self._execute(job)]
+        if done:
+            # Only these claims' rows: a job whose lease ran out may have been claimed again.
+            pairs = " OR ".join("(id = ? AND attempts = ?)" for _ in done)
+            await db.connection().execute_query(
+                f"DELETE FROM job WHERE {pairs}",
+                [value for job in done for value in (job.id, job.attempts)],
+            )
         return len(claimed)
 
     async def _claim(self) -> list[Claimed]:
@@ -107,20 +115,17 @@ class LocalWorker:
             for row in rows
         ]
 
-    async def _execute(self, job: Claimed) -> None:
-        client = db.connection()
+    async def _execute(self, job: Claimed) -> bool:
+        """Run one job; whether it is done (else it was put back for a retry, or given up)."""
         try:
             await registry.run(job.kind, job.payload)
         except Exception as error:
             logger.warning("Job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts)
             status = "failed" if job.attempts >= MAX_ATTEMPTS else "todo"
             due_ms = int((self.clock() + BACKOFF_SECONDS * 2**job.attempts) * 1000)
-            await client.execute_query(
+            await db.connection().execute_query(
                 RETRY_SQL,
                 [status, due_ms, f"{type(error).__name__}: {error}"[:500], job.id, job.attempts],
             )
-            return
-        # Only this claim's row: a job whose lease ran out may have been claimed again.
-        await client.execute_query(
-            "DELETE FROM job WHERE id = ? AND attempts = ?", [job.id, job.attempts]
-        )
+            return False
+        return True

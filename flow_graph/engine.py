@@ -28,6 +28,7 @@ from flow_graph.effects import Effect, End, Increment, SetValue, Wait
 from flow_graph.nodes import NodeType, node_type
 from flow_graph.nodes.base import Outcome, Reply, RunContext
 from flow_graph.nodes.property_changed import fires
+from flow_graph.nodes.visitor_says import says
 from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_STEPS = 1000
@@ -128,6 +129,15 @@ def stay_triggers(program: Program, url: str) -> list[tuple[Trigger, int]]:
         (Trigger(node_id, config["limit"] == "once_per_visitor"), config["seconds"])
         for node_id, kind, config in program.triggers
         if kind == "visitor_stays" and url_matches(config["match"], config["url"], url)
+    ]
+
+
+def said_triggers(program: Program, text: str) -> list[Trigger]:
+    """The "Visitor says" triggers the visitor's free text sets off."""
+    return [
+        Trigger(node_id, once_per_visitor=False)
+        for node_id, kind, config in program.triggers
+        if kind == "visitor_says" and says(config, text)
     ]
 
 

@@ -19,6 +19,7 @@ from flow_graph.engine import (
     Step,
     Visit,
     resume_run,
+    said_triggers,
     start_run,
     stay_triggers,
     visit_triggers,
@@ -56,8 +57,9 @@ def simulate(
     now: datetime.datetime,
 ) -> Simulation:
     """Events are {"pageView": url}, {"text": answer} or {"choice": index}, applied in order;
-    an answer with no question waiting is ignored. The first page view is a first visit; the
-    visitor stays on each page long enough for its "stays on a page" triggers."""
+    a text with no question waiting is what the visitor says (it may start "Visitor says"
+    triggers), a choice then is ignored. The first page view is a first visit; the visitor
+    stays on each page long enough for its "stays on a page" triggers."""
     result = Simulation()
     current = dict(values)
     clock = [now]
@@ -69,6 +71,16 @@ def simulate(
             views += 1
             stays = [trigger for trigger, _seconds in stay_triggers(program, url)]
             for trigger in [*visit_triggers(program, visit), *stays]:
+                step = start_run(
+                    program,
+                    trigger_id=trigger.node_id,
+                    values=current,
+                    properties=properties,
+                    now=clock[0],
+                )
+                _take(program, step, result, current, properties, clock)
+        elif result.waiting is None and "text" in event:
+            for trigger in said_triggers(program, str(event["text"])):
                 step = start_run(
                     program,
                     trigger_id=trigger.node_id,

@@ -15,6 +15,7 @@ from flow_graph.nodes.page_visit import PageVisit
 from flow_graph.nodes.property_changed import PropertyChanged
 from flow_graph.nodes.send_message import SendMessage
 from flow_graph.nodes.update_property import UpdateProperty
+from flow_graph.nodes.visitor_says import VisitorSays
 from flow_graph.nodes.visits import FirstVisit, ReturningVisitor, VisitorStays
 from flow_graph.nodes.wait import Wait
 
@@ -25,6 +26,7 @@ REGISTRY: dict[str, NodeType] = {
         FirstVisit(),
         ReturningVisitor(),
         VisitorStays(),
+        VisitorSays(),
         PropertyChanged(),
         SendMessage(),
         Decision(),

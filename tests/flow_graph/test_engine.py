@@ -13,6 +13,7 @@ from flow_graph.engine import (
     compile_document,
     matching_triggers,
     resume_run,
+    said_triggers,
     start_run,
     stay_triggers,
     url_matches,
@@ -576,3 +577,24 @@ def test_stay_triggers_name_their_seconds():
 
     assert stay_triggers(prog, "/pricing/team") == [(Trigger("stay", True), 20)]
     assert stay_triggers(prog, "/about") == []
+
+
+SAYS = (
+    node("price", "visitor_says", mode="keywords", keywords=["price", "how much"]),
+    node("refund", "visitor_says", mode="pattern", pattern="*refund*order ??"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What's the PRICE?", ["price"]),
+        ("How   much is it", ["price"]),
+        ("priceless", []),
+        ("I want a Refund for order 42", ["refund"]),
+        ("refund order 420", []),
+        ("x" * 5000 + " price", []),
+    ],
+)
+def test_said_triggers_match_keywords_as_words_and_patterns_ignoring_case(text, expected):
+    assert [t.node_id for t in said_triggers(program(*SAYS), text)] == expected

@@ -7,7 +7,8 @@ CATEGORIES = {"trigger", "message", "question", "property", "logic", "action"}
 
 def test_registry_has_every_node_type_of_the_design():
     assert set(REGISTRY) == {
-        "page_visit", "first_visit", "returning_visitor", "visitor_stays", "property_changed",
+        "page_visit", "first_visit", "returning_visitor", "visitor_stays", "visitor_says",
+        "property_changed",
         "send_message", "decision", "ask_question",
         "update_property", "increment_property", "condition", "wait", "call_webhook", "end",
     }  # fmt: skip
@@ -136,3 +137,19 @@ def test_call_webhook_reads_the_properties_it_sends():
 )
 def test_visit_triggers_refuse_times_out_of_range(type, config, problem):
     assert REGISTRY[type].parse_config(config)[1] == [problem]
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"mode": "keywords"}, "'keywords' must name at least one word"),
+        ({"keywords": ["a"] * 51}, "'keywords' must be at most 50"),
+        ({"mode": "pattern", "pattern": " "}, "'pattern' is required to match a pattern"),
+        (
+            {"mode": "pattern", "pattern": "*a" * 11},
+            "'pattern' must be at most 200 characters and 10 stars",
+        ),
+    ],
+)
+def test_visitor_says_caps_its_keywords_and_pattern(config, problem):
+    assert REGISTRY["visitor_says"].parse_config(config)[1] == [problem]

@@ -155,3 +155,19 @@ def test_simulate_takes_the_first_page_view_as_a_first_visit_and_stays_on_each_p
     )
 
     assert [m.text for m in result.messages] == ["Welcome", "Need help?", "Need help?"]
+
+
+def test_simulate_takes_a_text_with_nothing_waiting_as_what_the_visitor_says():
+    prog = compile_document(
+        doc(
+            node("says", "visitor_says", mode="keywords", keywords=["price"]),
+            node("m", "send_message", text="Plans start at 9 EUR"),
+            edge("says", "next", "m"),
+        )
+    )
+
+    result = simulate(
+        prog, [{"text": "the price?"}, {"choice": 0}], values={}, properties=PROPERTIES, now=NOW
+    )
+
+    assert [m.text for m in result.messages] == ["Plans start at 9 EUR"]

@@ -353,8 +353,8 @@ async def test_node_types_describe_the_registry(gql: GraphQLClient):
     by_type = {t["type"]: t for t in types}
     assert set(by_type) == {
         "page_visit", "first_visit", "returning_visitor", "visitor_stays", "visitor_says",
-        "property_changed", "send_message", "decision", "ask_question", "update_property", "increment_property",
-        "condition", "wait", "call_webhook", "end",
+        "property_changed", "send_message", "decision", "ask_question", "update_property",
+        "increment_property", "condition", "wait", "call_webhook", "end",
     }  # fmt: skip
     assert by_type["page_visit"]["isTrigger"] is True
     assert by_type["decision"]["waits"] is True and by_type["decision"]["timer"] is False

@@ -25,13 +25,16 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import auth, db, export, imports, pubsub
+from api.contacts import value_store
 from api.context import Context
 from api.edge import log_clipping, payload
 from api.edge.body_limit import BodyLimit
 from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
-from api.flows import runner
+from api.flows import property_triggers, runner, timers
 from api.inbox import presence
+from api.jobs import registry as job_registry
+from api.jobs.worker import in_process_worker
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
 from api.schema import build_schema
@@ -40,6 +43,7 @@ from api.shedding import InFlightCap
 from api.unavailable import AnswerUnavailable
 from api.visitors import cross_origin, widget
 from api.visitors import service as visitors_service
+from api.webhooks import delivery
 from api.workspaces import service as workspaces_service
 from api.workspaces.sessions import OperatorSockets
 from api.workspaces.sign_ins import SignIns
@@ -138,6 +142,16 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
 
+def register_jobs(settings: Settings) -> None:
+    """Every domain's job handlers, by kind, and what schedules jobs when values change (for the
+    server and for `propflow worker`)."""
+    for kind, handler in {**timers.JOBS, **delivery.JOBS}.items():
+        job_registry.register(kind, handler)
+    delivery.configure(allow_private=settings.webhook_allow_private)
+    job_registry.register(property_triggers.CHANGED_JOB, property_triggers.start_triggered)
+    value_store.listen(property_triggers.schedule_triggers)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -161,7 +175,11 @@ def create_app(settings: Settings) -> Starlette:
                 graphql.operator_sockets.run(broker, settings.session_recheck_seconds)
             )
             try:
-                yield
+                if settings.runs_jobs:
+                    async with in_process_worker(settings.database_url):
+                        yield
+                else:
+                    yield
             finally:
                 for task in (housekeeping, sockets):
                     task.cancel()
@@ -174,6 +192,7 @@ def create_app(settings: Settings) -> Starlette:
             await db.close_database()
 
     log_clipping.install()
+    register_jobs(settings)
     graphql = GraphQLApp(settings)
     routes = [
         Route("/", lambda _request: RedirectResponse("/editor/")),

@@ -1,4 +1,4 @@
-"""The `propflow` command: serve, migrate, operator create | token | revoke.
+"""The `propflow` command: serve, worker, migrate, operator create | token | revoke.
 
 A bad database URL ends with one clear line on stderr and exit status 2, never a traceback.
 """
@@ -35,7 +35,9 @@ def _serve(args: argparse.Namespace) -> None:
     from api.app import create_app
 
     log_format.configure(args.log_level)
-    settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
+    settings = Settings.from_env(
+        database_url=args.db, host=args.host, port=args.port, run_jobs=args.worker
+    )
     asyncio.run(db.apply_migrations(settings.database_url))
     if args.seed and asyncio.run(seed.seed_new_database(settings.database_url)):
         print("New database: seeded the Default workspace with the demo's properties and flows")
@@ -53,6 +55,37 @@ def _serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=list(settings.trusted_proxies),
     )
+
+
+def _worker(args: argparse.Namespace) -> None:
+    """Run due jobs on PostgreSQL until stopped (SQLite runs them inside `propflow serve`)."""
+    from api.app import register_jobs
+    from api.jobs import postgres
+
+    log_format.configure(args.log_level)
+    settings = Settings.from_env(database_url=args.db)
+    if not db.is_postgres(settings.database_url):
+        raise db.DatabaseError(
+            "propflow worker needs PostgreSQL; on SQLite, propflow serve runs the jobs itself"
+        )
+    asyncio.run(db.apply_migrations(settings.database_url))
+    register_jobs(settings)
+
+    async def work() -> None:
+        await db.open_database(settings.database_url)
+        broker = pubsub.create_broker(settings.redis_url)
+        await broker.start()
+        pubsub.install(broker)
+        app = postgres.create_app(settings.database_url)
+        try:
+            async with app.open_async():
+                await postgres.run_worker(app, concurrency=args.concurrency)
+        finally:
+            pubsub.install(None)
+            await broker.close()
+            await db.close_database()
+
+    asyncio.run(work())
 
 
 def _migrate(args: argparse.Namespace) -> None:
@@ -152,8 +185,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="do not give a new, empty database the demo's Default workspace",
     )
+    serve.add_argument(
+        "--worker",
+        action="store_true",
+        default=None,
+        help="also run due jobs in this process (always on SQLite; on PostgreSQL, for a "
+        "single machine instead of propflow worker)",
+    )
     serve.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="run due jobs (PostgreSQL; waits, webhooks)")
+    worker.add_argument("--db", default=None, help=db_help)
+    worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
+    worker.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
+    worker.set_defaults(run=_worker)
 
     migrate = commands.add_parser("migrate", help="apply pending schema migrations")
     migrate.add_argument("--db", default=None, help=db_help)

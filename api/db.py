@@ -33,6 +33,8 @@ MODEL_MODULES = [
     "api.flows.models",
     "api.visitors.models",
     "api.inbox.models",
+    "api.jobs.models",
+    "api.webhooks.models",
 ]
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000

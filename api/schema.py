@@ -34,6 +34,7 @@ from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
 from api.visitors import schema as visitors_schema
+from api.webhooks import schema as webhooks_schema
 from api.workspaces import schema as workspaces_schema
 
 logger = logging.getLogger("propflow.graphql")
@@ -46,6 +47,7 @@ Query = merge_types(
         contacts_schema.Query,
         flows_schema.Query,
         inbox_schema.Query,
+        webhooks_schema.Query,
         visitors_schema.Query,
     ),
 )
@@ -57,6 +59,7 @@ Mutation = merge_types(
         contacts_schema.Mutation,
         flows_schema.Mutation,
         inbox_schema.Mutation,
+        webhooks_schema.Mutation,
         visitors_schema.Mutation,
     ),
 )

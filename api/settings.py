@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
-from api.db import DEFAULT_DATABASE_URL
+from api.db import DEFAULT_DATABASE_URL, is_postgres
 from api.rates import Rate
 
 VISITOR_EVENTS = Rate(10, 1, burst=20)
@@ -71,6 +71,15 @@ class Settings:
     # The edge: rate limits, and the proxies whose X-Forwarded-For names the client.
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # Whether this server process also runs due jobs (waits ending, webhook retries); None: on
+    # SQLite yes (nothing else can), on PostgreSQL no (`propflow worker` does).
+    run_jobs: bool | None = None
+    # `https://` only for webhooks, to public addresses, unless this is set (local receivers).
+    webhook_allow_private: bool = False
+
+    @property
+    def runs_jobs(self) -> bool:
+        return not is_postgres(self.database_url) if self.run_jobs is None else self.run_jobs
 
     @property
     def introspection_enabled(self) -> bool:
@@ -93,6 +102,8 @@ class Settings:
             "session_recheck_seconds": _seconds("PROPFLOW_SESSION_RECHECK_SECONDS", 2.0),
             "rate_limits": RateLimitSettings.from_env(),
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
+            "run_jobs": _optional_flag("PROPFLOW_RUN_JOBS"),
+            "webhook_allow_private": _flag(os.environ.get("PROPFLOW_WEBHOOK_ALLOW_PRIVATE", "")),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from bench import (
     bench_import_export,
     bench_inbox,
     bench_ingest,
+    bench_jobs,
     bench_overload,
     bench_scale_out,
     bench_signin,
@@ -36,6 +37,7 @@ def main() -> None:
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         ("Inbox: visitor message to operator event, 100 open", "ms p99", bench_inbox.rows()),
         *bench_import_export.sections(),
+        ("Jobs: 10,000 waits ending at once (higher is better)", "steps/s", bench_jobs.rows()),
     ]
     print_table(sections)
 

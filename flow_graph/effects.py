@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,7 +41,19 @@ class SendMessage:
 
 @dataclass(frozen=True)
 class Wait:
+    """The run waits at `node_id`: for the visitor, or until `resume_at` when it is set."""
+
     node_id: str
+    resume_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CallWebhook:
+    """POST the values of `keys` to `url`; the run waits at `node_id` for the delivery."""
+
+    node_id: str
+    url: str
+    keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,4 +69,4 @@ class End:
     reason: str = ""
 
 
-Effect = SetValue | Increment | SendMessage | HandOff | Wait | End
+Effect = SetValue | Increment | SendMessage | HandOff | CallWebhook | Wait | End

@@ -1,9 +1,10 @@
 """The flow interpreter: state and input in, effects and the new state out. No I/O.
 
 A run walks from its trigger through nodes until one waits for the visitor (`decision`,
-`ask_question`) or the flow ends. `start_run` begins at a trigger, `resume_run` continues a
-waiting run with the visitor's reply. The caller applies the returned effects (in one
-transaction) and keeps the returned state.
+`ask_question`), for the clock (`wait`), or the flow ends. `start_run` begins at a trigger,
+`resume_run` continues a waiting run with the visitor's reply, `wake_run` continues a run whose
+timer is due. The caller applies the returned effects (in one transaction), keeps the returned
+state, and passes `now` (flow_graph has no clock of its own).
 
 URL matching (`page_visit`): a pattern starting with "/" is compared with the visited URL's path,
 or with path and query when the pattern has a "?"; any other pattern is compared with the whole
@@ -15,6 +16,7 @@ may send) matches no pattern: the visit still counts, it just starts nothing.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from flow_graph.document import FlowDocument
 from flow_graph.effects import Effect, End, Increment, SetValue, Wait
 from flow_graph.nodes import NodeType, node_type
 from flow_graph.nodes.base import Outcome, Reply, RunContext
+from flow_graph.nodes.property_changed import fires
+from flow_graph.nodes.visitor_says import says
 from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_STEPS = 1000
@@ -32,12 +36,13 @@ MAX_STEPS = 1000
 
 @dataclass(frozen=True)
 class RunState:
-    """Where a run is: `waiting` at `node_id` (with `retries` invalid answers so far),
-    `completed` or `failed`."""
+    """Where a run is: `waiting` at `node_id` (with `retries` invalid answers so far, or until
+    `resume_at` on a timer), `completed` or `failed`."""
 
     status: str
     node_id: str | None = None
     retries: int = 0
+    resume_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ class Program:
 
     nodes: Mapping[str, _CompiledNode]
     wires: Mapping[tuple[str, str], str]
-    triggers: tuple[tuple[str, dict[str, Any]], ...] = ()
+    triggers: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    """(node id, type, config) of each trigger."""
 
 
 def compile_document(document: FlowDocument) -> Program:
@@ -80,7 +86,9 @@ def compile_document(document: FlowDocument) -> Program:
         if not problems:
             nodes[node.id] = _CompiledNode(kind, config)
     wires = {(edge.source, edge.source_port): edge.target for edge in document.edges}
-    triggers = tuple((node_id, n.config) for node_id, n in nodes.items() if n.type.is_trigger)
+    triggers = tuple(
+        (node_id, n.type.type, n.config) for node_id, n in nodes.items() if n.type.is_trigger
+    )
     return Program(nodes=nodes, wires=wires, triggers=triggers)
 
 
@@ -88,9 +96,70 @@ def matching_triggers(program: Program, url: str) -> list[Trigger]:
     """The triggers a page visit to `url` sets off."""
     return [
         Trigger(node_id, config["limit"] == "once_per_visitor")
-        for node_id, config in program.triggers
-        if url_matches(config["match"], config["url"], url)
+        for node_id, kind, config in program.triggers
+        if kind == "page_visit" and url_matches(config["match"], config["url"], url)
     ]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page view as the visit triggers see it: the URL, and how long the visitor had been
+    away (None: this is their first page view)."""
+
+    url: str
+    minutes_away: float | None = None
+
+
+def visit_triggers(program: Program, visit: Visit) -> list[Trigger]:
+    """The triggers a page view sets off at once: matching pages, a first visit, a return."""
+    triggers = matching_triggers(program, visit.url)
+    away = visit.minutes_away
+    for node_id, kind, config in program.triggers:
+        first = kind == "first_visit" and away is None
+        back = kind == "returning_visitor" and away is not None and away >= config["minutes"]
+        if first or back:
+            triggers.append(Trigger(node_id, once_per_visitor=False))
+    return triggers
+
+
+def stay_triggers(program: Program, url: str) -> list[tuple[Trigger, int]]:
+    """The "Visitor stays on a page" triggers of a page view, each with its seconds: they fire
+    if no other page view comes first."""
+    return [
+        (Trigger(node_id, config["limit"] == "once_per_visitor"), config["seconds"])
+        for node_id, kind, config in program.triggers
+        if kind == "visitor_stays" and url_matches(config["match"], config["url"], url)
+    ]
+
+
+def said_triggers(program: Program, text: str) -> list[Trigger]:
+    """The "Visitor says" triggers the visitor's free text sets off."""
+    return [
+        Trigger(node_id, once_per_visitor=False)
+        for node_id, kind, config in program.triggers
+        if kind == "visitor_says" and says(config, text)
+    ]
+
+
+def changed_triggers(
+    program: Program,
+    changes: Mapping[str, tuple[Any, Any]],
+    properties: Mapping[str, PropertyInfo],
+) -> list[Trigger]:
+    """The "Property changed" triggers that committed changes set off (`changes`: key → (old,
+    new)); a trigger on a property deleted since publishing never fires."""
+    triggers = []
+    for node_id, kind, config in program.triggers:
+        change = changes.get(config["key"]) if kind == "property_changed" else None
+        info = properties.get(config["key"]) if change is not None else None
+        if change is not None and info is not None and fires(config, info, *change):
+            triggers.append(Trigger(node_id, config["limit"] == "once_per_contact"))
+    return triggers
+
+
+def watched_keys(program: Program) -> set[str]:
+    """The properties whose changes may start this program."""
+    return {config["key"] for _, kind, config in program.triggers if kind == "property_changed"}
 
 
 def url_matches(match: str, pattern: str, url: str) -> bool:
@@ -114,9 +183,10 @@ def start_run(
     trigger_id: str,
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime | None = None,
 ) -> Step:
     """Begin a run at `trigger_id` and walk until it waits or ends."""
-    walk = _Walk(program, dict(values), properties)
+    walk = _Walk(program, dict(values), properties, now)
     return walk.run_from(trigger_id)
 
 
@@ -127,13 +197,14 @@ def resume_run(
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
     reply: Reply,
+    now: datetime.datetime | None = None,
 ) -> Step:
     """Continue a waiting run with the visitor's reply."""
-    walk = _Walk(program, dict(values), properties)
+    walk = _Walk(program, dict(values), properties, now)
     node = program.nodes.get(state.node_id or "")
-    if state.status != "waiting" or node is None or not node.type.waits:
+    if state.status != "waiting" or node is None or not node.type.waits or node.type.timer:
         return walk.finish(End(failed=True, reason="the run is not waiting for an answer"))
-    run = RunContext(state.node_id or "", walk.values, properties)
+    run = RunContext(state.node_id or "", walk.values, properties, now)
     outcome = node.type.answer(node.config, run, reply, state.retries)
     if outcome.wait:
         walk.take(outcome.effects)
@@ -141,15 +212,38 @@ def resume_run(
     return walk.follow(state.node_id or "", outcome)
 
 
+def wake_run(
+    program: Program,
+    *,
+    state: RunState,
+    values: Mapping[str, Any],
+    properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime,
+    port: str = "next",
+) -> Step:
+    """Continue a run whose job is done (a timer due, a webhook delivered) from `port` of the
+    node it waits at."""
+    walk = _Walk(program, dict(values), properties, now)
+    node = program.nodes.get(state.node_id or "")
+    if state.status != "waiting" or node is None or not node.type.timer:
+        return walk.finish(End(failed=True, reason="the run is not waiting on a timer"))
+    return walk.follow(state.node_id or "", Outcome(port=port))
+
+
 class _Walk:
     """One step's walk: collects effects and keeps `values` current as effects happen."""
 
     def __init__(
-        self, program: Program, values: dict[str, Any], properties: Mapping[str, PropertyInfo]
+        self,
+        program: Program,
+        values: dict[str, Any],
+        properties: Mapping[str, PropertyInfo],
+        now: datetime.datetime | None,
     ) -> None:
         self.program = program
         self.values = values
         self.properties = properties
+        self.now = now
         self.effects: list[Effect] = []
         self.path: list[str] = []
 
@@ -164,12 +258,13 @@ class _Walk:
             if node is None:
                 return self.finish(End(failed=True, reason=f"node '{current}' cannot run"))
             self.path.append(current)
-            run = RunContext(current, self.values, self.properties)
+            run = RunContext(current, self.values, self.properties, self.now)
             outcome = node.type.enter(node.config, run)
             if outcome.wait:
                 self.take(outcome.effects)
-                self.effects.append(Wait(current))
-                return Step(tuple(self.effects), RunState("waiting", current), tuple(self.path))
+                self.effects.append(Wait(current, outcome.resume_at))
+                state = RunState("waiting", current, resume_at=outcome.resume_at)
+                return Step(tuple(self.effects), state, tuple(self.path))
             next_node = self._next(current, outcome)
             if isinstance(next_node, End):
                 return self.finish(next_node)

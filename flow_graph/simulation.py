@@ -1,21 +1,42 @@
 """A dry run of a document: page visits, answers and clicks in, what would happen out.
 
 The editor's preview uses it on a draft; nothing is written anywhere, and trigger limits are
-ignored (a designer previews the same visit again and again).
+ignored (a designer previews the same visit again and again). A timed wait does not hold the
+preview up: it is recorded with the moment it would end, and the clock jumps there.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flow_graph.effects import Increment, SendMessage, SetValue
-from flow_graph.engine import Program, RunState, Step, matching_triggers, resume_run, start_run
+from flow_graph.engine import (
+    Program,
+    RunState,
+    Step,
+    Visit,
+    resume_run,
+    said_triggers,
+    start_run,
+    stay_triggers,
+    visit_triggers,
+    wake_run,
+)
 from flow_graph.nodes.base import Reply
 from flow_graph.property_types import PropertyInfo, incremented
 
 MAX_EVENTS = 100
+
+
+@dataclass(frozen=True)
+class SimulatedTimer:
+    """A wait the run went through: which node, and when the run would go on."""
+
+    node_id: str
+    resume_at: datetime.datetime
 
 
 @dataclass
@@ -24,6 +45,7 @@ class Simulation:
     changes: list[SetValue | Increment] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     waiting: RunState | None = None
+    timers: list[SimulatedTimer] = field(default_factory=list)
 
 
 def simulate(
@@ -32,24 +54,52 @@ def simulate(
     *,
     values: Mapping[str, Any],
     properties: Mapping[str, PropertyInfo],
+    now: datetime.datetime,
 ) -> Simulation:
     """Events are {"pageView": url}, {"text": answer} or {"choice": index}, applied in order;
-    an answer with no question waiting is ignored."""
+    a text with no question waiting is what the visitor says (it may start "Visitor says"
+    triggers), a choice then is ignored. The first page view is a first visit; the visitor
+    stays on each page long enough for its "stays on a page" triggers."""
     result = Simulation()
     current = dict(values)
+    clock = [now]
+    views = 0
     for event in events:
         if "pageView" in event:
-            for trigger in matching_triggers(program, str(event["pageView"])):
+            url = str(event["pageView"])
+            visit = Visit(url, minutes_away=None if views == 0 else 0)
+            views += 1
+            stays = [trigger for trigger, _seconds in stay_triggers(program, url)]
+            for trigger in [*visit_triggers(program, visit), *stays]:
                 step = start_run(
-                    program, trigger_id=trigger.node_id, values=current, properties=properties
+                    program,
+                    trigger_id=trigger.node_id,
+                    values=current,
+                    properties=properties,
+                    now=clock[0],
                 )
-                _take(step, result, current)
+                _take(program, step, result, current, properties, clock)
+        elif result.waiting is None and "text" in event:
+            for trigger in said_triggers(program, str(event["text"])):
+                step = start_run(
+                    program,
+                    trigger_id=trigger.node_id,
+                    values=current,
+                    properties=properties,
+                    now=clock[0],
+                )
+                _take(program, step, result, current, properties, clock)
         elif result.waiting is not None:
             reply = Reply(text=event.get("text"), choice=event.get("choice"))
             step = resume_run(
-                program, state=result.waiting, values=current, properties=properties, reply=reply
+                program,
+                state=result.waiting,
+                values=current,
+                properties=properties,
+                reply=reply,
+                now=clock[0],
             )
-            _take(step, result, current)
+            _take(program, step, result, current, properties, clock)
     return result
 
 
@@ -69,15 +119,39 @@ def check_events(events: Any) -> str | None:
     return None
 
 
-def _take(step: Step, result: Simulation, values: dict[str, Any]) -> None:
-    result.path.extend(step.path)
-    for effect in step.effects:
-        if isinstance(effect, SendMessage):
-            result.messages.append(effect)
-        elif isinstance(effect, SetValue):
-            result.changes.append(effect)
-            values[effect.key] = effect.value
-        elif isinstance(effect, Increment):
-            result.changes.append(effect)
-            values[effect.key] = incremented(values.get(effect.key), effect.by)
-    result.waiting = step.state if step.state.status == "waiting" else None
+def _take(
+    program: Program,
+    step: Step,
+    result: Simulation,
+    values: dict[str, Any],
+    properties: Mapping[str, PropertyInfo],
+    clock: list[datetime.datetime],
+) -> None:
+    """Record what a step did; a wait for a job ends at once (the clock moved to its end; a
+    webhook call is taken as answered), and a loop through a wait stops after MAX_EVENTS."""
+    while True:
+        result.path.extend(step.path)
+        for effect in step.effects:
+            if isinstance(effect, SendMessage):
+                result.messages.append(effect)
+            elif isinstance(effect, SetValue):
+                result.changes.append(effect)
+                values[effect.key] = effect.value
+            elif isinstance(effect, Increment):
+                result.changes.append(effect)
+                values[effect.key] = incremented(values.get(effect.key), effect.by)
+        state = step.state
+        result.waiting = state if state.status == "waiting" else None
+        if state.resume_at is None or len(result.timers) >= MAX_EVENTS:
+            return
+        node_id = state.node_id or ""
+        result.timers.append(SimulatedTimer(node_id, state.resume_at))
+        clock[0] = state.resume_at
+        step = wake_run(
+            program,
+            state=state,
+            values=values,
+            properties=properties,
+            now=state.resume_at,
+            port=program.nodes[node_id].type.preview_port,
+        )

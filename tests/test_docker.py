@@ -70,3 +70,11 @@ def test_docker_compose_accepts_the_file():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_a_job_worker_after_the_migrations():
+    worker = compose()["services"]["worker"]
+
+    assert worker["command"] == ["propflow", "worker"]
+    assert worker["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

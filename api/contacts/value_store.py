@@ -5,14 +5,16 @@ the same inside its own transaction: `lock` the contacts it will write, all in o
 order, so that two writers wait for each other but never in a cycle and the values read under the
 lock are exact; plan its changes on the `ValueStore` (`set`, `increment`), each one seeing the ones
 before it; `flush` them at the end, one write per changed value and one history row per change.
-Its callers publish the changes after commit.
+Its callers publish the changes after commit. A listener installed at start-up (the flows'
+"Property changed" triggers) hears every flushed change inside the transaction, whatever its
+source, and may schedule work that runs once it commits.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,6 +39,10 @@ class Origin:
     def resolved(self) -> Origin:
         return self
 
+    def chain(self) -> tuple[int, ...]:
+        """The flows whose runs led to this change (none: it did not come from a flow)."""
+        return ()
+
 
 class LateOrigin(Protocol):
     """An origin whose history `sourceId` is known only at `flush` (a flow run inserted there)."""
@@ -45,6 +51,27 @@ class LateOrigin(Protocol):
     def source(self) -> ChangeSource: ...
 
     def resolved(self) -> Origin: ...
+
+    def chain(self) -> tuple[int, ...]: ...
+
+
+@dataclass(frozen=True)
+class FlushedChanges:
+    """One contact's changes of one flush from one chain of flows: key → (old, new)."""
+
+    contact: Contact
+    chain: tuple[int, ...]
+    changes: dict[str, tuple[Value | None, Value | None]]
+
+
+ChangeListener = Callable[[Sequence[FlushedChanges]], Awaitable[None]]
+_listener: ChangeListener | None = None
+
+
+def listen(listener: ChangeListener | None) -> None:
+    """Install (None: remove) the one listener of flushed changes."""
+    global _listener
+    _listener = listener
 
 
 @dataclass(frozen=True)
@@ -159,6 +186,8 @@ class ValueStore:
                     for contact, change, origin in self._history
                 ],
             )
+            if _listener is not None:
+                await _listener(_grouped(self._history))
         self._changed.clear()
         self._history.clear()
 
@@ -177,6 +206,21 @@ class ValueStore:
         self._values[contact.id][definition.key] = change.new
         self._history.append((contact, change, origin))
         return change
+
+
+def _grouped(history: Sequence[tuple[Contact, ValueChange, LateOrigin]]) -> list[FlushedChanges]:
+    """Per contact and chain, each key's value before its first change and after its last."""
+    groups: dict[tuple[int, tuple[int, ...]], FlushedChanges] = {}
+    for contact, change, origin in history:
+        chain = origin.chain()
+        group = groups.setdefault((contact.id, chain), FlushedChanges(contact, chain, {}))
+        first_old = group.changes.get(change.key, (change.old, None))[0]
+        group.changes[change.key] = (first_old, change.new)
+    return [group for group in groups.values() if _changed_any(group)]
+
+
+def _changed_any(group: FlushedChanges) -> bool:
+    return any(not unchanged(old, new) for old, new in group.changes.values())
 
 
 def unchanged(old: Value | None, new: Value | None) -> bool:

@@ -77,7 +77,7 @@ class FlowRun(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "propflow.Contact", related_name="runs", on_delete=fields.CASCADE
     )
-    # running, waiting, completed, failed
+    # running, waiting, completed, failed, cancelled
     status = fields.CharField(max_length=16)
     current_node_id = fields.CharField(max_length=200, null=True)
     retries = fields.IntField(default=0)
@@ -85,6 +85,12 @@ class FlowRun(Model):
     started_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     finished_at = fields.DatetimeField(null=True)
+    # When a run waiting on a timer (a Wait node) goes on; null for every other run.
+    resume_at = fields.DatetimeField(null=True)
+    # A run started by a "Property changed" trigger: the flows whose runs made that change
+    # (none of them starts again from this run's changes), and the job that started it.
+    trigger_chain: fields.Field[list[int] | None] = fields.JSONField(null=True)
+    cause = fields.CharField(max_length=64, null=True)
 
     flow_id: int
     contact_id: int
@@ -155,3 +161,20 @@ class BotMessage(Model):
     class Meta:
         table = "bot_message"
         indexes = (Index(fields=("contact_id", "id")),)
+
+
+# A contact's last page view, for the visit triggers: a first visit has none, a returning
+# visitor's is old, and a "stays on a page" timer fires only if it is still the same one.
+class ContactVisit(Model):
+    id = fields.IntField(primary_key=True)
+    contact: fields.OneToOneRelation = fields.OneToOneField(
+        "propflow.Contact", related_name="last_visit", on_delete=fields.CASCADE
+    )
+    last_view_at = fields.DatetimeField()
+    last_url = fields.CharField(max_length=2000)
+    views = fields.IntField(default=1)
+
+    contact_id: int
+
+    class Meta:
+        table = "contact_visit"

@@ -9,6 +9,7 @@ only once it is inserted, so history rows name their run (`flowId:version:nodeId
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,12 @@ from tortoise.timezone import now
 from api.contacts.models import ChangeSource
 from api.contacts.value_store import Origin
 from api.flows.models import BotMessage, FlowNodeEntry, FlowRun
+from api.jobs import queue
+from api.webhooks.models import WebhookDelivery
+from flow_graph.effects import CallWebhook
+
+WAKE_JOB = "flow.wake"
+DELIVER_JOB = "webhook.deliver"
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,10 @@ class StepOrigin:
         run = self.run
         return Origin(self.source, f"{run.flow_id}:{run.version}:{self.node_id}:{run.id}")
 
+    def chain(self) -> tuple[int, ...]:
+        """The flows that led to the run, then its own: none of them starts from this change."""
+        return (*(self.run.trigger_chain or ()), self.run.flow_id)
+
 
 @dataclass
 class PendingWrites:
@@ -41,6 +52,8 @@ class PendingWrites:
     _runs: list[tuple[FlowRun, dict[str, Any]]] = field(default_factory=list)
     _messages: list[tuple[BotMessage, FlowRun]] = field(default_factory=list)
     _entries: list[tuple[FlowRun, str]] = field(default_factory=list)
+    _timers: list[tuple[FlowRun, str, datetime.datetime]] = field(default_factory=list)
+    _webhooks: list[tuple[FlowRun, CallWebhook]] = field(default_factory=list)
 
     def run(self, run: FlowRun, state: Mapping[str, Any]) -> None:
         """A run's state after its step: a new run is inserted, an existing one updated."""
@@ -53,6 +66,14 @@ class PendingWrites:
     def entered(self, run: FlowRun, node_ids: tuple[str, ...]) -> None:
         self._entries.extend((run, node_id) for node_id in node_ids)
 
+    def timer(self, run: FlowRun, node_id: str, resume_at: datetime.datetime) -> None:
+        """A Wait node's timer: a `flow.wake` job at `resume_at`."""
+        self._timers.append((run, node_id, resume_at))
+
+    def webhook(self, run: FlowRun, call: CallWebhook) -> None:
+        """A webhook call: a delivery row and its first `webhook.deliver` job, now."""
+        self._webhooks.append((run, call))
+
     async def flush(self) -> None:
         """Write everything, runs first: the other rows refer to them."""
         for run, state in self._runs:
@@ -61,8 +82,20 @@ class PendingWrites:
                 await run.save()
             else:
                 await FlowRun.filter(id=run.id).update(updated_at=now(), **state)
-            if state["status"] == "waiting":
+            if state["status"] == "waiting" and state["resume_at"] is None:
                 await _supersede_older_questions(run)
+        for run, node_id, resume_at in self._timers:
+            await queue.schedule(WAKE_JOB, wake_payload(run.id, node_id, resume_at), at=resume_at)
+        for run, call in self._webhooks:
+            delivery = await WebhookDelivery.create(
+                workspace_id=run.workspace_id,
+                flow_id=run.flow_id,
+                run_id=run.id,
+                node_id=call.node_id,
+                url=call.url,
+                keys=list(call.keys),
+            )
+            await queue.schedule(DELIVER_JOB, {"deliveryId": delivery.id, "attempt": 1}, at=now())
         for message, run in self._messages:
             message.run_id = run.id
             await message.save()
@@ -77,10 +110,17 @@ class PendingWrites:
             )
 
 
+def wake_payload(run_id: int, node_id: str, resume_at: datetime.datetime) -> dict[str, Any]:
+    """What the wake-up job of a run waiting on a timer carries: enough to tell a stale job
+    (the run went on, or loops through the same wait again) from the one due."""
+    return {"runId": run_id, "nodeId": node_id, "resumeAt": resume_at.isoformat()}
+
+
 async def _supersede_older_questions(run: FlowRun) -> None:
-    """A contact answers one question at a time: a newer one ends the older waiting runs."""
+    """A contact answers one question at a time: a newer one ends the older waiting runs (a
+    run waiting on a timer is not waiting for an answer, and goes on)."""
     await (
-        FlowRun.filter(contact_id=run.contact_id, status="waiting")
+        FlowRun.filter(contact_id=run.contact_id, status="waiting", resume_at__isnull=True)
         .exclude(id=run.id)
         .update(status="failed", failure="superseded by a newer question", finished_at=now())
     )

@@ -15,8 +15,11 @@ transcript before what the bot says next, so an operator reads the exchange in o
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import datetime
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from cachetools import FIFOCache
@@ -24,6 +27,7 @@ from tortoise.timezone import now
 
 from api.contacts import value_store
 from api.contacts.models import ChangeSource, Contact
+from api.flows import visits as visits_log
 from api.flows.models import BotMessage, Flow, FlowRun, FlowVersion, MessageAuthor
 from api.flows.pending import PendingWrites, StepOrigin
 from api.inbox import conversations
@@ -31,10 +35,30 @@ from api.inbox.models import Conversation
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from flow_graph import PropertyInfo, parse_document
-from flow_graph.effects import Actor, End, HandOff, Increment, SendMessage, SetValue
-from flow_graph.engine import Program, RunState, Step, compile_document, matching_triggers
+from flow_graph.effects import (
+    Actor,
+    CallWebhook,
+    End,
+    HandOff,
+    Increment,
+    SendMessage,
+    SetValue,
+    Wait,
+)
+from flow_graph.engine import (
+    Program,
+    RunState,
+    Step,
+    Trigger,
+    Visit,
+    changed_triggers,
+    compile_document,
+    visit_triggers,
+    watched_keys,
+)
 from flow_graph.engine import resume_run as engine_resume_run
 from flow_graph.engine import start_run as engine_start_run
+from flow_graph.engine import wake_run as engine_wake_run
 from flow_graph.nodes.base import Reply
 
 PROGRAM_CACHE_SIZE = 256
@@ -137,13 +161,86 @@ async def run_visits(batch: Batch, visits: Sequence[tuple[Contact, str]]) -> lis
     contacts = list({contact.id: contact for contact, _ in visits}.values())
     await batch.values.touch(contacts)
     joined = await conversations.joined_contacts([contact.id for contact in contacts])
-    changes = [
-        FlowChanges(contact) if contact.id in joined else await _start_runs(batch, contact, url=url)
-        for contact, url in visits
-    ]
+    log = await visits_log.VisitLog.load([contact.id for contact in contacts])
+    changes = []
+    for contact, url in visits:
+        at = now()
+        visit = log.visit(contact, url, at)
+        if contact.id in joined:  # an operator talks with this visitor: no bot starts
+            changes.append(FlowChanges(contact))
+            continue
+        changes.append(await _start_runs(batch, contact, triggered=partial(_visit_triggers, visit)))
+        for flow_id, version in batch.flows[contact.workspace_id].published:
+            program = await program_of(flow_id, version)
+            await visits_log.schedule_stays(
+                contact, flow_id=flow_id, version=version, program=program, url=url, at=at
+            )
+    await log.flush()
     await batch.flush()
     await _hand_off(changes)
     return changes
+
+
+def _visit_triggers(
+    visit: Visit, program: Program, _infos: Mapping[str, PropertyInfo]
+) -> list[Trigger]:
+    return visit_triggers(program, visit)
+
+
+async def run_stay(batch: Batch, contact: Contact, payload: dict[str, Any]) -> FlowChanges | None:
+    """Start the flow of a "stays on a page" timer whose page view is still the contact's last;
+    None when the visitor moved on, the flow changed, or this job already ran."""
+    view = f"{payload['flowId']}:{payload['nodeId']}:{payload['viewAt']}"
+    cause = "stay:" + hashlib.sha256(view.encode()).hexdigest()[:40]
+    if (payload["flowId"], payload["version"]) not in batch.flows[contact.workspace_id].published:
+        return None
+    if not await visits_log.still_there(contact, payload) or await FlowRun.exists(
+        contact_id=contact.id, cause=cause
+    ):
+        return None
+    trigger = Trigger(payload["nodeId"], payload["once"])
+    changes = await _start_runs(
+        batch,
+        contact,
+        triggered=lambda _program, _infos: [trigger],
+        only=payload["flowId"],
+        cause=cause,
+    )
+    await batch.flush()
+    return changes
+
+
+async def run_changes(
+    batch: Batch,
+    contact: Contact,
+    *,
+    changed: Mapping[str, tuple[Any, Any]],
+    chain: Sequence[int],
+    cause: str,
+) -> FlowChanges | None:
+    """Start the flows whose "Property changed" triggers these committed changes set off (key →
+    (old, new)), except the flows of `chain`; None when the job `cause` already did."""
+    if await FlowRun.exists(contact_id=contact.id, cause=cause):
+        return None
+    changes = await _start_runs(
+        batch,
+        contact,
+        triggered=lambda program, infos: changed_triggers(program, changed, infos),
+        chain=chain,
+        cause=cause,
+    )
+    await batch.flush()
+    return changes
+
+
+async def watched_keys_of(workspace_id: int) -> set[str]:
+    """The properties whose changes may start one of the workspace's enabled published flows."""
+    keys: set[str] = set()
+    for flow_id, version in await Flow.filter(
+        workspace_id=workspace_id, enabled=True, published_version__isnull=False
+    ).values_list("id", "published_version"):
+        keys |= watched_keys(await program_of(flow_id, version))
+    return keys
 
 
 async def resume_waiting(batch: Batch, contact: Contact, *, reply: Reply) -> FlowChanges | None:
@@ -176,13 +273,57 @@ async def _hand_off(changes: Sequence[FlowChanges]) -> None:
             changed.conversation = await conversations.hand_off(changed.contact)
 
 
-async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChanges:
-    """Start every enabled published flow of the workspace whose trigger matches `url`."""
+async def wake_waiting(
+    batch: Batch,
+    contact: Contact,
+    *,
+    run_id: int,
+    node_id: str,
+    resume_at: datetime.datetime | None = None,
+    port: str = "next",
+) -> FlowChanges | None:
+    """Continue from `port` the run waiting at `node_id` for a job (until `resume_at`, when
+    given), and write it; None when the run no longer waits there (cancelled, or done)."""
+    run = await FlowRun.get_or_none(
+        id=run_id, contact_id=contact.id, status="waiting", current_node_id=node_id
+    )
+    if run is None or run.resume_at is None or resume_at not in (None, run.resume_at):
+        return None
+    await batch.values.touch([contact])
+    changes = FlowChanges(contact)
+    program = await program_of(run.flow_id, run.version)
+    step = engine_wake_run(
+        program,
+        state=RunState("waiting", node_id, resume_at=run.resume_at),
+        values=batch.values.values(contact),
+        properties=batch.flows[contact.workspace_id].infos,
+        now=now(),
+        port=port,
+    )
+    _apply(batch, contact, run, step, changes)
+    batch.writes.run(run, _state_fields(step, node_id))
+    await batch.flush()
+    return changes
+
+
+async def _start_runs(
+    batch: Batch,
+    contact: Contact,
+    *,
+    triggered: Callable[[Program, Mapping[str, PropertyInfo]], list[Trigger]],
+    chain: Sequence[int] = (),
+    cause: str | None = None,
+    only: int | None = None,
+) -> FlowChanges:
+    """Start every enabled published flow of the workspace (but those of `chain`; only the flow
+    `only` when given) whose triggers `triggered` picks, within their limits."""
     changes = FlowChanges(contact)
     flows = batch.flows[contact.workspace_id]
     for flow_id, version in flows.published:
+        if flow_id in chain or only not in (None, flow_id):
+            continue
         program = await program_of(flow_id, version)
-        for trigger in matching_triggers(program, url):
+        for trigger in triggered(program, flows.infos):
             if trigger.once_per_visitor and await batch.earlier_runs.exists(
                 flow_id, version, contact.id
             ):
@@ -193,12 +334,15 @@ async def _start_runs(batch: Batch, contact: Contact, *, url: str) -> FlowChange
                 trigger_id=trigger.node_id,
                 values=batch.values.values(contact),
                 properties=flows.infos,
+                now=now(),
             )
             run = FlowRun(
                 flow_id=flow_id,
                 workspace_id=contact.workspace_id,
                 version=version,
                 contact_id=contact.id,
+                trigger_chain=list(chain) or None,
+                cause=cause,
             )
             _apply(batch, contact, run, step, changes)
             batch.writes.run(run, _state_fields(step, None))
@@ -221,6 +365,7 @@ async def _resume(batch: Batch, contact: Contact, run: FlowRun, *, reply: Reply)
         values=batch.values.values(contact),
         properties=batch.flows[contact.workspace_id].infos,
         reply=reply,
+        now=now(),
     )
     _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, run.current_node_id))
@@ -257,7 +402,11 @@ def _answer_message(
 
 async def _waiting_run(contact: Contact) -> FlowRun | None:
     """The run waiting for this contact's answer (the newest, if several ever were)."""
-    return await FlowRun.filter(contact_id=contact.id, status="waiting").order_by("-id").first()
+    return (
+        await FlowRun.filter(contact_id=contact.id, status="waiting", resume_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
 
 
 async def program_of(flow_id: int, version: int) -> Program:
@@ -283,7 +432,12 @@ def forget_programs() -> None:
 def _apply(batch: Batch, contact: Contact, run: FlowRun, step: Step, changes: FlowChanges) -> None:
     """Apply the step's effects: values change in `batch.values`, rows wait in `batch.writes`."""
     definitions = batch.flows[contact.workspace_id].definitions
+    calls = {effect.node_id for effect in step.effects if isinstance(effect, CallWebhook)}
     for effect in step.effects:
+        if isinstance(effect, CallWebhook):
+            batch.writes.webhook(run, effect)
+        elif isinstance(effect, Wait) and effect.resume_at and effect.node_id not in calls:
+            batch.writes.timer(run, effect.node_id, effect.resume_at)
         if isinstance(effect, SendMessage):
             message = BotMessage(
                 contact_id=contact.id,
@@ -320,4 +474,5 @@ def _state_fields(step: Step, current_node_id: str | None) -> dict[str, Any]:
         "retries": step.state.retries,
         "failure": end.reason[:500] if end is not None and end.failed else None,
         "finished_at": now() if finished else None,
+        "resume_at": step.state.resume_at,
     }

@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 from tortoise.timezone import now
 
 from api.contacts.types import Contact
-from api.flows import service
+from api.flows import service, timers
 from api.flows.types import (
     Flow,
     FlowRun,
@@ -46,6 +46,14 @@ class Query:
         runs = await service.runs_of(
             await info.context.workspace_id(), str(flow_id), first=50 if first is None else first
         )
+        return [FlowRun.from_model(run, Contact.from_model(run.contact)) for run in runs]
+
+    @strawberry.field(description="The contact's runs waiting on a timer, soonest first.")
+    async def contact_pending_steps(
+        self, info: strawberry.Info, contact_id: strawberry.ID
+    ) -> list[FlowRun]:
+        workspace_id = await info.context.workspace_id()
+        runs = await timers.pending_of(workspace_id, str(contact_id))
         return [FlowRun.from_model(run, Contact.from_model(run.contact)) for run in runs]
 
     @strawberry.field(
@@ -122,6 +130,11 @@ class Mutation:
         workspace_id = await info.context.workspace_id()
         flow = await service.set_enabled(workspace_id, str(id), enabled=enabled)
         return Flow.from_model(flow)
+
+    @strawberry.mutation(description="Stop a waiting run; VALIDATION_FAILED when it is not.")
+    async def cancel_flow_run(self, info: strawberry.Info, id: strawberry.ID) -> FlowRun:
+        run = await timers.cancel_run(await info.context.workspace_id(), str(id))
+        return FlowRun.from_model(run, Contact.from_model(run.contact))
 
     @strawberry.mutation
     async def delete_flow(self, info: strawberry.Info, id: strawberry.ID) -> bool:

@@ -172,7 +172,7 @@ async def simulate(
             contact, await properties_service.definitions_by_key(workspace_id)
         )
     properties = await property_infos(workspace_id)
-    return simulate_document(program, events, values=values, properties=properties)
+    return simulate_document(program, events, values=values, properties=properties, now=now())
 
 
 async def runs_of(workspace_id: int, flow_id: str, *, first: int) -> list[FlowRun]:

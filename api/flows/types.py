@@ -97,10 +97,13 @@ class Flow:
 class FlowRun:
     id: strawberry.ID
     version: int
-    status: str = strawberry.field(description="running, waiting, completed or failed.")
+    status: str = strawberry.field(description="running, waiting, completed, failed or cancelled.")
     current_node_id: str | None
     started_at: datetime
     finished_at: datetime | None
+    resume_at: datetime | None = strawberry.field(
+        description="When a run waiting on a timer (a Wait node) goes on; null otherwise."
+    )
     failure: str | None = strawberry.field(description="Why a failed run failed.")
     # Given by whoever builds it (a contact's runs are listed from the contact itself), so
     # this module needs no contacts type at run time.
@@ -116,6 +119,7 @@ class FlowRun:
             current_node_id=run.current_node_id,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            resume_at=run.resume_at,
             failure=run.failure,
             contact=contact,
             flow_id=run.flow_id,
@@ -135,6 +139,9 @@ class SimulationResult:
     )
     path: list[str] = strawberry.field(description="Node ids in the order they ran.")
     waiting_at: str | None = strawberry.field(description="The node waiting for an answer.")
+    timers: list[SimulatedTimer] = strawberry.field(
+        description="The waits the run went through (the preview does not hold at them)."
+    )
 
     @classmethod
     def from_simulation(cls, simulation: Simulation, at: datetime) -> SimulationResult:
@@ -152,7 +159,17 @@ class SimulationResult:
             effects=JSON([_change_as_json(change) for change in simulation.changes]),
             path=simulation.path,
             waiting_at=simulation.waiting.node_id if simulation.waiting else None,
+            timers=[
+                SimulatedTimer(node_id=timer.node_id, resume_at=timer.resume_at)
+                for timer in simulation.timers
+            ],
         )
+
+
+@strawberry.type(description="A wait of a preview: the node, and when the run would go on.")
+class SimulatedTimer:
+    node_id: str
+    resume_at: datetime
 
 
 def _change_as_json(change: SetValue | Increment) -> dict[str, Any]:
@@ -193,6 +210,7 @@ class NodeType:
     category: str
     is_trigger: bool
     waits: bool
+    timer: bool = strawberry.field(description="Waits for the clock (a job resumes it).")
     config_schema: JSON
     ports: JSON
 
@@ -204,6 +222,7 @@ class NodeType:
             category=described["category"],
             is_trigger=described["isTrigger"],
             waits=described["waits"],
+            timer=described["timer"],
             config_schema=described["configSchema"],
             ports=described["ports"],
         )

@@ -65,7 +65,11 @@ const BUILDERS = {
 // A select of the field's choices, each shown as `labelOf(choice)`.
 function choice({ field, value, set, path }, labelOf) {
   const pairs = (field.choices ?? []).map((item) => [item, labelOf(item)]);
-  return select(pairs, value ?? field.choices?.[0], set, { "aria-label": field.label, "data-path": path });
+  // An optional choice without a default (a "Property changed" condition) may stay unset.
+  const optional = field.default == null && !field.required;
+  if (optional) pairs.unshift(["", "(any)"]);
+  const shown = value ?? (optional ? "" : field.choices?.[0]);
+  return select(pairs, shown, (item) => set(item || null), { "aria-label": field.label, "data-path": path });
 }
 
 function propertyPicker(field, value, set, attributes) {

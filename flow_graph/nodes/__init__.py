@@ -6,19 +6,29 @@ from typing import Any
 
 from flow_graph.nodes.ask_question import AskQuestion
 from flow_graph.nodes.base import ConfigField, NodeType, PropertyUse
+from flow_graph.nodes.call_webhook import CallWebhookNode
 from flow_graph.nodes.condition import Condition
 from flow_graph.nodes.decision import Decision
 from flow_graph.nodes.end import End
 from flow_graph.nodes.hand_off import HandOff
 from flow_graph.nodes.increment_property import IncrementProperty
 from flow_graph.nodes.page_visit import PageVisit
+from flow_graph.nodes.property_changed import PropertyChanged
 from flow_graph.nodes.send_message import SendMessage
 from flow_graph.nodes.update_property import UpdateProperty
+from flow_graph.nodes.visitor_says import VisitorSays
+from flow_graph.nodes.visits import FirstVisit, ReturningVisitor, VisitorStays
+from flow_graph.nodes.wait import Wait
 
 REGISTRY: dict[str, NodeType] = {
     node_type.type: node_type
     for node_type in (
         PageVisit(),
+        FirstVisit(),
+        ReturningVisitor(),
+        VisitorStays(),
+        VisitorSays(),
+        PropertyChanged(),
         SendMessage(),
         Decision(),
         AskQuestion(),
@@ -26,6 +36,8 @@ REGISTRY: dict[str, NodeType] = {
         IncrementProperty(),
         Condition(),
         HandOff(),
+        Wait(),
+        CallWebhookNode(),
         End(),
     )
 }

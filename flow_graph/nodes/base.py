@@ -7,6 +7,7 @@ per-type behaviour (`step`) is added beside these declarations.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,17 +35,20 @@ class RunContext:
     node_id: str
     values: dict[str, Any]
     properties: Mapping[str, PropertyInfo]
+    # The caller's clock (flow_graph has none); only timed nodes read it.
+    now: datetime.datetime | None = None
 
 
 @dataclass
 class Outcome:
     """What entering or answering a node led to: effects, then one of continue on `port`,
-    wait for the visitor, or end (failed when `failure` is set)."""
+    wait (for the visitor, or until `resume_at`), or end (failed when `failure` is set)."""
 
     effects: list[Effect] = field(default_factory=list)
     port: str | None = None
     wait: bool = False
     failure: str | None = None
+    resume_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,10 @@ class NodeType:
     category: ClassVar[str]
     is_trigger: ClassVar[bool] = False
     waits: ClassVar[bool] = False
+    # Waits for a job (the clock, a delivery), not for the visitor: a reply never resumes it.
+    timer: ClassVar[bool] = False
+    # The port a preview goes on from after such a wait (it assumes the job went well).
+    preview_port: ClassVar[str] = "next"
     fields: ClassVar[tuple[ConfigField, ...]] = ()
     # Ports that may stay unconnected without a warning (ask_question's `failed`).
     optional_ports: ClassVar[frozenset[str]] = frozenset()
@@ -148,6 +156,7 @@ class NodeType:
             "category": self.category,
             "isTrigger": self.is_trigger,
             "waits": self.waits,
+            "timer": self.timer,
             "configSchema": {"fields": [f.describe() for f in self.fields]},
             "ports": {
                 "rule": self.port_rule,

@@ -161,3 +161,12 @@ def test_serve_writes_its_log_lines_with_time_and_level(
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING propflow.test: Redis unavailable", line
     )
+
+
+def test_worker_refuses_sqlite_whose_jobs_serve_runs(tmp_path: Path):
+    result = propflow("worker", "--db", f"sqlite://{tmp_path / 'propflow.db'}")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "propflow: propflow worker needs PostgreSQL; on SQLite, propflow serve runs the jobs itself"
+    )

@@ -346,18 +346,20 @@ async def test_another_workspaces_flow_is_not_found(
 
 
 async def test_node_types_describe_the_registry(gql: GraphQLClient):
-    types = (await gql("{ nodeTypes { type label category isTrigger waits configSchema ports } }"))[
-        "nodeTypes"
-    ]
+    types = (
+        await gql("{ nodeTypes { type label category isTrigger waits timer configSchema ports } }")
+    )["nodeTypes"]
 
     by_type = {t["type"]: t for t in types}
     assert set(by_type) == {
-        "page_visit", "send_message", "decision", "ask_question",
-        "update_property", "increment_property", "condition", "hand_off", "end",
+        "page_visit", "first_visit", "returning_visitor", "visitor_stays", "visitor_says",
+        "property_changed", "send_message", "decision", "ask_question", "update_property",
+        "increment_property", "condition", "hand_off", "wait", "call_webhook", "end",
     }  # fmt: skip
     assert by_type["hand_off"]["label"] == "Hand off to an operator"
     assert by_type["page_visit"]["isTrigger"] is True
-    assert by_type["decision"]["waits"] is True
+    assert by_type["decision"]["waits"] is True and by_type["decision"]["timer"] is False
+    assert by_type["wait"]["timer"] is True
     assert by_type["increment_property"]["category"] == "property"
 
 

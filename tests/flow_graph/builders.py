@@ -15,6 +15,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "increment_property": {"key": "page_views", "by": 1},
     "condition": {"key": "page_views", "op": "GT", "value": 3},
     "hand_off": {},
+    "visitor_stays": {"match": "prefix", "url": "/pricing", "seconds": 30},
+    "property_changed": {"key": "page_views", "op": "GTE", "value": 3, "limit": "every_time"},
+    "call_webhook": {"url": "https://hooks.example.com/lead", "keys": ["email"]},
+    "wait": {"mode": "duration", "amount": 2, "unit": "hours"},
     "end": {},
 }
 

@@ -1,15 +1,34 @@
+import datetime
+
 import pytest
 
 from flow_graph import PropertyInfo, PropertyType
-from flow_graph.effects import Actor, End, HandOff, Increment, SendMessage, SetValue, Wait
+from flow_graph.effects import (
+    Actor,
+    CallWebhook,
+    End,
+    HandOff,
+    Increment,
+    SendMessage,
+    SetValue,
+    Wait,
+)
 from flow_graph.engine import (
     MAX_STEPS,
     RunState,
+    Trigger,
+    Visit,
+    changed_triggers,
     compile_document,
     matching_triggers,
     resume_run,
+    said_triggers,
     start_run,
+    stay_triggers,
     url_matches,
+    visit_triggers,
+    wake_run,
+    watched_keys,
 )
 from flow_graph.nodes.base import Reply
 from tests.flow_graph.builders import PROPERTIES, doc, edge, node
@@ -400,3 +419,214 @@ def test_only_waiting_nodes_take_answers():
 
     with pytest.raises(NotImplementedError):
         REGISTRY["end"].answer({}, RunContext("e", {}, {}), Reply(text="x"), 0)
+
+
+NOW = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC)
+WAIT_THEN_MESSAGE = (
+    node("t", "page_visit"),
+    node("w", "wait"),
+    node("m", "send_message", text="Still there?"),
+    edge("t", "next", "w"),
+    edge("w", "next", "m"),
+)
+
+
+def test_wait_holds_the_run_until_its_duration_has_passed():
+    step = start_run(
+        program(*WAIT_THEN_MESSAGE), trigger_id="t", values={}, properties=PROPERTIES, now=NOW
+    )
+
+    resume_at = NOW + datetime.timedelta(hours=2)
+    assert step.state == RunState("waiting", "w", resume_at=resume_at)
+    assert step.effects == (Wait("w", resume_at),)
+
+
+@pytest.mark.parametrize(
+    ("birthday", "offset", "unit", "expected"),
+    [
+        ("2026-12-24", -1, "days", datetime.datetime(2026, 12, 23, tzinfo=datetime.UTC)),
+        ("2026-12-24", 9, "hours", datetime.datetime(2026, 12, 24, 9, tzinfo=datetime.UTC)),
+        ("2026-12-24", 0, "minutes", datetime.datetime(2026, 12, 24, tzinfo=datetime.UTC)),
+    ],
+)
+def test_wait_until_a_date_property_plus_an_offset(birthday, offset, unit, expected):
+    wait = node("w", "wait", mode="until_date", key="birthday", offset=offset, offsetUnit=unit)
+    prog = program(node("t", "page_visit"), wait, edge("t", "next", "w"))
+
+    step = start_run(
+        prog, trigger_id="t", values={"birthday": birthday}, properties=PROPERTIES, now=NOW
+    )
+
+    assert step.state.resume_at == expected
+
+
+@pytest.mark.parametrize("birthday", [None, "2026-11-20", "not a date", "9999-12-31", "0001-01-01"])
+def test_wait_goes_on_at_once_when_the_date_is_unset_past_or_out_of_range(birthday):
+    offset = -5 if birthday == "0001-01-01" else 5
+    wait = node("w", "wait", mode="until_date", key="birthday", offset=offset, offsetUnit="days")
+    prog = program(
+        node("t", "page_visit"),
+        wait,
+        node("m", "send_message", text="Now"),
+        edge("t", "next", "w"),
+        edge("w", "next", "m"),
+    )
+
+    step = start_run(
+        prog, trigger_id="t", values={"birthday": birthday}, properties=PROPERTIES, now=NOW
+    )
+
+    assert texts(step) == ["Now"] and step.state.status == "completed"
+
+
+def test_wait_without_a_clock_fails_the_run():
+    step = start(program(*WAIT_THEN_MESSAGE))
+
+    assert step.state.status == "failed"
+    assert "no clock" in step.effects[-1].reason
+
+
+def test_wake_run_goes_on_from_the_wait_on_its_version():
+    prog = program(*WAIT_THEN_MESSAGE)
+    waiting = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW).state
+
+    step = wake_run(prog, state=waiting, values={}, properties=PROPERTIES, now=NOW)
+
+    assert texts(step) == ["Still there?"] and step.path == ("m",)
+    assert step.state.status == "completed"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [RunState("completed"), RunState("waiting", "m"), RunState("waiting", "gone")],
+)
+def test_wake_run_refuses_a_run_not_waiting_on_a_timer(state):
+    step = wake_run(
+        program(*WAIT_THEN_MESSAGE), state=state, values={}, properties=PROPERTIES, now=NOW
+    )
+
+    assert step.state.status == "failed"
+    assert step.effects[-1].reason == "the run is not waiting on a timer"
+
+
+def test_a_reply_does_not_resume_a_run_waiting_on_a_timer():
+    prog = program(*WAIT_THEN_MESSAGE)
+    waiting = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW).state
+
+    step = reply(prog, waiting, text="hello")
+
+    assert step.effects[-1].reason == "the run is not waiting for an answer"
+
+
+SCORED = (
+    node("any", "property_changed", key="page_views", op=None, value=None),
+    node("fifty", "property_changed", key="page_views", op="GTE", value=50),
+    node("once", "property_changed", key="plan", op="EQ", value="Pro", limit="once_per_contact"),
+    node("gone", "property_changed", key="deleted_key"),
+    node("visit", "page_visit", url="/pricing"),
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"page_views": (10, 49)}, [("any", False)]),
+        ({"page_views": (49, 50)}, [("any", False), ("fifty", False)]),
+        ({"page_views": (50, 60)}, [("any", False)]),
+        ({"page_views": (None, 70)}, [("any", False), ("fifty", False)]),
+        ({"plan": ("Free", "Pro")}, [("once", True)]),
+        ({"plan": ("Pro", "Free")}, []),
+        ({"deleted_key": (1, 2)}, []),
+        ({"name": ("A", "B")}, []),
+    ],
+)
+def test_changed_triggers_fire_on_a_change_or_when_their_condition_becomes_true(changes, expected):
+    prog = program(*SCORED)
+
+    triggers = changed_triggers(prog, changes, PROPERTIES)
+
+    assert [(t.node_id, t.once_per_visitor) for t in triggers] == expected
+    assert watched_keys(prog) == {"page_views", "plan", "deleted_key"}
+
+
+def test_a_condition_whose_value_no_longer_fits_never_fires():
+    prog = program(node("t", "property_changed", key="plan", op="EQ", value="Enterprise"))
+
+    assert changed_triggers(prog, {"plan": ("Free", "Pro")}, PROPERTIES) == []
+
+
+def test_page_visits_start_only_page_visit_triggers():
+    prog = program(*SCORED)
+
+    assert [t.node_id for t in matching_triggers(prog, "/pricing")] == ["visit"]
+
+
+def test_call_webhook_waits_for_its_delivery_then_goes_on_at_ok_or_failed():
+    prog = program(
+        node("t", "page_visit"),
+        node("h", "call_webhook", keys=["email", "page_views"]),
+        node("ok", "send_message", text="Sent"),
+        node("no", "send_message", text="Not sent"),
+        edge("t", "next", "h"),
+        edge("h", "ok", "ok"),
+        edge("h", "failed", "no"),
+    )
+
+    step = start_run(prog, trigger_id="t", values={}, properties=PROPERTIES, now=NOW)
+
+    call = CallWebhook("h", "https://hooks.example.com/lead", ("email", "page_views"))
+    assert step.effects == (call, Wait("h", NOW))
+    for port, text in (("ok", "Sent"), ("failed", "Not sent")):
+        woken = wake_run(
+            prog, state=step.state, values={}, properties=PROPERTIES, now=NOW, port=port
+        )
+        assert texts(woken) == [text]
+
+
+VISITS = (
+    node("page", "page_visit", url="/pricing"),
+    node("first", "first_visit"),
+    node("back", "returning_visitor", minutes=30),
+    node("stay", "visitor_stays", match="prefix", url="/pricing", seconds=20),
+)
+
+
+@pytest.mark.parametrize(
+    ("visit", "expected"),
+    [
+        (Visit("/pricing"), ["page", "first"]),
+        (Visit("/about"), ["first"]),
+        (Visit("/about", minutes_away=29.9), []),
+        (Visit("/about", minutes_away=30), ["back"]),
+    ],
+)
+def test_visit_triggers_on_first_and_returning_visits(visit, expected):
+    assert [t.node_id for t in visit_triggers(program(*VISITS), visit)] == expected
+
+
+def test_stay_triggers_name_their_seconds():
+    prog = program(*VISITS)
+
+    assert stay_triggers(prog, "/pricing/team") == [(Trigger("stay", True), 20)]
+    assert stay_triggers(prog, "/about") == []
+
+
+SAYS = (
+    node("price", "visitor_says", mode="keywords", keywords=["price", "how much"]),
+    node("refund", "visitor_says", mode="pattern", pattern="*refund*order ??"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What's the PRICE?", ["price"]),
+        ("How   much is it", ["price"]),
+        ("priceless", []),
+        ("I want a Refund for order 42", ["refund"]),
+        ("refund order 420", []),
+        ("x" * 5000 + " price", []),
+    ],
+)
+def test_said_triggers_match_keywords_as_words_and_patterns_ignoring_case(text, expected):
+    assert [t.node_id for t in said_triggers(program(*SAYS), text)] == expected

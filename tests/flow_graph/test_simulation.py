@@ -1,10 +1,13 @@
+import datetime
+
 import pytest
 
 from flow_graph.effects import Increment, SetValue
 from flow_graph.engine import compile_document
-from flow_graph.simulation import check_events, simulate
+from flow_graph.simulation import MAX_EVENTS, SimulatedTimer, check_events, simulate
 from tests.flow_graph.builders import PROPERTIES, doc, edge, node
 
+NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 SHOES = compile_document(
     doc(
         node("t", "page_visit", url="/shoes"),
@@ -29,6 +32,7 @@ def test_simulate_runs_visits_and_answers_in_order():
         ],
         values={"page_views": 4},
         properties=PROPERTIES,
+        now=NOW,
     )
 
     assert [m.text for m in result.messages] == [
@@ -45,13 +49,13 @@ def test_simulate_runs_visits_and_answers_in_order():
 
 
 def test_simulate_reports_where_it_waits():
-    result = simulate(SHOES, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES)
+    result = simulate(SHOES, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES, now=NOW)
 
     assert result.waiting.node_id == "q"
 
 
 def test_simulate_ignores_pages_no_trigger_matches():
-    result = simulate(SHOES, [{"pageView": "/pricing"}], values={}, properties=PROPERTIES)
+    result = simulate(SHOES, [{"pageView": "/pricing"}], values={}, properties=PROPERTIES, now=NOW)
 
     assert result.messages == [] and result.path == []
 
@@ -75,3 +79,95 @@ def test_check_events_names_the_problem(events, problem):
 
 def test_check_events_accepts_good_events():
     assert check_events([{"pageView": "/"}, {"text": "a"}, {"choice": 0}]) is None
+
+
+def test_simulate_goes_through_a_wait_and_reports_when_it_would_end():
+    prog = compile_document(
+        doc(
+            node("t", "page_visit", url="/shoes"),
+            node("w", "wait", amount=1, unit="days"),
+            node("m", "send_message", text="A day later"),
+            edge("t", "next", "w"),
+            edge("w", "next", "m"),
+        )
+    )
+
+    result = simulate(prog, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES, now=NOW)
+
+    assert [m.text for m in result.messages] == ["A day later"]
+    assert result.timers == [SimulatedTimer("w", NOW + datetime.timedelta(days=1))]
+    assert result.path == ["t", "w", "m"] and result.waiting is None
+
+
+def test_simulate_stops_a_loop_through_a_wait_after_max_events_timers():
+    prog = compile_document(
+        doc(
+            node("t", "page_visit", url="/shoes"),
+            node("w", "wait", amount=1, unit="minutes"),
+            node("m", "send_message", text="Tick"),
+            edge("t", "next", "w"),
+            edge("w", "next", "m"),
+            edge("m", "next", "w"),
+        )
+    )
+
+    result = simulate(prog, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES, now=NOW)
+
+    assert len(result.timers) == MAX_EVENTS and len(result.messages) == MAX_EVENTS
+    assert result.waiting.node_id == "w"
+
+
+def test_simulate_takes_a_webhook_call_as_answered():
+    prog = compile_document(
+        doc(
+            node("t", "page_visit", url="/shoes"),
+            node("h", "call_webhook"),
+            node("m", "send_message", text="Sent"),
+            edge("t", "next", "h"),
+            edge("h", "ok", "m"),
+        )
+    )
+
+    result = simulate(prog, [{"pageView": "/shoes"}], values={}, properties=PROPERTIES, now=NOW)
+
+    assert [m.text for m in result.messages] == ["Sent"]
+    assert result.timers == [SimulatedTimer("h", NOW)]
+
+
+def test_simulate_takes_the_first_page_view_as_a_first_visit_and_stays_on_each_page():
+    prog = compile_document(
+        doc(
+            node("first", "first_visit"),
+            node("hello", "send_message", text="Welcome"),
+            node("stay", "visitor_stays", match="prefix", url="/pricing", seconds=30),
+            node("help", "send_message", text="Need help?"),
+            edge("first", "next", "hello"),
+            edge("stay", "next", "help"),
+        )
+    )
+
+    result = simulate(
+        prog,
+        [{"pageView": "/pricing"}, {"pageView": "/pricing"}],
+        values={},
+        properties=PROPERTIES,
+        now=NOW,
+    )
+
+    assert [m.text for m in result.messages] == ["Welcome", "Need help?", "Need help?"]
+
+
+def test_simulate_takes_a_text_with_nothing_waiting_as_what_the_visitor_says():
+    prog = compile_document(
+        doc(
+            node("says", "visitor_says", mode="keywords", keywords=["price"]),
+            node("m", "send_message", text="Plans start at 9 EUR"),
+            edge("says", "next", "m"),
+        )
+    )
+
+    result = simulate(
+        prog, [{"text": "the price?"}, {"choice": 0}], values={}, properties=PROPERTIES, now=NOW
+    )
+
+    assert [m.text for m in result.messages] == ["Plans start at 9 EUR"]

@@ -41,3 +41,24 @@ async def publish_flow(gql: GraphQLClient, name: str, graph: dict[str, Any]) -> 
 
 async def workspace_key(gql: GraphQLClient) -> str:
     return (await gql("{ workspace { publicKey } }"))["workspace"]["publicKey"]
+
+
+def wait_flow(text: str = "Still looking?") -> dict[str, Any]:
+    """Visitor opens /pricing → wait 1 minute → send `text` → end."""
+    return {
+        "nodes": [
+            flow_node("t", "page_visit", match="prefix", url="/pricing", limit="every_visit"),
+            flow_node("w", "wait", mode="duration", amount=1, unit="minutes"),
+            flow_node("m", "send_message", text=text),
+            flow_node("e", "end"),
+        ],
+        "edges": [next_edge("t", "w"), next_edge("w", "m"), next_edge("m", "e")],
+    }
+
+
+def flow_node(node_id: str, type: str, **config: object) -> dict[str, Any]:
+    return {"id": node_id, "type": type, "position": {"x": 0, "y": 0}, "config": config}
+
+
+def next_edge(source: str, target: str) -> dict[str, Any]:
+    return {"id": f"{source}-{target}", "source": source, "sourcePort": "next", "target": target}

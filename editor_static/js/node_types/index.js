@@ -30,6 +30,7 @@ export const CATEGORIES = [
   ["question", "Questions"],
   ["property", "Properties"],
   ["logic", "Logic"],
+  ["action", "Actions"],
 ];
 
 let types = new Map();

@@ -1,0 +1,66 @@
+"""Jobs in tests: bring scheduled jobs forward to now, and run the due ones until none is left,
+with the engine of the test's database (procrastinate on PostgreSQL, the local worker on SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from api import db
+from api.jobs import postgres, queue
+from api.jobs.local import LocalWorker
+from api.jobs.models import Job
+
+
+async def make_due() -> None:
+    """Every job waiting for its time is due now (the controlled clock of the API tests)."""
+    client = db.connection()
+    if client.capabilities.dialect == "postgres":
+        await client.execute_query(
+            "UPDATE procrastinate_jobs SET scheduled_at = NOW() - INTERVAL '1 second' "
+            "WHERE status = 'todo' AND task_name <> $1",
+            [postgres.SWEEP_TASK],
+        )
+    else:
+        await client.execute_query("UPDATE job SET due_ms = 0 WHERE status = 'todo'")
+
+
+async def run_due_jobs(database_url: str, *, later_seconds: float = 0.0) -> None:
+    """Run the due jobs until none is left; `later_seconds` runs the local worker's clock ahead
+    (past the lease of a job whose worker died)."""
+    if db.is_postgres(database_url):
+        app = postgres.create_app(database_url)
+        async with app.open_async():
+            await postgres.run_worker(app, wait=False, install_signal_handlers=False)
+        return
+    await LocalWorker(clock=lambda: time.time() + later_seconds).run_until_idle()
+
+
+async def scheduled_count() -> int:
+    """Jobs not yet done (the sweep of stalled jobs left out)."""
+    client = db.connection()
+    if client.capabilities.dialect == "postgres":
+        rows = await client.execute_query_dict(
+            "SELECT count(*) AS n FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+            "AND task_name <> $1",
+            [postgres.SWEEP_TASK],
+        )
+    else:
+        rows = await client.execute_query_dict(
+            "SELECT count(*) AS n FROM job WHERE status IN ('todo', 'doing')"
+        )
+    return int(rows[0]["n"])
+
+
+async def first_payload(database_url: str) -> dict[str, Any]:
+    """The payload of the first job scheduled (to run its handler by hand, twice)."""
+    if db.is_postgres(database_url):
+        rows = await db.connection().execute_query_dict(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = $1 ORDER BY id LIMIT 1",
+            [queue.TASK],
+        )
+        args = rows[0]["args"]
+        return (json.loads(args) if isinstance(args, str) else args)["payload"]
+    return (await Job.all().order_by("id").first()).payload

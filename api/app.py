@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -22,18 +23,28 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
-from api import auth, db, export, imports, pubsub
+from api import auth, db, export, graphql_http, imports, pubsub
 from api.context import Context
 from api.edge import log_clipping, payload
 from api.edge.body_limit import BodyLimit
 from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
 from api.flows import runner
+from api.persisted_queries import service as persisted_service
+from api.persisted_queries.cache import create_query_cache
+from api.persisted_queries.resolve import (
+    PERSISTED_QUERY_NOT_FOUND,
+    PersistedQueries,
+    PersistedQueryError,
+)
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
-from api.schema import build_schema
+from api.schema import PropflowSchema, build_schema
 from api.settings import Settings
 from api.shedding import InFlightCap
 from api.unavailable import AnswerUnavailable
@@ -55,6 +66,9 @@ GUARDED_PATHS = ("/graphql", "/export/contacts.csv", "/import/contacts.csv")
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with a Propflow context per request."""
 
+    schema: PropflowSchema
+    persisted: PersistedQueries  # opened by the lifespan (its cache may live in Redis)
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
@@ -73,17 +87,45 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refusals of the HTTP layer (a body that is not JSON, a GET mutation, batching) answer
-        in the GraphQL error shape, with BAD_REQUEST, like every other refusal."""
+        in the GraphQL error shape, with BAD_REQUEST, like every other refusal; under the media
+        type the client accepts (api/graphql_http.py)."""
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as error:
-            response = JSONResponse(
-                {"errors": [{"message": error.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                status_code=error.status_code,
+            status = error.status_code
+            response = graphql_http.refusal(request, error.reason, "BAD_REQUEST", status, status)
+        except PersistedQueryError as error:
+            # Under application/json a missing hash is an answer (200), as clients expect.
+            legacy = 200 if error.code == PERSISTED_QUERY_NOT_FOUND else error.status
+            response = graphql_http.refusal(
+                request, error.message, error.code, error.status, legacy
             )
+        graphql_http.negotiate(request, response)
         await response(scope, receive, send)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A request may name its query by hash (persisted queries, POST or GET)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            data.query = await self.persisted.resolve(data.query, data.extensions, self._storable)
+        return data
+
+    def _storable(self, query: str) -> bool:
+        """A query worth keeping under its hash: within the caps, parsed and valid."""
+        try:
+            return not self.schema.gate.check(query).errors
+        except GraphQLError:
+            return False
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return graphql_http.result_body(request, result)
 
     def decode_json(self, data: str | bytes) -> object:
         """WebSocket messages (and GET variables), capped like bodies and decoded strictly
@@ -143,7 +185,12 @@ def create_app(settings: Settings) -> Starlette:
         runner.forget_programs()
         properties_service.forget_recent()
         visitors_service.forget_known_visitors()
+        persisted_service.forget_found()
         app.state.rate_limiter = RateLimiter.from_settings(settings)
+        graphql.persisted = PersistedQueries(
+            create_query_cache(settings.redis_url),
+            registered_only=settings.registered_documents_only,
+        )
         try:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()
@@ -162,6 +209,7 @@ def create_app(settings: Settings) -> Starlette:
                 pubsub.install(None)
                 await broker.close()
         finally:
+            await graphql.persisted.cache.close()
             await app.state.rate_limiter.close()
             await db.close_database()
 

@@ -1,4 +1,5 @@
-"""The `propflow` command: serve, migrate, operator create | token | revoke.
+"""The `propflow` command: serve, migrate, schema, operator create | token | revoke,
+persisted-queries load.
 
 A bad database URL ends with one clear line on stderr and exit status 2, never a traceback.
 """
@@ -10,10 +11,12 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from api import db, log_format, pubsub, seed
 from api.errors import PropflowError
+from api.persisted_queries.manifest import ManifestDocument, ManifestError, read_manifest
 from api.settings import Settings, SettingsError
 from api.workspaces.models import Operator
 
@@ -22,7 +25,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (db.DatabaseError, PropflowError, SettingsError, pubsub.BrokerUnavailableError) as error:
+    except (
+        db.DatabaseError,
+        PropflowError,
+        SettingsError,
+        ManifestError,
+        pubsub.BrokerUnavailableError,
+    ) as error:
         print(f"propflow: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -135,6 +144,36 @@ def _print_schema(_args: argparse.Namespace) -> None:
     print(build_schema().as_str())
 
 
+def _load_persisted_queries(args: argparse.Namespace) -> None:
+    """Register a manifest's documents, each checked against the schema first."""
+    from api.persisted_queries import service
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"Cannot read {args.file}: {error}") from None
+    documents = read_manifest(text)
+    for document in documents:
+        _check_against_schema(document)
+    added, known = _on_database(args, partial(service.register_documents, documents))
+    print(f"Registered {added} document(s); {known} already registered")
+
+
+def _check_against_schema(document: ManifestDocument) -> None:
+    from graphql import GraphQLError, parse, validate
+
+    from api.schema import build_schema
+
+    try:
+        errors = validate(build_schema()._schema, parse(document.body))
+    except GraphQLError as error:
+        errors = [error]
+    if errors:
+        raise ManifestError(
+            f"Document {document.name or document.id}: {'; '.join(e.message for e in errors)}"
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="propflow", description="Contact properties and automation flows."
@@ -161,6 +200,15 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_print_schema)
+
+    persisted = commands.add_parser("persisted-queries", help="documents registered ahead of time")
+    persisted_commands = persisted.add_subparsers(dest="persisted_command", required=True)
+    load = persisted_commands.add_parser(
+        "load", help="register the documents of an Apollo or GraphQL Codegen manifest"
+    )
+    load.add_argument("file", help="persisted-query-manifest.json or persisted-documents.json")
+    load.add_argument("--db", default=None, help=db_help)
+    load.set_defaults(run=_load_persisted_queries)
 
     operator = commands.add_parser("operator", help="manage operators")
     operator_commands = operator.add_subparsers(dest="operator_command", required=True)

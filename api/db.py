@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "api.contacts.models",
     "api.flows.models",
     "api.visitors.models",
+    "api.persisted_queries.models",
 ]
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000

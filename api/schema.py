@@ -29,6 +29,7 @@ from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
 from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 from api.flows import schema as flows_schema
+from api.persisted_queries.service import is_registered
 from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
@@ -69,6 +70,7 @@ class PropflowSchema(strawberry.Schema):
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = settings.production
+        self.registered_documents_only = settings.registered_documents_only
         rules = [*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule]
         if not settings.introspection_enabled:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -86,6 +88,8 @@ class PropflowSchema(strawberry.Schema):
         operation against its limits, and refuse a subscription that did not come over the
         WebSocket; then strawberry's own checks (the operation type) as before."""
         if context.query is not None and context.graphql_document is None:
+            if self.registered_documents_only and not await is_registered(context.query):
+                return _refused(context, _not_registered())
             try:
                 checked = self.gate.check(context.query)
             except GraphQLError as error:
@@ -188,6 +192,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 def _refused(context: ExecutionContext, error: GraphQLError) -> PreExecutionError:
     context.pre_execution_errors = [error]
     return PreExecutionError(data=None, errors=[error])
+
+
+def _not_registered() -> GraphQLError:
+    return GraphQLError(
+        "Only documents registered ahead of time are served here, and this one is not.",
+        extensions={"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+    )
 
 
 def _subscription_outside_websocket(context: ExecutionContext) -> bool:

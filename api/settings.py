@@ -71,6 +71,8 @@ class Settings:
     # The edge: rate limits, and the proxies whose X-Forwarded-For names the client.
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # Production only: serve registered documents alone (`propflow persisted-queries load`).
+    registered_documents_only: bool = False
 
     @property
     def introspection_enabled(self) -> bool:
@@ -93,8 +95,14 @@ class Settings:
             "session_recheck_seconds": _seconds("PROPFLOW_SESSION_RECHECK_SECONDS", 2.0),
             "rate_limits": RateLimitSettings.from_env(),
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
+            "registered_documents_only": _registered_only("PROPFLOW_PERSISTED_QUERIES"),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
+        if values["registered_documents_only"] and not values["production"]:
+            raise SettingsError(
+                "PROPFLOW_PERSISTED_QUERIES=registered needs PROPFLOW_PRODUCTION=true "
+                "(GraphiQL and the tests send documents of their own)"
+            )
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -176,6 +184,15 @@ def _proxies(name: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {proxy!r} is not an IP address or network") from None
     return proxies
+
+
+def _registered_only(name: str) -> bool:
+    """'registered': only documents loaded ahead of time; 'auto' (the default): any, with
+    automatic persisted queries."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw not in ("", "auto", "registered"):
+        raise SettingsError(f"{name} must be 'auto' or 'registered', not {raw!r}")
+    return raw == "registered"
 
 
 class SettingsError(Exception):

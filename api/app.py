@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -28,7 +29,7 @@ from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from api import auth, db, export, graphql_http, imports, pubsub
+from api import auth, db, export, graphql_http, imports, log_format, metrics, pubsub
 from api.context import Context
 from api.edge import log_clipping, payload
 from api.edge.body_limit import BodyLimit
@@ -59,6 +60,7 @@ logger = logging.getLogger("propflow.app")
 VISITOR_KEY = cross_origin.VISITOR_KEY_SCOPE
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
+GRAPHIQL_PAGE = EDITOR_DIRECTORY / "graphiql.html"
 # Endpoints that act for an operator or a visitor: pages of other origins are checked there.
 GUARDED_PATHS = ("/graphql", "/export/contacts.csv", "/import/contacts.csv")
 
@@ -81,16 +83,24 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.operator_sockets = OperatorSockets()
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from vendored assets (editor_static/vendor/graphiql): nothing from a CDN."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
+
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """Also a page of a workspace's allowed origins, for that workspace's widget only."""
         return VISITOR_KEY in request.scope or super().is_websocket_origin_allowed(request, origin)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            with metrics.OPEN_WEBSOCKETS.track_inprogress():
+                return await super().__call__(scope, receive, send)
+        return await self._answer_http(scope, receive, send)
+
+    async def _answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refusals of the HTTP layer (a body that is not JSON, a GET mutation, batching) answer
         in the GraphQL error shape, with BAD_REQUEST, like every other refusal; under the media
         type the client accepts (api/graphql_http.py)."""
-        if scope["type"] != "http":
-            return await super().__call__(scope, receive, send)
         request = Request(scope, receive)
         try:
             response = await self.run(request)
@@ -178,6 +188,14 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
 
 
+def create_app_from_env() -> Starlette:
+    """The app of a worker process of `propflow serve --workers N` (which sets the environment,
+    PROPFLOW_LOG_LEVEL included)."""
+    settings = Settings.from_env()
+    log_format.configure(os.environ.get("PROPFLOW_LOG_LEVEL", "info"), settings.log_format)
+    return create_app(settings)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -219,6 +237,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", lambda _request: RedirectResponse("/editor/")),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
@@ -263,6 +282,13 @@ async def readyz(_request: Request) -> Response:
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", **status}, status_code=200 if ready else 503
     )
+
+
+async def metrics_endpoint(_request: Request) -> Response:
+    """Prometheus's scrape (keep it off the public network: see README)."""
+    metrics.BROKER_BACKLOG.set(pubsub.backlog())
+    body, media_type = metrics.exposition()
+    return Response(body, media_type=media_type)
 
 
 async def healthz(_request: Request) -> Response:

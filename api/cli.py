@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from api import db, log_format, pubsub, seed
 from api.errors import PropflowError
@@ -43,8 +45,10 @@ def _serve(args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
-    log_format.configure(args.log_level)
     settings = Settings.from_env(database_url=args.db, host=args.host, port=args.port)
+    log_format.configure(args.log_level, settings.log_format)
+    if args.workers > 1:
+        _check_workers(settings, args.workers)
     asyncio.run(db.apply_migrations(settings.database_url))
     if args.seed and asyncio.run(seed.seed_new_database(settings.database_url)):
         print("New database: seeded the Default workspace with the demo's properties and flows")
@@ -52,16 +56,41 @@ def _serve(args: argparse.Namespace) -> None:
         asyncio.run(pubsub.check_redis(settings.redis_url))
     # The client's address is the socket's peer, or what X-Forwarded-For says when that peer
     # is a trusted proxy (none by default: uvicorn's own default trusts 127.0.0.1).
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level,
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": args.log_level,
         # A WebSocket frame is read whole before the app sees it: capped like a request body.
-        ws_max_size=settings.max_body_bytes,
-        proxy_headers=True,
-        forwarded_allow_ips=list(settings.trusted_proxies),
-    )
+        "ws_max_size": settings.max_body_bytes,
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(settings.trusted_proxies),
+    }
+    log_config = log_format.uvicorn_log_config(settings.log_format)
+    if log_config is not None:
+        options["log_config"] = log_config
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each worker builds its app from the environment: the flags' values go there first, and
+    # the workers' metrics meet in one directory (api/metrics.py).
+    os.environ["DATABASE_URL"] = settings.database_url
+    os.environ["PROPFLOW_LOG_LEVEL"] = args.log_level
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="propflow-metrics-"))
+    uvicorn.run("api.app:create_app_from_env", factory=True, workers=args.workers, **options)
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several processes need a database and a broker they all share."""
+    if not db.is_postgres(settings.database_url):
+        raise SettingsError(
+            f"--workers {workers} needs PostgreSQL: a SQLite file is written by one process "
+            "(serve with --workers 1, or set DATABASE_URL=postgres://...)"
+        )
+    if not settings.redis_url:
+        raise SettingsError(
+            f"--workers {workers} needs REDIS_URL: the workers share live events, rate limits "
+            "and persisted queries through Redis"
+        )
 
 
 def _migrate(args: argparse.Namespace) -> None:
@@ -174,6 +203,12 @@ def _check_against_schema(document: ManifestDocument) -> None:
         )
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= 64):
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 64, not {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="propflow", description="Contact properties and automation flows."
@@ -190,6 +225,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="seed",
         action="store_false",
         help="do not give a new, empty database the demo's Default workspace",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default 1; more need PostgreSQL and REDIS_URL)",
     )
     serve.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)

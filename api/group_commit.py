@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
+from api import metrics
+
 logger = logging.getLogger("propflow.group_commit")
 
 Item = TypeVar("Item")
@@ -131,6 +133,7 @@ class _Queue(Generic[Item, Result]):
         del self.waiting[:size]
         if not group:
             return
+        metrics.GROUP_COMMIT_SIZE.observe(len(group))
         try:
             results = await self.committer.apply_group([item for item, _ in group])
         except BaseException as error:  # cancelled with the loop: nobody waits forever

@@ -29,6 +29,7 @@ from api.edge.request_ids import request_id_of
 from api.errors import PropflowError
 from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 from api.flows import schema as flows_schema
+from api.metrics import GraphQLMetrics
 from api.persisted_queries.service import is_registered
 from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
@@ -185,7 +186,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=[lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected)],
+        extensions=[
+            lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected),
+            GraphQLMetrics,
+        ],
     )
 
 

@@ -73,6 +73,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     # Production only: serve registered documents alone (`propflow persisted-queries load`).
     registered_documents_only: bool = False
+    # "text" (time, level, logger, message) or "json" (one object a line, with the request id).
+    log_format: str = "text"
 
     @property
     def introspection_enabled(self) -> bool:
@@ -96,6 +98,7 @@ class Settings:
             "rate_limits": RateLimitSettings.from_env(),
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
             "registered_documents_only": _registered_only("PROPFLOW_PERSISTED_QUERIES"),
+            "log_format": _choice("PROPFLOW_LOG_FORMAT", ("text", "json")),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         if values["registered_documents_only"] and not values["production"]:
@@ -184,6 +187,14 @@ def _proxies(name: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {proxy!r} is not an IP address or network") from None
     return proxies
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, the first by default."""
+    raw = os.environ.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
 
 
 def _registered_only(name: str) -> bool:

@@ -16,10 +16,10 @@ from cachetools import LRUCache
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from api import pubsub
+from api import metrics, pubsub
 from api.contacts import service as contacts_service
 from api.contacts.value_store import Origin
-from api.errors import ValidationFailedError
+from api.errors import PropflowError, ValidationFailedError
 from api.flows import runner
 from api.flows.models import BotMessage
 from api.rate_limits import Limit, RateLimiter
@@ -50,15 +50,20 @@ async def track_page_view(
     *, workspace_key: str, visitor_id: str, url: str, event_id: str | None, guard: Guard
 ) -> EventResult:
     """Start every enabled published flow whose trigger matches `url`, within its limit."""
-    _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
-    _check_text("url", url, MAX_URL_LENGTH)
-    if event_id is not None:
-        _check_text("eventId", event_id, MAX_ID_LENGTH)
-    await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
-    workspace = await workspaces_service.workspace_for_key(workspace_key)
-    await _count_if_new(workspace.id, visitor_id, guard)
+    try:
+        _check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+        _check_text("url", url, MAX_URL_LENGTH)
+        if event_id is not None:
+            _check_text("eventId", event_id, MAX_ID_LENGTH)
+        await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
+        workspace = await workspaces_service.workspace_for_key(workspace_key)
+        await _count_if_new(workspace.id, visitor_id, guard)
+    except PropflowError:
+        metrics.PAGE_VIEWS.labels("refused").inc()
+        raise
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
     _known_visitors[workspace.id, visitor_id] = True
+    metrics.PAGE_VIEWS.labels("duplicate" if result.duplicate else "accepted").inc()
     await _announce(result.committed)
     return result
 

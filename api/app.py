@@ -26,6 +26,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -82,6 +83,12 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.operator_sockets = OperatorSockets()
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Not for a GET naming its query by hash alone (a persisted query, no `query`)."""
+        return super().should_render_graphql_ide(request) and not request.query_params.get(
+            "extensions"
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from vendored assets (editor_static/vendor/graphiql): nothing from a CDN."""

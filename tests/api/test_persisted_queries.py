@@ -89,6 +89,18 @@ async def test_persisted_query_link_over_get_falls_back_to_post(gql: GraphQLClie
     assert by_hash.json() == stored.json()
 
 
+async def test_a_get_by_hash_from_any_client_is_answered_not_graphiql(gql: GraphQLClient):
+    """curl's `Accept: */*` would otherwise get the GraphiQL page."""
+    await post(gql, WITH_QUERY)
+
+    response = await gql.http.get(
+        HASH_ONLY_GET, headers={"authorization": f"Bearer {gql.token}", "accept": "*/*"}
+    )
+
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["data"]["propertyTypes"]
+
+
 async def test_a_missing_hash_is_a_200_answer_under_application_json(gql: GraphQLClient):
     """urql and Apollo Client 3 read the error from a 200 application/json body."""
     response = await post(gql, HASH_ONLY, accept="application/json")

@@ -43,6 +43,7 @@ from api.persisted_queries.resolve import (
     PERSISTED_QUERY_NOT_FOUND,
     PersistedQueries,
     PersistedQueryError,
+    extensions_with_document_id,
 )
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
@@ -86,8 +87,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Not for a GET naming its query by hash alone (a persisted query, no `query`)."""
-        return super().should_render_graphql_ide(request) and not request.query_params.get(
-            "extensions"
+        params = request.query_params
+        return super().should_render_graphql_ide(request) and not (
+            params.get("extensions") or params.get("documentId")
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -129,6 +131,9 @@ class GraphQLApp(GraphQL[Context, None]):
         """A request may name its query by hash (persisted queries, POST or GET)."""
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):
+            document_id = await _document_id(request)
+            if document_id is not None:
+                data.extensions = extensions_with_document_id(data.extensions, document_id)
             data.query = await self.persisted.resolve(data.query, data.extensions, self._storable)
         return data
 
@@ -193,6 +198,17 @@ class GraphQLApp(GraphQL[Context, None]):
                 self.operator_sockets.admit(context.request, context.bearer_token() or "")
         except (UnauthenticatedError, LimitExceededError):
             raise ConnectionRejectionError({"message": "Bad or missing credentials"}) from None
+
+
+async def _document_id(request: AsyncHTTPRequestAdapter) -> object:
+    """The request's `documentId` (a GET parameter or a key of the JSON body), if any."""
+    if request.method == "GET":
+        return request.query_params.get("documentId")
+    body = await request.get_body()  # read once already: Starlette keeps it
+    if b'"documentId"' not in body:
+        return None
+    decoded = payload.decode(body)
+    return decoded.get("documentId") if isinstance(decoded, dict) else None
 
 
 def create_app_from_env() -> Starlette:

@@ -74,7 +74,8 @@ def _document(key: object, body: object, name: object, at: str | None = None) ->
     if not isinstance(key, str) or not isinstance(body, str) or not body.strip():
         raise ManifestError(f"{where}: an entry needs a string id and a non-empty document.")
     name = name if isinstance(name, str) else None
-    return ManifestDocument(id=key.lower(), body=body, name=name)
+    # GraphQL Codegen 6 writes "sha256:<hash>"; the hash is the id.
+    return ManifestDocument(id=key.lower().removeprefix("sha256:"), body=body, name=name)
 
 
 def _check_hash(document: ManifestDocument) -> None:

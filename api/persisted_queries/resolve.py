@@ -6,6 +6,9 @@ only `extensions.persistedQuery.sha256Hash` runs the text stored under that hash
 the client sends the hash again with the text; that text is stored once its SHA-256 matches and
 it passes the edge's caps and validation, so that neither garbage nor another text's hash fills
 the cache.
+
+A `documentId` ("sha256:<hash>", GraphQL Codegen's persisted documents and the GraphQL-over-HTTP
+proposal) names a document the same way.
 """
 
 from __future__ import annotations
@@ -68,6 +71,20 @@ class PersistedQueries:
         if found is None:
             raise PersistedQueryError("PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND, 404)
         return found
+
+
+def extensions_with_document_id(
+    extensions: dict[str, Any] | None, document_id: object
+) -> dict[str, Any]:
+    """`extensions` naming the document of a `documentId` as a persisted query does."""
+    if not isinstance(document_id, str) or not document_id.startswith("sha256:"):
+        raise PersistedQueryError(
+            "documentId must be 'sha256:' and the document's SHA-256 (64 hexadecimal digits).",
+            "BAD_REQUEST",
+            400,
+        )
+    persisted = {"version": 1, "sha256Hash": document_id.removeprefix("sha256:")}
+    return {**(extensions or {}), "persistedQuery": persisted}
 
 
 def _sha256_of(persisted: object) -> str:

@@ -224,12 +224,13 @@ def apollo_manifest(*queries: str) -> str:
 
 def test_manifests_of_apollo_and_graphql_codegen_are_read():
     codegen = json.dumps({SHA256: QUERY})
+    codegen_6 = json.dumps({f"sha256:{SHA256}": QUERY})  # @graphql-codegen/client-preset 6.2
 
     apollo = read_manifest(apollo_manifest(QUERY))
-    generated = read_manifest(codegen)
+    generated = read_manifest(codegen) + read_manifest(codegen_6)
 
     assert [(d.id, d.body, d.name) for d in apollo] == [(SHA256, QUERY, "Op0")]
-    assert [(d.id, d.body) for d in generated] == [(SHA256, QUERY)]
+    assert [(d.id, d.body) for d in generated] == [(SHA256, QUERY)] * 2
 
 
 @pytest.mark.parametrize(
@@ -245,6 +246,32 @@ def test_manifests_of_apollo_and_graphql_codegen_are_read():
 def test_a_bad_manifest_is_refused_naming_what_is_wrong(manifest: str, says: str):
     with pytest.raises(ManifestError, match=says):
         read_manifest(manifest)
+
+
+async def test_a_document_id_names_a_document_as_graphql_codegen_sends_it(
+    empty_db: str, tmp_path: Path
+):
+    """{"documentId": "sha256:…"} over POST and GET, as Codegen's persisted documents send it."""
+    manifest = tmp_path / "persisted-documents.json"
+    manifest.write_text(json.dumps({f"sha256:{SHA256}": QUERY}))
+    assert propflow("persisted-queries", "load", str(manifest), "--db", empty_db).returncode == 0
+    async with _client(Settings(database_url=empty_db)) as http:
+        gql = await _operator(http)
+        posted = await http.post(
+            "/graphql", json={"documentId": f"sha256:{SHA256}"}, headers=_auth(gql)
+        )
+        got = await http.get(
+            "/graphql", params={"documentId": f"sha256:{SHA256}"}, headers=_auth(gql)
+        )
+        unknown = await http.post(
+            "/graphql", json={"documentId": "sha256:" + "0" * 64}, headers=_auth(gql)
+        )
+        malformed = await http.post("/graphql", json={"documentId": SHA256}, headers=_auth(gql))
+
+    assert posted.json()["data"]["propertyTypes"], posted.text
+    assert got.json() == posted.json()
+    assert code_of(unknown.json()["errors"][0]) == "PERSISTED_QUERY_NOT_FOUND"
+    assert code_of(malformed.json()["errors"][0]) == "BAD_REQUEST"
 
 
 def test_registered_only_needs_production(monkeypatch: pytest.MonkeyPatch):

@@ -191,7 +191,9 @@ async def test_serve_refuses_workers_without_redis(monkeypatch: pytest.MonkeyPat
 async def test_serve_starts_two_workers_that_share_postgres_and_redis():
     url = await databases.prepare_postgres()
     env = {"REDIS_URL": databases.require_redis()}
-    with server_process(url, env=env, args=("--workers", "2")) as (base_url, process):
+    # Each worker is a new interpreter importing the app: on a busy machine that takes a while.
+    two_workers = server_process(url, env=env, args=("--workers", "2"), startup_seconds=120)
+    with two_workers as (base_url, process):
         workers = _children(process.pid)
         token = operator_token(url, "workers@example.com")
         async with httpx.AsyncClient(base_url=base_url) as http:

@@ -58,6 +58,7 @@ def server_process(
     env: dict[str, str] | None = None,
     cpu: int | None = None,
     args: Sequence[str] = (),
+    startup_seconds: float = STARTUP_SECONDS,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`served`, with the process too (benchmarks read its memory), pinned to `cpu` if given
     and `taskset` is there; `args` go to `propflow serve`."""
@@ -80,15 +81,15 @@ def server_process(
     process = subprocess.Popen(command, env={**os.environ, **OWN_COUNTS, **(env or {})})
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(process, base_url)
+        _wait_healthy(process, base_url, startup_seconds)
         yield base_url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"propflow serve exited with {process.returncode}")

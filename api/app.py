@@ -40,7 +40,6 @@ from api.flows import runner
 from api.persisted_queries import service as persisted_service
 from api.persisted_queries.cache import create_query_cache
 from api.persisted_queries.resolve import (
-    PERSISTED_QUERY_NOT_FOUND,
     PersistedQueries,
     PersistedQueryError,
     extensions_with_document_id,
@@ -117,10 +116,8 @@ class GraphQLApp(GraphQL[Context, None]):
             status = error.status_code
             response = graphql_http.refusal(request, error.reason, "BAD_REQUEST", status, status)
         except PersistedQueryError as error:
-            # Under application/json a missing hash is an answer (200), as clients expect.
-            legacy = 200 if error.code == PERSISTED_QUERY_NOT_FOUND else error.status
             response = graphql_http.refusal(
-                request, error.message, error.code, error.status, legacy
+                request, error.message, error.code, error.status, error.json_status
             )
         graphql_http.negotiate(request, response)
         await response(scope, receive, send)

@@ -26,14 +26,17 @@ _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class PersistedQueryError(Exception):
-    """A request's persisted query cannot be served; `status` is its HTTP status when the
-    client accepts application/graphql-response+json (200 under application/json)."""
+    """A request's persisted query cannot be served: `status` is its HTTP status when the
+    client accepts application/graphql-response+json, `json_status` under application/json."""
 
-    def __init__(self, message: str, code: str, status: int) -> None:
+    def __init__(
+        self, message: str, code: str, status: int, json_status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
+        self.json_status = status if json_status is None else json_status
 
 
 class PersistedQueries:
@@ -69,7 +72,10 @@ class PersistedQueries:
         if found is None and not self.registered_only:
             found = await self.cache.get(sha256)
         if found is None:
-            raise PersistedQueryError("PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND, 404)
+            # Under application/json a missing hash is an answer (200), as clients expect.
+            raise PersistedQueryError(
+                "PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND, 404, json_status=200
+            )
         return found
 
 

@@ -9,7 +9,7 @@ PORT ?= 8000
 export PROPFLOW_TEST_DB
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check fmt bench screenshot clean
+.PHONY: help run test check fmt bench screenshot lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -44,6 +44,11 @@ bench: $(STAMP) ## print the benchmark table
 screenshot: $(STAMP) ## serve the demos and save docs/editor.png and docs/inbox.png
 	$(BIN)/python -m tests.browser.screenshot
 	$(BIN)/python -m tests.browser.inbox_screenshot
+
+lock: $(STAMP) ## pin the image's dependencies, with hashes, in docker/requirements.lock (uv)
+	$(BIN)/uv pip compile pyproject.toml docker/build-requirements.in --universal --python-version 3.11 --generate-hashes \
+		--no-header --quiet --output-file docker/requirements.lock
+	@sed -i '1i # `make lock` writes this file from pyproject.toml and docker/build-requirements.in (uv pip compile --generate-hashes).' docker/requirements.lock
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

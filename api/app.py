@@ -6,25 +6,31 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
-from api import auth, db, export, imports, pubsub
+from api import auth, db, export, graphql_http, imports, log_format, metrics, pubsub
 from api.contacts import value_store
 from api.context import Context
 from api.edge import log_clipping, payload
@@ -35,9 +41,16 @@ from api.flows import property_triggers, runner, timers
 from api.inbox import presence
 from api.jobs import registry as job_registry
 from api.jobs.worker import in_process_worker
+from api.persisted_queries import service as persisted_service
+from api.persisted_queries.cache import create_query_cache
+from api.persisted_queries.resolve import (
+    PersistedQueries,
+    PersistedQueryError,
+    extensions_with_document_id,
+)
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
-from api.schema import build_schema
+from api.schema import PropflowSchema, build_schema
 from api.settings import Settings
 from api.shedding import InFlightCap
 from api.unavailable import AnswerUnavailable
@@ -54,12 +67,16 @@ logger = logging.getLogger("propflow.app")
 VISITOR_KEY = cross_origin.VISITOR_KEY_SCOPE
 # Installed beside the `api` package, both from a checkout and from a wheel.
 EDITOR_DIRECTORY = Path(__file__).resolve().parent.parent / "editor_static"
+GRAPHIQL_PAGE = EDITOR_DIRECTORY / "graphiql.html"
 # Endpoints that act for an operator or a visitor: pages of other origins are checked there.
 GUARDED_PATHS = ("/graphql", "/export/contacts.csv", "/import/contacts.csv")
 
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with a Propflow context per request."""
+
+    schema: PropflowSchema
+    persisted: PersistedQueries  # opened by the lifespan (its cache may live in Redis)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -73,23 +90,67 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.operator_sockets = OperatorSockets()
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Not for a GET naming its query by hash alone (a persisted query, no `query`)."""
+        params = request.query_params
+        return super().should_render_graphql_ide(request) and not (
+            params.get("extensions") or params.get("documentId")
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from vendored assets (editor_static/vendor/graphiql): nothing from a CDN."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
+
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """Also a page of a workspace's allowed origins, for that workspace's widget only."""
         return VISITOR_KEY in request.scope or super().is_websocket_origin_allowed(request, origin)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            with metrics.OPEN_WEBSOCKETS.track_inprogress():
+                return await super().__call__(scope, receive, send)
+        return await self._answer_http(scope, receive, send)
+
+    async def _answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refusals of the HTTP layer (a body that is not JSON, a GET mutation, batching) answer
-        in the GraphQL error shape, with BAD_REQUEST, like every other refusal."""
-        if scope["type"] != "http":
-            return await super().__call__(scope, receive, send)
+        in the GraphQL error shape, with BAD_REQUEST, like every other refusal; under the media
+        type the client accepts (api/graphql_http.py)."""
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as error:
-            response = JSONResponse(
-                {"errors": [{"message": error.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                status_code=error.status_code,
+            status = error.status_code
+            response = graphql_http.refusal(request, error.reason, "BAD_REQUEST", status, status)
+        except PersistedQueryError as error:
+            response = graphql_http.refusal(
+                request, error.message, error.code, error.status, error.json_status
             )
+        graphql_http.negotiate(request, response)
         await response(scope, receive, send)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A request may name its query by hash (persisted queries, POST or GET)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            document_id = await _document_id(request)
+            if document_id is not None:
+                data.extensions = extensions_with_document_id(data.extensions, document_id)
+            data.query = await self.persisted.resolve(data.query, data.extensions, self._storable)
+        return data
+
+    def _storable(self, query: str) -> bool:
+        """A query worth keeping under its hash: within the caps, parsed and valid."""
+        try:
+            return not self.schema.gate.check(query).errors
+        except GraphQLError:
+            return False
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return graphql_http.result_body(request, result)
 
     def decode_json(self, data: str | bytes) -> object:
         """WebSocket messages (and GET variables), capped like bodies and decoded strictly
@@ -152,6 +213,25 @@ def register_jobs(settings: Settings) -> None:
     value_store.listen(property_triggers.schedule_triggers)
 
 
+async def _document_id(request: AsyncHTTPRequestAdapter) -> object:
+    """The request's `documentId` (a GET parameter or a key of the JSON body), if any."""
+    if request.method == "GET":
+        return request.query_params.get("documentId")
+    body = await request.get_body()  # read once already: Starlette keeps it
+    if b'"documentId"' not in body:
+        return None
+    decoded = payload.decode(body)
+    return decoded.get("documentId") if isinstance(decoded, dict) else None
+
+
+def create_app_from_env() -> Starlette:
+    """The app of a worker process of `propflow serve --workers N` (which sets the environment,
+    PROPFLOW_LOG_LEVEL included)."""
+    settings = Settings.from_env()
+    log_format.configure(os.environ.get("PROPFLOW_LOG_LEVEL", "info"), settings.log_format)
+    return create_app(settings)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -165,7 +245,12 @@ def create_app(settings: Settings) -> Starlette:
         workspaces_service.remember_sign_ins(
             SignIns(settings.session_recheck_seconds) if settings.redis_url else None
         )
+        persisted_service.forget_found()
         app.state.rate_limiter = RateLimiter.from_settings(settings)
+        graphql.persisted = PersistedQueries(
+            create_query_cache(settings.redis_url),
+            registered_only=settings.registered_documents_only,
+        )
         try:
             broker = pubsub.create_broker(settings.redis_url)
             await broker.start()
@@ -188,6 +273,7 @@ def create_app(settings: Settings) -> Starlette:
                 pubsub.install(None)
                 await broker.close()
         finally:
+            await graphql.persisted.cache.close()
             await app.state.rate_limiter.close()
             await db.close_database()
 
@@ -198,6 +284,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", lambda _request: RedirectResponse("/editor/")),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/export/contacts.csv", export.export_contacts),
@@ -242,6 +329,13 @@ async def readyz(_request: Request) -> Response:
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", **status}, status_code=200 if ready else 503
     )
+
+
+async def metrics_endpoint(_request: Request) -> Response:
+    """Prometheus's scrape (keep it off the public network: see README)."""
+    metrics.BROKER_BACKLOG.set(pubsub.backlog())
+    body, media_type = metrics.exposition()
+    return Response(body, media_type=media_type)
 
 
 async def healthz(_request: Request) -> Response:

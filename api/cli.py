@@ -1,4 +1,5 @@
-"""The `propflow` command: serve, worker, migrate, operator create | token | revoke.
+"""The `propflow` command: serve, worker, migrate, schema, operator create | token | revoke,
+persisted-queries load.
 
 A bad database URL ends with one clear line on stderr and exit status 2, never a traceback.
 """
@@ -7,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from api import db, log_format, pubsub, seed
 from api.errors import PropflowError
+from api.persisted_queries.manifest import ManifestDocument, ManifestError, read_manifest
 from api.settings import Settings, SettingsError
 from api.workspaces.models import Operator
 
@@ -22,7 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (db.DatabaseError, PropflowError, SettingsError, pubsub.BrokerUnavailableError) as error:
+    except (
+        db.DatabaseError,
+        PropflowError,
+        SettingsError,
+        ManifestError,
+        pubsub.BrokerUnavailableError,
+    ) as error:
         print(f"propflow: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -34,10 +45,12 @@ def _serve(args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
-    log_format.configure(args.log_level)
     settings = Settings.from_env(
         database_url=args.db, host=args.host, port=args.port, run_jobs=args.worker
     )
+    log_format.configure(args.log_level, settings.log_format)
+    if args.workers > 1:
+        _check_workers(settings, args.workers)
     asyncio.run(db.apply_migrations(settings.database_url))
     if args.seed and asyncio.run(seed.seed_new_database(settings.database_url)):
         print("New database: seeded the Default workspace with the demo's properties and flows")
@@ -45,16 +58,43 @@ def _serve(args: argparse.Namespace) -> None:
         asyncio.run(pubsub.check_redis(settings.redis_url))
     # The client's address is the socket's peer, or what X-Forwarded-For says when that peer
     # is a trusted proxy (none by default: uvicorn's own default trusts 127.0.0.1).
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level,
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": args.log_level,
         # A WebSocket frame is read whole before the app sees it: capped like a request body.
-        ws_max_size=settings.max_body_bytes,
-        proxy_headers=True,
-        forwarded_allow_ips=list(settings.trusted_proxies),
-    )
+        "ws_max_size": settings.max_body_bytes,
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(settings.trusted_proxies),
+    }
+    log_config = log_format.uvicorn_log_config(settings.log_format)
+    if log_config is not None:
+        options["log_config"] = log_config
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each worker builds its app from the environment: the flags' values go there first, and
+    # the workers' metrics meet in one directory (api/metrics.py).
+    os.environ["DATABASE_URL"] = settings.database_url
+    os.environ["PROPFLOW_LOG_LEVEL"] = args.log_level
+    if args.worker is not None:
+        os.environ["PROPFLOW_RUN_JOBS"] = "true"
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="propflow-metrics-"))
+    uvicorn.run("api.app:create_app_from_env", factory=True, workers=args.workers, **options)
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several processes need a database and a broker they all share."""
+    if not db.is_postgres(settings.database_url):
+        raise SettingsError(
+            f"--workers {workers} needs PostgreSQL: a SQLite file is written by one process "
+            "(serve with --workers 1, or set DATABASE_URL=postgres://...)"
+        )
+    if not settings.redis_url:
+        raise SettingsError(
+            f"--workers {workers} needs REDIS_URL: the workers share live events, rate limits "
+            "and persisted queries through Redis"
+        )
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -168,6 +208,42 @@ def _print_schema(_args: argparse.Namespace) -> None:
     print(build_schema().as_str())
 
 
+def _load_persisted_queries(args: argparse.Namespace) -> None:
+    """Register a manifest's documents, each checked against the schema first."""
+    from api.persisted_queries import service
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"Cannot read {args.file}: {error}") from None
+    documents = read_manifest(text)
+    for document in documents:
+        _check_against_schema(document)
+    added, known = _on_database(args, partial(service.register_documents, documents))
+    print(f"Registered {added} document(s); {known} already registered")
+
+
+def _check_against_schema(document: ManifestDocument) -> None:
+    from graphql import GraphQLError, parse, validate
+
+    from api.schema import build_schema
+
+    try:
+        errors = validate(build_schema()._schema, parse(document.body))
+    except GraphQLError as error:
+        errors = [error]
+    if errors:
+        raise ManifestError(
+            f"Document {document.name or document.id}: {'; '.join(e.message for e in errors)}"
+        )
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= 64):
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 64, not {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="propflow", description="Contact properties and automation flows."
@@ -192,6 +268,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also run due jobs in this process (always on SQLite; on PostgreSQL, for a "
         "single machine instead of propflow worker)",
     )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default 1; more need PostgreSQL and REDIS_URL)",
+    )
     serve.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 
@@ -207,6 +289,15 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_print_schema)
+
+    persisted = commands.add_parser("persisted-queries", help="documents registered ahead of time")
+    persisted_commands = persisted.add_subparsers(dest="persisted_command", required=True)
+    load = persisted_commands.add_parser(
+        "load", help="register the documents of an Apollo or GraphQL Codegen manifest"
+    )
+    load.add_argument("file", help="persisted-query-manifest.json or persisted-documents.json")
+    load.add_argument("--db", default=None, help=db_help)
+    load.set_defaults(run=_load_persisted_queries)
 
     operator = commands.add_parser("operator", help="manage operators")
     operator_commands = operator.add_subparsers(dest="operator_command", required=True)

@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "api.inbox.models",
     "api.jobs.models",
     "api.webhooks.models",
+    "api.persisted_queries.models",
 ]
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000

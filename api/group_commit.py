@@ -23,6 +23,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
+from api import metrics
+
 logger = logging.getLogger("propflow.group_commit")
 
 Item = TypeVar("Item")
@@ -159,6 +161,7 @@ class _Queue(Generic[Item, Result]):
         del self.waiting[:size]
         if not group:
             return
+        metrics.GROUP_COMMIT_SIZE.observe(len(group))
         try:
             results = await self.committer.apply_group([item for item, _ in group])
         except BaseException as error:  # cancelled with the loop: nobody waits forever

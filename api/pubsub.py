@@ -33,6 +33,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from api import metrics
 from api.errors import EventsMissedError, SubscriptionClosedError
 
 logger = logging.getLogger("propflow.pubsub")
@@ -433,8 +434,16 @@ async def subscribe(
     `heard` is set once the subscription is listening."""
     if _current is None:
         raise RuntimeError("No broker installed: the app's lifespan installs one")
+    metrics.OPEN_SUBSCRIPTIONS.inc()
     try:
         async for message in _current.subscribe(channel, heard):
             yield message
     except SubscriberDroppedError as dropped:
         raise SubscriptionClosedError(str(dropped), reason=dropped.reason) from None
+    finally:
+        metrics.OPEN_SUBSCRIPTIONS.dec()
+
+
+def backlog() -> int:
+    """Events the installed broker has yet to publish (its lag; always 0 in process)."""
+    return len(getattr(_current, "outgoing", ()))

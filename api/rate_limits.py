@@ -40,6 +40,7 @@ from limits.errors import StorageError
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
+from api import metrics
 from api.errors import LimitExceededError
 from api.rates import Rate
 from api.settings import Settings
@@ -135,6 +136,7 @@ class RateLimiter:
     async def _refusal(
         self, limit: Limit, window: limits.RateLimitItem, identity: tuple
     ) -> LimitExceededError:
+        metrics.RATE_LIMIT_REFUSALS.labels(limit.value).inc()
         try:
             stats = await self.strategy.get_window_stats(window, _digest(identity))
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))

@@ -30,6 +30,8 @@ from api.errors import PropflowError
 from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 from api.flows import schema as flows_schema
 from api.inbox import schema as inbox_schema
+from api.metrics import GraphQLMetrics
+from api.persisted_queries.service import is_registered
 from api.properties import schema as properties_schema
 from api.scalars import SCALAR_OVERRIDES
 from api.settings import Settings
@@ -82,6 +84,7 @@ class PropflowSchema(strawberry.Schema):
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = settings.production
+        self.registered_documents_only = settings.registered_documents_only
         rules = [*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule]
         if not settings.introspection_enabled:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -99,6 +102,8 @@ class PropflowSchema(strawberry.Schema):
         operation against its limits, and refuse a subscription that did not come over the
         WebSocket; then strawberry's own checks (the operation type) as before."""
         if context.query is not None and context.graphql_document is None:
+            if self.registered_documents_only and not await is_registered(context.query):
+                return _refused(context, _not_registered())
             try:
                 checked = self.gate.check(context.query)
             except GraphQLError as error:
@@ -194,13 +199,23 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=[lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected)],
+        extensions=[
+            lambda: MaskErrorsWithRequestId(should_mask_error=is_unexpected),
+            GraphQLMetrics,
+        ],
     )
 
 
 def _refused(context: ExecutionContext, error: GraphQLError) -> PreExecutionError:
     context.pre_execution_errors = [error]
     return PreExecutionError(data=None, errors=[error])
+
+
+def _not_registered() -> GraphQLError:
+    return GraphQLError(
+        "Only documents registered ahead of time are served here, and this one is not.",
+        extensions={"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+    )
 
 
 def _subscription_outside_websocket(context: ExecutionContext) -> bool:

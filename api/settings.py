@@ -76,6 +76,10 @@ class Settings:
     run_jobs: bool | None = None
     # `https://` only for webhooks, to public addresses, unless this is set (local receivers).
     webhook_allow_private: bool = False
+    # Production only: serve registered documents alone (`propflow persisted-queries load`).
+    registered_documents_only: bool = False
+    # "text" (time, level, logger, message) or "json" (one object a line, with the request id).
+    log_format: str = "text"
 
     @property
     def runs_jobs(self) -> bool:
@@ -104,8 +108,15 @@ class Settings:
             "trusted_proxies": _proxies("PROPFLOW_TRUSTED_PROXIES"),
             "run_jobs": _optional_flag("PROPFLOW_RUN_JOBS"),
             "webhook_allow_private": _flag(os.environ.get("PROPFLOW_WEBHOOK_ALLOW_PRIVATE", "")),
+            "registered_documents_only": _registered_only("PROPFLOW_PERSISTED_QUERIES"),
+            "log_format": _choice("PROPFLOW_LOG_FORMAT", ("text", "json")),
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
+        if values["registered_documents_only"] and not values["production"]:
+            raise SettingsError(
+                "PROPFLOW_PERSISTED_QUERIES=registered needs PROPFLOW_PRODUCTION=true "
+                "(GraphiQL and the tests send documents of their own)"
+            )
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -187,6 +198,23 @@ def _proxies(name: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {proxy!r} is not an IP address or network") from None
     return proxies
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, the first by default."""
+    raw = os.environ.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
+def _registered_only(name: str) -> bool:
+    """'registered': only documents loaded ahead of time; 'auto' (the default): any, with
+    automatic persisted queries."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw not in ("", "auto", "registered"):
+        raise SettingsError(f"{name} must be 'auto' or 'registered', not {raw!r}")
+    return raw == "registered"
 
 
 class SettingsError(Exception):

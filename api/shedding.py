@@ -15,6 +15,8 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import metrics
+
 RETRY_AFTER_SECONDS = 1
 BUSY = json.dumps(
     {
@@ -46,6 +48,7 @@ class InFlightCap:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             return await self.app(scope, receive, send)
         if self.in_flight >= self.limit:
+            metrics.RATE_LIMIT_REFUSALS.labels("in_flight").inc()
             return await _busy(send)
         self.in_flight += 1
         try:

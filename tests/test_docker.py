@@ -1,6 +1,7 @@
 """docker/: the image and the compose topology (Docker itself may not run here; CI validates
 the files with `docker-compose config` when it is installed)."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,7 +42,7 @@ def test_the_image_serves_as_a_non_root_user_on_all_interfaces():
 
     assert "FROM python:3.11-slim" in dockerfile
     assert "USER propflow" in dockerfile
-    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/readyz" in dockerfile
     assert 'CMD ["propflow", "serve", "--host", "0.0.0.0", "--port", "8000"]' in dockerfile
 
 
@@ -78,3 +79,49 @@ def test_compose_runs_a_job_worker_after_the_migrations():
     assert worker["command"] == ["propflow", "worker"]
     assert worker["environment"]["DATABASE_URL"].startswith("postgres://")
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_image_installs_exactly_the_locked_dependencies_in_a_build_stage():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    stages = [line for line in dockerfile.splitlines() if line.startswith("FROM ")]
+
+    assert stages == ["FROM python:3.11-slim AS build", "FROM python:3.11-slim"]
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "COPY --from=build /opt/propflow /opt/propflow" in dockerfile
+
+
+def test_the_lock_pins_every_dependency_with_its_hashes():
+    lock = (DOCKER / "requirements.lock").read_text()
+    requirements = [line for line in lock.splitlines() if line and line[0].isalpha()]
+    pinned = {line.split("==")[0].lower() for line in requirements}
+
+    assert all("==" in line for line in requirements), requirements
+    assert {"strawberry-graphql", "uvicorn", "asyncpg", "redis", "prometheus-client"} <= pinned
+    assert "pytest" not in pinned  # the image has no test tools
+    blocks = re.split(r"\n(?=[a-z])", lock.split("\n", 1)[1])
+    assert len(blocks) == len(requirements)
+    assert all("--hash=sha256:" in block for block in blocks)
+
+
+def test_passwords_come_from_an_env_file_that_is_not_committed():
+    text = (DOCKER / "compose.yaml").read_text()
+    services = compose()["services"]
+    ignored = (DOCKER.parent / ".gitignore").read_text().splitlines()
+    example = (DOCKER / "env.example").read_text()
+
+    assert "docker/.env" in ignored
+    assert "POSTGRES_PASSWORD=" in example and "REDIS_PASSWORD=" in example
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+    assert "${REDIS_PASSWORD:?" in services["app"]["environment"]["REDIS_URL"]
+    assert "propflow:propflow@" not in text
+
+
+def test_redis_is_health_checked_with_its_password_and_metrics_stay_internal():
+    redis = compose()["services"]["redis"]
+    config = (DOCKER / "nginx.conf").read_text()
+
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert redis["environment"]["REDISCLI_AUTH"].startswith("${REDIS_PASSWORD:?")
+    assert "location = /metrics" in config

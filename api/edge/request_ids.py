@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SCOPE_KEY = "propflow.request_id"
+# The id of the request being served, for every log line written while serving it.
+current_request_id: ContextVar[str] = ContextVar("propflow_request_id", default="-")
 _LOOKS_LIKE_AN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
@@ -31,6 +34,7 @@ class RequestIds:
         given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if _LOOKS_LIKE_AN_ID.fullmatch(given) else secrets.token_hex(8)
         scope[SCOPE_KEY] = request_id
+        current_request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -20,9 +20,9 @@ class Migration(migrations.Migration):
     """Jobs: the in-process worker's table (SQLite), procrastinate's schema (PostgreSQL), when
     a run waiting on a timer goes on, what started a run of a "Property changed" trigger, and
     webhook deliveries with each workspace's signing secret, and each contact's last page view
-    (for the visit triggers). Depends on 0006 only (0007 is another branch's)."""
+    (for the visit triggers)."""
 
-    dependencies = [('propflow', '0006_token_last_used')]
+    dependencies = [('propflow', '0007_inbox')]
 
     initial = False
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     contact id in it, the join to each contact needs no read of the value row (SQLite: 25 ms
     to 5 ms for a page at 100,000 contacts). It covers the old indexes' every use."""
 
-    dependencies = [('propflow', '0006_token_last_used')]
+    dependencies = [('propflow', '0008_jobs')]
 
     initial = False
 

@@ -16,10 +16,10 @@ from cachetools import LRUCache
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from api import pubsub
+from api import metrics, pubsub
 from api.contacts import service as contacts_service
 from api.contacts.value_store import Origin
-from api.errors import ValidationFailedError
+from api.errors import PropflowError, ValidationFailedError
 from api.flows import runner, transcript
 from api.flows.models import BotMessage
 from api.inbox import conversations, events, presence
@@ -53,15 +53,20 @@ async def track_page_view(
 ) -> EventResult:
     """Start every enabled published flow whose trigger matches `url`, within its limit; an
     online visitor's new page reaches the Inbox."""
-    check_text("visitorId", visitor_id, MAX_ID_LENGTH)
-    check_text("url", url, MAX_URL_LENGTH)
-    if event_id is not None:
-        check_text("eventId", event_id, MAX_ID_LENGTH)
-    await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
-    workspace = await workspaces_service.workspace_for_key(workspace_key)
-    await count_if_new(workspace.id, visitor_id, guard)
+    try:
+        check_text("visitorId", visitor_id, MAX_ID_LENGTH)
+        check_text("url", url, MAX_URL_LENGTH)
+        if event_id is not None:
+            check_text("eventId", event_id, MAX_ID_LENGTH)
+        await guard.limiter.hit(Limit.VISITOR_EVENTS, workspace_key, visitor_id)
+        workspace = await workspaces_service.workspace_for_key(workspace_key)
+        await count_if_new(workspace.id, visitor_id, guard)
+    except PropflowError:
+        metrics.PAGE_VIEWS.labels("refused").inc()
+        raise
     result = await page_views.track(PageView(workspace.id, visitor_id, url, event_id))
     _known_visitors[workspace.id, visitor_id] = True
+    metrics.PAGE_VIEWS.labels("duplicate" if result.duplicate else "accepted").inc()
     await announce(result.committed)
     if not result.duplicate:
         await presence.announce_moved(workspace.id, visitor_id)

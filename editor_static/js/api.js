@@ -26,21 +26,45 @@ export function signOut() {
   localStorage.removeItem(TOKEN_KEY);
 }
 
+// Automatic persisted queries (Apollo's protocol): a document goes with its SHA-256 the first
+// time this page sends it, and as the hash alone after that; PERSISTED_QUERY_NOT_FOUND (a
+// restarted server) sends the text again. Without WebCrypto (a page served over plain HTTP, not
+// from localhost) the text goes every time.
+const sentHashes = new Map();
+
+async function sha256(text) {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 async function gql(query, variables = {}) {
+  const known = sentHashes.get(query);
+  const hash = known ?? (await sha256(query));
+  const extensions = hash ? { persistedQuery: { version: 1, sha256Hash: hash } } : undefined;
+  let body = known ? await post({ variables, extensions }) : null;
+  if (!known || body.errors?.[0]?.extensions?.code === "PERSISTED_QUERY_NOT_FOUND") {
+    body = await post({ query, variables, extensions });
+    if (hash) sentHashes.set(query, hash);
+  }
+  if (body.errors?.length) throw graphqlError(body.errors);
+  return body.data;
+}
+
+async function post(request) {
   let response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}` },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(request),
     });
   } catch {
     throw new ApiError("The server cannot be reached.", { code: "NETWORK" });
   }
   const body = await response.json().catch(() => null);
   if (!body) throw new ApiError(`The server answered ${response.status}.`, { code: "HTTP" });
-  if (body.errors?.length) throw graphqlError(body.errors);
-  return body.data;
+  return body;
 }
 
 const LISTED = "id name revision enabled updatedAt published { version }";

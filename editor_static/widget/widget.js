@@ -45,6 +45,7 @@
     visitorMessages(workspaceKey: $k, visitorId: $v) { ${MESSAGE} } }`;
   const MAX_TEXT = 4000; // the server refuses longer messages
   const PAGE_VIEW_RETRIES = 5;
+  const sentHashes = new Map(); // query text -> its SHA-256, once sent with the text (call)
   // Reconnect and retry: the rules written once above `subscribe` in editor_static/js/api.js.
   const REFUSED = [4401, 4403];
   const retryDelay = (retries) => Math.min(30000, 1000 * 2 ** retries);
@@ -186,8 +187,16 @@
 
   // ---- Server -------------------------------------------------------------------------------
 
+  // Automatic persisted queries: the text with its SHA-256 the first time this page sends it,
+  // the hash alone after that, the text again on PERSISTED_QUERY_NOT_FOUND (a restarted server);
+  // the text every time where WebCrypto is missing (a page over plain HTTP).
   async function call(query, variables, retries) {
-    const body = JSON.stringify({ query, variables: { k: KEY, v: visitorId, ...variables } });
+    const sent = { variables: { k: KEY, v: visitorId, ...variables } };
+    const hash = sentHashes.get(query) ?? (await sha256(query));
+    if (hash) sent.extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+    if (!hash || !sentHashes.has(query)) sent.query = query;
+    if (hash) sentHashes.set(query, hash);
+    let body = JSON.stringify(sent);
     for (let attempt = 0; ; attempt += 1) {
       let response = null;
       try {
@@ -204,6 +213,12 @@
       // like a lost connection; the same eventId keeps a retry from counting twice.
       const result = response && response.status < 500 ? await response.json().catch(() => ({})) : null;
       const retryable = result?.errors?.[0]?.extensions?.retryable === true;
+      if (result?.errors?.[0]?.extensions?.code === "PERSISTED_QUERY_NOT_FOUND" && !sent.query) {
+        sent.query = query;
+        body = JSON.stringify(sent);
+        attempt -= 1; // not a failure: the same request again, with its text
+        continue;
+      }
       if (result && !retryable) {
         if (result.errors?.length) throw new Error(result.errors[0].message);
         if (!result.data) throw new Error(`HTTP ${response.status}`);
@@ -213,6 +228,12 @@
       const jitter = 0.5 + Math.random() / 2; // visitors who failed together retry apart
       await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt) * jitter));
     }
+  }
+
+  async function sha256(text) {
+    if (!window.crypto?.subtle) return null;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+    return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
   // The visitorMessages subscription over graphql-transport-ws, reconnecting by the shared rules

@@ -1,5 +1,6 @@
 """The `propflow` command, run as a user runs it."""
 
+import contextlib
 import logging
 import re
 import subprocess
@@ -11,7 +12,8 @@ import httpx
 import pytest
 
 from api import log_format
-from tests.support.server import free_port, served
+from tests.support import databases
+from tests.support.server import free_port, operator_token, served, server_process
 
 PROPFLOW = str(Path(sys.executable).parent / "propflow")
 
@@ -170,3 +172,62 @@ def test_worker_refuses_sqlite_whose_jobs_serve_runs(tmp_path: Path):
     assert result.stderr.strip() == (
         "propflow: propflow worker needs PostgreSQL; on SQLite, propflow serve runs the jobs itself"
     )
+
+
+def test_serve_refuses_workers_on_sqlite(tmp_path: Path):
+    result = propflow("serve", "--workers", "2", "--db", f"sqlite://{tmp_path / 'one.db'}")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "propflow: --workers 2 needs PostgreSQL: a SQLite file is written by one process "
+        "(serve with --workers 1, or set DATABASE_URL=postgres://...)"
+    )
+
+
+@pytest.mark.postgres
+async def test_serve_refuses_workers_without_redis(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    url = await databases.prepare_postgres()
+
+    result = propflow("serve", "--workers", "2", "--db", url)
+
+    assert result.returncode == 2
+    assert "--workers 2 needs REDIS_URL" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_serve_starts_two_workers_that_share_postgres_and_redis():
+    url = await databases.prepare_postgres()
+    env = {"REDIS_URL": databases.require_redis()}
+    # Each worker is a new interpreter importing the app: on a busy machine that takes a while.
+    two_workers = server_process(url, env=env, args=("--workers", "2"), startup_seconds=120)
+    with two_workers as (base_url, process):
+        workers = _children(process.pid)
+        token = operator_token(url, "workers@example.com")
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            answers = [
+                await http.post(
+                    "/graphql",
+                    json={"query": "query Me { me { email } }"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                for _ in range(4)
+            ]
+            scraped = (await http.get("/metrics")).text
+
+    assert len(workers) == 2
+    for answer in answers:
+        assert answer.json() == {"data": {"me": {"email": "workers@example.com"}}}, answer.text
+    assert 'propflow_graphql_requests_total{code="OK",operation="Me"} 4.0' in scraped
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes `pid` spawned (multiprocessing's spawn_main)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and "spawn_main" in (stat.parent / "cmdline").read_text():
+                children.append(int(stat.parent.name))
+    return children

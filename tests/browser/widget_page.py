@@ -3,6 +3,7 @@ located by role and label (Playwright pierces open shadow roots), waited on, nev
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.sync_api import Locator, Page, Request, Response, expect
@@ -69,8 +70,9 @@ class WidgetPage:
 
     @staticmethod
     def is_page_view_request(request: Request) -> bool:
-        return (
-            request.method == "POST"
-            and "/graphql" in request.url
-            and TRACK_CALL in (request.post_data or "")
-        )
+        """The widget's trackPageView, sent as its text or as a persisted query's hash alone:
+        known either way by its variables, the page's URL (`u`) and the event id (`e`)."""
+        if request.method != "POST" or "/graphql" not in request.url:
+            return False
+        variables = json.loads(request.post_data or "{}").get("variables") or {}
+        return {"u", "e"} <= variables.keys()

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -43,18 +43,25 @@ def operator_token(database_url: str, email: str = "designer@example.com") -> st
 
 
 @contextlib.contextmanager
-def served(database_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
+def served(
+    database_url: str, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
     """Run the server in a subprocess and yield its base URL once /healthz answers."""
-    with server_process(database_url, env=env) as (base_url, _):
+    with server_process(database_url, env=env, args=args) as (base_url, _):
         yield base_url
 
 
 @contextlib.contextmanager
 def server_process(
-    database_url: str, *, env: dict[str, str] | None = None, cpu: int | None = None
+    database_url: str,
+    *,
+    env: dict[str, str] | None = None,
+    cpu: int | None = None,
+    args: Sequence[str] = (),
+    startup_seconds: float = STARTUP_SECONDS,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`served`, with the process too (benchmarks read its memory), pinned to `cpu` if given
-    and `taskset` is there."""
+    and `taskset` is there; `args` go to `propflow serve`."""
     port = free_port()
     command = [
         PROPFLOW,
@@ -67,6 +74,7 @@ def server_process(
         database_url,
         "--log-level",
         "warning",
+        *args,
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "--cpu-list", str(cpu), *command]
@@ -81,15 +89,15 @@ def running(
     """Any server command, until its /healthz at `base_url` answers; stopped on exit."""
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     try:
-        _wait_healthy(process, base_url)
+        _wait_healthy(process, base_url, startup_seconds)
         yield base_url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args} exited with {process.returncode}")

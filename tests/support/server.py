@@ -78,13 +78,20 @@ def server_process(
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "--cpu-list", str(cpu), *command]
-    with running(command, f"http://127.0.0.1:{port}", env={**OWN_COUNTS, **(env or {})}) as served:
+    base_url = f"http://127.0.0.1:{port}"
+    with running(
+        command, base_url, env={**OWN_COUNTS, **(env or {})}, startup_seconds=startup_seconds
+    ) as served:
         yield served
 
 
 @contextlib.contextmanager
 def running(
-    command: list[str], base_url: str, *, env: dict[str, str] | None = None
+    command: list[str],
+    base_url: str,
+    *,
+    env: dict[str, str] | None = None,
+    startup_seconds: float = STARTUP_SECONDS,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Any server command, until its /healthz at `base_url` answers; stopped on exit."""
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, Request
 
 from tests.browser.editor_page import EditorPage
-from tests.browser.test_widget import shop, widget  # noqa: F401 (fixtures)
 from tests.browser.widget_page import WidgetPage
 
 pytestmark = pytest.mark.browser

@@ -7,6 +7,7 @@ import asyncio
 
 from bench import (
     bench_contacts,
+    bench_editor,
     bench_fanout,
     bench_import_export,
     bench_ingest,
@@ -23,6 +24,7 @@ def main() -> None:
         *bench_overload.sections(),
         ("Fan-out to 100 subscribers, commit to client", "ms p99", bench_fanout.rows()),
         *bench_import_export.sections(),
+        ("Flow editor in Chromium (worst task: 0 = none over 50 ms)", "ms", bench_editor.rows()),
     ]
     print(f"{'benchmark':58} {'value':>10} {'unit':9} {'ratio':>7}  note")
     for title, unit, rows in sections:

@@ -187,8 +187,8 @@ function addNode(type, position) {
 
 function deleteSelection() {
   const selection = canvas.selected();
-  if (selection?.nodeId) model.removeNode(selection.nodeId);
-  else if (selection?.edgeId) model.removeEdge(selection.edgeId);
+  if (selection.nodeIds.length) model.removeNodes(selection.nodeIds);
+  else if (selection.edgeId) model.removeEdge(selection.edgeId);
 }
 
 function shortcut(event) {

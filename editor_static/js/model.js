@@ -8,6 +8,7 @@
 import { emit } from "./events.js";
 
 let doc = { nodes: [], edges: [] };
+let byId = new Map();
 let readOnly = false;
 
 export function load(graph, { locked = false } = {}) {
@@ -15,6 +16,7 @@ export function load(graph, { locked = false } = {}) {
     nodes: (graph?.nodes ?? []).map(deepFreeze),
     edges: (graph?.edges ?? []).map(deepFreeze),
   };
+  byId = new Map(doc.nodes.map((item) => [item.id, item]));
   readOnly = locked;
   emit("document:load", doc);
 }
@@ -28,7 +30,7 @@ export function isReadOnly() {
 }
 
 export function node(id) {
-  return doc.nodes.find((item) => item.id === id);
+  return byId.get(id);
 }
 
 export function edge(id) {
@@ -52,7 +54,13 @@ export function addNode(type, position, config) {
 }
 
 export function moveNode(id, position) {
-  run("Move node", [{ op: "updateNode", id, changes: { position: rounded(position) } }]);
+  moveNodes([{ id, position }]);
+}
+
+// Moves several nodes as one command: `moves` is a list of {id, position}.
+export function moveNodes(moves) {
+  const steps = moves.map(({ id, position }) => ({ op: "updateNode", id, changes: { position: rounded(position) } }));
+  run(moves.length === 1 ? "Move node" : "Move nodes", steps);
 }
 
 // `ports` maps old output ports to new ones (null: gone), for types whose ports follow the
@@ -69,10 +77,16 @@ export function setConfig(id, config, { ports = {}, coalesce = null } = {}) {
 }
 
 export function removeNode(id) {
-  const wires = doc.edges.filter((wire) => wire.source === id || wire.target === id);
-  run("Delete node", [
+  removeNodes([id]);
+}
+
+// Deletes nodes and every wire touching them, as one command.
+export function removeNodes(ids) {
+  const gone = new Set(ids);
+  const wires = doc.edges.filter((wire) => gone.has(wire.source) || gone.has(wire.target));
+  run(gone.size === 1 ? "Delete node" : "Delete nodes", [
     ...wires.map((wire) => ({ op: "deleteEdge", id: wire.id })),
-    { op: "deleteNode", id },
+    ...[...gone].map((id) => ({ op: "deleteNode", id })),
   ]);
 }
 
@@ -96,12 +110,14 @@ const STEPS = {
   insertNode({ node: added, index = doc.nodes.length }) {
     const frozen = deepFreeze(added);
     doc.nodes.splice(index, 0, frozen);
+    byId.set(frozen.id, frozen);
     emit("node:add", frozen);
     return { op: "deleteNode", id: frozen.id };
   },
   deleteNode({ id }) {
     const index = doc.nodes.findIndex((item) => item.id === id);
     const [removed] = doc.nodes.splice(index, 1);
+    byId.delete(id);
     emit("node:remove", removed);
     return { op: "insertNode", node: removed, index };
   },
@@ -110,6 +126,7 @@ const STEPS = {
     const before = doc.nodes[index];
     const after = deepFreeze({ ...before, ...changes });
     doc.nodes[index] = after;
+    byId.set(id, after);
     emit("node:update", after);
     const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, before[key]]));
     return { op: "updateNode", id, changes: previous };

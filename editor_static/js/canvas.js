@@ -135,6 +135,15 @@ export function reveal(nodeId) {
   if (node) viewport.reveal(node);
 }
 
+// Centres the node at a readable zoom (at least 60 %).
+export function centre(nodeId) {
+  const node = model.node(nodeId);
+  if (!node) return;
+  if (viewport.current().scale < 0.6) viewport.zoomTo(1);
+  const { width, height } = nodeSize(node, marked(nodeId));
+  viewport.centerOn({ x: node.position.x + width / 2, y: node.position.y + height / 2 });
+}
+
 export function focusNode(nodeId) {
   boxes.get(nodeId)?.focus({ preventScroll: true });
 }

@@ -62,7 +62,7 @@ export async function show(root, flowId) {
       "palette:drop": ({ type, position }) => addNode(type, position),
       "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
       "issue:select": (target) => {
-        if (target.nodeId && model.node(target.nodeId)) canvas.reveal(target.nodeId);
+        if (target.nodeId && model.node(target.nodeId)) canvas.centre(target.nodeId);
         if (target.nodeId || target.edgeId) canvas.select(target);
       },
       "flow:restore": (record) => model.load(record.draft),

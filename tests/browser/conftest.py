@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from api import db
 from api.workspaces import service as workspaces_service
+from tests.browser.editor_page import EditorPage
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.server import operator_token, served
 
@@ -109,3 +110,11 @@ def page(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
     yield opened
     opened.context.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def editor(page: Page, server: tuple[str, str], api: SyncGraphQL) -> EditorPage:
+    """The editor signed in as the `api` fixture's operator."""
+    signed_in = EditorPage(page, server[1])
+    signed_in.sign_in()
+    return signed_in

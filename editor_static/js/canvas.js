@@ -145,7 +145,10 @@ export function centre(nodeId) {
 }
 
 export function focusNode(nodeId) {
-  boxes.get(nodeId)?.focus({ preventScroll: true });
+  const box = boxes.get(nodeId);
+  if (!box) return;
+  box.hidden = false;
+  box.focus({ preventScroll: true });
 }
 
 // Once per frame after the view or the document changed: far out, the overview is drawn and

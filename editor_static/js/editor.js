@@ -9,6 +9,7 @@ import { subscribe } from "./events.js";
 import * as history from "./history.js";
 import * as inspector from "./inspector.js";
 import * as issues from "./issues.js";
+import * as minimap from "./minimap.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import * as notice from "./notice.js";
@@ -16,6 +17,7 @@ import * as palette from "./palette.js";
 import * as preview from "./preview.js";
 import * as propertyTypes from "./property_types.js";
 import * as publishing from "./publishing.js";
+import * as search from "./search.js";
 
 const STATUS = {
   saved: "Saved",
@@ -44,6 +46,8 @@ export async function show(root, flowId) {
   stops = [
     palette.init(page.palette),
     canvas.init(page.canvas),
+    minimap.init(page.canvas),
+    search.init(page.center, { show: showNode }),
     inspector.init(page.inspector),
     issues.init(page.issues),
     preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
@@ -62,8 +66,8 @@ export async function show(root, flowId) {
       "palette:drop": ({ type, position }) => addNode(type, position),
       "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
       "issue:select": (target) => {
-        if (target.nodeId && model.node(target.nodeId)) canvas.centre(target.nodeId);
-        if (target.nodeId || target.edgeId) canvas.select(target);
+        if (target.nodeId && model.node(target.nodeId)) showNode(target.nodeId);
+        else if (target.edgeId) canvas.select(target);
       },
       "flow:restore": (record) => model.load(record.draft),
     }),
@@ -108,6 +112,7 @@ function layout(flow) {
   };
   const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true });
   name.addEventListener("change", () => name.value.trim() && autosave.rename(name.value.trim()));
+  page.center = element("div", { class: "pf-center" }, page.canvas, page.issues);
   const side = tabs({ Inspector: page.inspector, Preview: page.preview, Versions: page.versions });
   page.showTab = side.show;
   page.editor = element(
@@ -137,7 +142,7 @@ function layout(flow) {
       "div",
       { class: "pf-panes" },
       page.palette,
-      element("div", { class: "pf-center" }, page.canvas, page.issues),
+      page.center,
       side.element,
     ),
   );
@@ -185,6 +190,12 @@ function addNode(type, position) {
   if (id) canvas.select({ nodeId: id });
 }
 
+// Selects and centres a node (a search match, an issue).
+function showNode(nodeId) {
+  canvas.select({ nodeId });
+  canvas.centre(nodeId);
+}
+
 function deleteSelection() {
   const selection = canvas.selected();
   if (selection.nodeIds.length) model.removeNodes(selection.nodeIds);
@@ -200,6 +211,7 @@ function shortcut(event) {
   const key = event.key.toLowerCase();
   const action =
     command && key === "s" ? autosave.save
+    : command && key === "f" ? search.open
     : command && key === "z" && !typing ? (event.shiftKey ? history.redo : history.undo)
     : command && key === "y" && !typing ? history.redo
     : (key === "delete" || key === "backspace") && onCanvas ? deleteSelection

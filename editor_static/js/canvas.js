@@ -30,6 +30,10 @@ let counts = new Map();
 let preview = new Map();
 // Positions of nodes being dragged, not yet in the model.
 let dragged = new Map();
+// The node each box was last filled from.
+let drawn = new Map();
+// Each node's wires (edge ids), so an edit redraws them without scanning every wire.
+let wiresByNode = new Map();
 let overview;
 let frame = null;
 
@@ -60,12 +64,19 @@ export function init(section) {
       redrawWiresOf(node.id);
     },
     "node:update": (node) => {
-      drawNode(node);
+      // A move (drag, tidy up) only places the box; other changes fill it again.
+      if (drawn.get(node.id)?.config === node.config) placeNode(boxes.get(node.id), node.position);
+      else drawNode(node);
+      drawn.set(node.id, node);
       redrawWiresOf(node.id);
     },
     "node:remove": removeNode,
-    "edge:add": drawWire,
+    "edge:add": (edge) => {
+      index(edge, true);
+      drawWire(edge);
+    },
     "edge:remove": (edge) => {
+      index(edge, false);
       paths.get(edge.id)?.remove();
       paths.delete(edge.id);
       if (selection.edgeId === edge.id) select(null);
@@ -196,6 +207,9 @@ function drawAll(doc) {
   for (const path of paths.values()) path.remove();
   boxes = new Map();
   paths = new Map();
+  drawn = new Map();
+  wiresByNode = new Map();
+  doc.edges.forEach((edge) => index(edge, true));
   // Built off the page and attached at once: one style and layout pass for the whole flow.
   const nodes = document.createDocumentFragment();
   doc.nodes.forEach((node) => nodes.append(drawNode(node)));
@@ -221,6 +235,7 @@ function drawNode(node) {
     boxes.set(node.id, box);
     world.append(box);
   }
+  drawn.set(node.id, node);
   fillNode(box, node, {
     mark: marks.get(`node:${node.id}`),
     count: counts.get(node.id),
@@ -233,6 +248,7 @@ function drawNode(node) {
 function removeNode(node) {
   boxes.get(node.id)?.remove();
   boxes.delete(node.id);
+  drawn.delete(node.id);
   if (selection.nodeIds.has(node.id)) {
     select({ nodeIds: [...selection.nodeIds].filter((id) => id !== node.id) });
   }
@@ -278,9 +294,20 @@ function drawWire(edge) {
 }
 
 function redrawWiresOf(nodeIds) {
-  const ids = typeof nodeIds === "string" ? new Set([nodeIds]) : nodeIds;
-  for (const edge of model.current().edges) {
-    if (ids.has(edge.source) || ids.has(edge.target)) drawWire(edge);
+  const ids = typeof nodeIds === "string" ? [nodeIds] : nodeIds;
+  const edgeIds = new Set();
+  for (const id of ids) wiresByNode.get(id)?.forEach((edgeId) => edgeIds.add(edgeId));
+  for (const edgeId of edgeIds) {
+    const edge = model.edge(edgeId);
+    if (edge) drawWire(edge);
+  }
+}
+
+function index(edge, present) {
+  for (const end of [edge.source, edge.target]) {
+    if (!wiresByNode.has(end)) wiresByNode.set(end, new Set());
+    if (present) wiresByNode.get(end).add(edge.id);
+    else wiresByNode.get(end).delete(edge.id);
   }
 }
 

@@ -4,6 +4,8 @@
 import { queries } from "./api.js";
 import * as autosave from "./autosave.js";
 import * as canvas from "./canvas.js";
+import * as clipboard from "./clipboard.js";
+import * as contextMenu from "./context_menu.js";
 import { element } from "./views.js";
 import { subscribe } from "./events.js";
 import * as history from "./history.js";
@@ -18,6 +20,7 @@ import * as preview from "./preview.js";
 import * as propertyTypes from "./property_types.js";
 import * as publishing from "./publishing.js";
 import * as search from "./search.js";
+import { tidy } from "./tidy.js";
 
 const STATUS = {
   saved: "Saved",
@@ -48,6 +51,7 @@ export async function show(root, flowId) {
     canvas.init(page.canvas),
     minimap.init(page.canvas),
     search.init(page.center, { show: showNode }),
+    contextMenu.init(MENU),
     inspector.init(page.inspector),
     issues.init(page.issues),
     preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
@@ -127,7 +131,8 @@ function layout(flow) {
       element("span", { class: "pf-spacer" }),
       page.undo,
       page.redo,
-      button("Delete selected", deleteSelection, { title: "Delete the selected node or wire (Delete)" }),
+      button("Delete selected", deleteSelection, { title: "Delete the selected nodes or wire (Delete)" }),
+      button("Tidy up", tidyUp, { title: "Lay the flow out left to right (one undo step)" }),
       element("span", { class: "pf-separator" }),
       button("−", () => canvas.zoom(1 / 1.2), { "aria-label": "Zoom out" }),
       page.zoom,
@@ -196,6 +201,45 @@ function showNode(nodeId) {
   canvas.centre(nodeId);
 }
 
+const editable = () => !model.isReadOnly();
+const anySelected = () => editable() && canvas.selected().nodeIds.length > 0;
+const MENU = [
+  { label: "Duplicate", shortcut: "Ctrl+D", enabled: anySelected, run: duplicateSelection },
+  { label: "Copy", shortcut: "Ctrl+C", enabled: () => canvas.selected().nodeIds.length > 0, run: copySelection },
+  { label: "Paste here", shortcut: "Ctrl+V", enabled: () => editable() && clipboard.hasCopy(), run: (at) => pasteCopy(at) },
+  { label: "Disconnect", enabled: anySelected, run: () => model.disconnect(canvas.selected().nodeIds) },
+  {
+    label: "Delete",
+    shortcut: "Del",
+    enabled: () => editable() && (canvas.selected().nodeIds.length > 0 || Boolean(canvas.selected().edgeId)),
+    run: deleteSelection,
+  },
+  { label: "Tidy up", enabled: editable, run: tidyUp },
+];
+
+function copySelection() {
+  clipboard.copy(canvas.selected().nodeIds);
+}
+
+function pasteCopy(at = null) {
+  const added = clipboard.paste(at);
+  if (added.length) canvas.select({ nodeIds: added });
+}
+
+function duplicateSelection() {
+  const added = clipboard.duplicate(canvas.selected().nodeIds);
+  if (added.length) canvas.select({ nodeIds: added });
+}
+
+function selectAll() {
+  canvas.select({ nodeIds: model.current().nodes.map((node) => node.id) });
+}
+
+async function tidyUp() {
+  await tidy(canvas.marked);
+  canvas.fit();
+}
+
 function deleteSelection() {
   const selection = canvas.selected();
   if (selection.nodeIds.length) model.removeNodes(selection.nodeIds);
@@ -214,6 +258,10 @@ function shortcut(event) {
     : command && key === "f" ? search.open
     : command && key === "z" && !typing ? (event.shiftKey ? history.redo : history.undo)
     : command && key === "y" && !typing ? history.redo
+    : command && key === "c" && !typing && onCanvas ? copySelection
+    : command && key === "v" && !typing && onCanvas ? () => pasteCopy()
+    : command && key === "d" && !typing && onCanvas ? duplicateSelection
+    : command && key === "a" && !typing && onCanvas ? selectAll
     : (key === "delete" || key === "backspace") && onCanvas ? deleteSelection
     : key === "escape" && !typing ? () => canvas.select(null)
     : null;

@@ -9,6 +9,7 @@ import { emit } from "./events.js";
 
 let doc = { nodes: [], edges: [] };
 let byId = new Map();
+let edgesById = new Map();
 let readOnly = false;
 
 export function load(graph, { locked = false } = {}) {
@@ -17,6 +18,7 @@ export function load(graph, { locked = false } = {}) {
     edges: (graph?.edges ?? []).map(deepFreeze),
   };
   byId = new Map(doc.nodes.map((item) => [item.id, item]));
+  edgesById = new Map(doc.edges.map((item) => [item.id, item]));
   readOnly = locked;
   emit("document:load", doc);
 }
@@ -34,7 +36,7 @@ export function node(id) {
 }
 
 export function edge(id) {
-  return doc.edges.find((item) => item.id === id);
+  return edgesById.get(id);
 }
 
 // Runs a command's steps; `source` tells history.js whether it is an edit or its own undo/redo,
@@ -58,9 +60,9 @@ export function moveNode(id, position) {
 }
 
 // Moves several nodes as one command: `moves` is a list of {id, position}.
-export function moveNodes(moves) {
+export function moveNodes(moves, label = moves.length === 1 ? "Move node" : "Move nodes") {
   const steps = moves.map(({ id, position }) => ({ op: "updateNode", id, changes: { position: rounded(position) } }));
-  run(moves.length === 1 ? "Move node" : "Move nodes", steps);
+  run(label, steps);
 }
 
 // `ports` maps old output ports to new ones (null: gone), for types whose ports follow the
@@ -106,6 +108,37 @@ export function removeEdge(id) {
   run("Delete wire", [{ op: "deleteEdge", id }]);
 }
 
+// Deletes every wire into or out of the nodes, as one command.
+export function disconnect(ids) {
+  const nodes = new Set(ids);
+  const wires = doc.edges.filter((wire) => nodes.has(wire.source) || nodes.has(wire.target));
+  run("Disconnect", wires.map((wire) => ({ op: "deleteEdge", id: wire.id })));
+}
+
+// Adds copies of `nodes` moved by `offset`, wired as `edges` wires them (wires to nodes not
+// copied are left out), with fresh ids, as one command; the copies' ids in order.
+export function addCopies(nodes, edges, offset, label = "Paste") {
+  const takenNodes = new Set(doc.nodes.map((item) => item.id));
+  const takenEdges = new Set(doc.edges.map((item) => item.id));
+  const ids = new Map(nodes.map((item) => [item.id, claim(item.type, "_", takenNodes)]));
+  const steps = nodes.map((item) => ({
+    op: "insertNode",
+    node: {
+      id: ids.get(item.id),
+      type: item.type,
+      position: rounded({ x: item.position.x + offset.x, y: item.position.y + offset.y }),
+      config: structuredClone(item.config ?? {}),
+    },
+  }));
+  for (const wire of edges) {
+    if (!ids.has(wire.source) || !ids.has(wire.target)) continue;
+    const id = claim("e", "", takenEdges);
+    steps.push({ op: "insertEdge", edge: { id, source: ids.get(wire.source), sourcePort: wire.sourcePort, target: ids.get(wire.target) } });
+  }
+  run(label, steps);
+  return [...ids.values()];
+}
+
 const STEPS = {
   insertNode({ node: added, index = doc.nodes.length }) {
     const frozen = deepFreeze(added);
@@ -134,22 +167,30 @@ const STEPS = {
   insertEdge({ edge: added, index = doc.edges.length }) {
     const frozen = deepFreeze(added);
     doc.edges.splice(index, 0, frozen);
+    edgesById.set(frozen.id, frozen);
     emit("edge:add", frozen);
     return { op: "deleteEdge", id: frozen.id };
   },
   deleteEdge({ id }) {
     const index = doc.edges.findIndex((item) => item.id === id);
     const [removed] = doc.edges.splice(index, 1);
+    edgesById.delete(id);
     emit("edge:remove", removed);
     return { op: "insertEdge", edge: removed, index };
   },
 };
 
 function freshId(prefix, items, separator = "_") {
-  const taken = new Set(items.map((item) => item.id));
+  return claim(prefix, separator, new Set(items.map((item) => item.id)));
+}
+
+// The first `prefix<separator>N` not in `taken`, which it joins.
+function claim(prefix, separator, taken) {
   let number = 1;
   while (taken.has(`${prefix}${separator}${number}`)) number += 1;
-  return `${prefix}${separator}${number}`;
+  const id = `${prefix}${separator}${number}`;
+  taken.add(id);
+  return id;
 }
 
 function rounded({ x, y }) {

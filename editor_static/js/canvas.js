@@ -28,6 +28,7 @@ let paths = new Map();
 let marks = new Map();
 let counts = new Map();
 let preview = new Map();
+let differences = new Map();
 // Positions of nodes being dragged, not yet in the model.
 let dragged = new Map();
 // The node each box was last filled from.
@@ -86,6 +87,7 @@ export function init(section) {
     "issues:change": showIssues,
     "stats:change": showCounts,
     "preview:change": showPreview,
+    "diff:change": showDifferences,
   });
   return () => {
     cancelAnimationFrame(frame);
@@ -348,6 +350,16 @@ function showPreview({ path, waitingAt }) {
   preview = new Map(path.map((id) => [id, "passed"]));
   if (waitingAt) preview.set(waitingAt, "waiting");
   redrawChanged(previous, preview);
+}
+
+// Marks the nodes a version comparison found added or changed (data-diff).
+function showDifferences(next) {
+  const previous = differences;
+  differences = next;
+  for (const id of new Set([...previous.keys(), ...next.keys()])) {
+    const box = boxes.get(id);
+    if (box) setFlag(box, "diff", next.get(id) ?? null);
+  }
 }
 
 function redrawChanged(before, after) {

@@ -54,7 +54,7 @@ export async function show(root, flowId) {
     contextMenu.init(MENU),
     inspector.init(page.inspector),
     issues.init(page.issues),
-    preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
+    preview.init(page.preview),
     subscribe({
       "save:status": ({ state, detail }) => {
         page.status.dataset.state = state;
@@ -74,12 +74,16 @@ export async function show(root, flowId) {
         else if (target.edgeId) canvas.select(target);
       },
       "flow:restore": (record) => model.load(record.draft),
+      // A version opened read-only: every control that would change the flow is off.
+      "document:load": () => {
+        for (const control of page.editor.querySelectorAll("[data-edits]")) control.disabled = model.isReadOnly();
+      },
     }),
     autosave.track(flow, { reload: () => reopen(root, flowId) }),
     listen(window, "keydown", shortcut),
     listen(window, "beforeunload", (event) => autosave.hasUnsavedChanges() && event.preventDefault()),
   ];
-  publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled });
+  publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled, show: showNode });
   model.load(flow.draft);
   canvas.fit();
 }
@@ -114,10 +118,13 @@ function layout(flow) {
     preview: element("section", { class: "pf-preview", "aria-label": "Preview" }),
     versions: element("section", { class: "pf-versions-panel", "aria-label": "Versions" }),
   };
-  const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true });
+  const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true, "data-edits": true });
   name.addEventListener("change", () => name.value.trim() && autosave.rename(name.value.trim()));
   page.center = element("div", { class: "pf-center" }, page.canvas, page.issues);
-  const side = tabs({ Inspector: page.inspector, Preview: page.preview, Versions: page.versions });
+  const side = tabs(
+    { Inspector: page.inspector, Preview: page.preview, Versions: page.versions },
+    (name) => preview.setShown(name === "Preview"),
+  );
   page.showTab = side.show;
   page.editor = element(
     "div",
@@ -131,17 +138,17 @@ function layout(flow) {
       element("span", { class: "pf-spacer" }),
       page.undo,
       page.redo,
-      button("Delete selected", deleteSelection, { title: "Delete the selected nodes or wire (Delete)" }),
-      button("Tidy up", tidyUp, { title: "Lay the flow out left to right (one undo step)" }),
+      button("Delete selected", deleteSelection, { title: "Delete the selected nodes or wire (Delete)", "data-edits": true }),
+      button("Tidy up", tidyUp, { title: "Lay the flow out left to right (one undo step)", "data-edits": true }),
       element("span", { class: "pf-separator" }),
       button("−", () => canvas.zoom(1 / 1.2), { "aria-label": "Zoom out" }),
       page.zoom,
       button("+", () => canvas.zoom(1.2), { "aria-label": "Zoom in" }),
       button("Fit", canvas.fit, { "aria-label": "Fit to view" }),
       element("span", { class: "pf-separator" }),
-      button("Save", autosave.save, { title: "Save the draft now (Ctrl+S)" }),
+      button("Save", autosave.save, { title: "Save the draft now (Ctrl+S)", "data-edits": true }),
       element("label", { class: "pf-switch" }, page.enabled, "On"),
-      button("Publish", publishing.publish, { class: "pf-primary" }),
+      button("Publish", publishing.publish, { class: "pf-primary", "data-edits": true }),
     ),
     element(
       "div",
@@ -154,8 +161,8 @@ function layout(flow) {
   return page;
 }
 
-// Side-panel tabs: `show(name)` selects one; arrow keys move between them.
-function tabs(panels) {
+// Side-panel tabs: `show(name)` selects one (and tells `changed(name)`); arrow keys move between them.
+function tabs(panels, changed) {
   const names = Object.keys(panels);
   const buttons = names.map((name) =>
     element("button", { type: "button", role: "tab", id: `pf-tab-${name}`, text: name, onClick: () => show(name) }),
@@ -178,6 +185,7 @@ function tabs(panels) {
       buttons[index].tabIndex = name === chosen ? 0 : -1;
       panels[name].hidden = name !== chosen;
     });
+    changed(chosen);
   }
   show(names[0]);
   return { element: element("aside", { class: "pf-side" }, list, ...Object.values(panels)), show };
@@ -268,10 +276,6 @@ function shortcut(event) {
   if (!action) return;
   event.preventDefault();
   action();
-}
-
-function triggerUrl(draft) {
-  return draft.nodes?.find((node) => node.type === "page_visit")?.config?.url;
 }
 
 function listen(target, name, handler) {

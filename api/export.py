@@ -2,7 +2,8 @@
 
 Query parameters: `filter` (the JSON list the GraphQL `contacts` query takes), `columns` (a comma
 list of property keys, plus `id`, `visitorId` and `createdAt`; default: id and every visible
-property), `sort` (JSON list of {key, direction}), `includeAnonymous` (true/false) and `headers`
+property), `sort` (JSON list of {key, direction}), `includeAnonymous` (true/false), `search`
+(email or name contains, as the GraphQL argument) and `headers`
 (`labels`, the default: a property's column is headed by its label, as a person reads it and as
 the import matches it; `keys`: by its key, for scripts). `id`, `visitorId` and `createdAt` head
 their columns either way.
@@ -61,6 +62,7 @@ async def export_contacts(request: Request) -> Response:
             filters=_json_list(params, "filter"),
             sort=[_sort_key(item) for item in _json_list(params, "sort")],
             include_anonymous=params.get("includeAnonymous") == "true",
+            search=text_parameter(params, "search"),
         )
         first: list[Contact] = await anext(batches, [])
     except UnauthenticatedError as error:

@@ -33,7 +33,7 @@ from pypika_tortoise.utils import format_alias_sql
 from tortoise.query_api import execute_pypika
 
 from api import db
-from api.contacts.filters import CONTACT, VALUE, build_conditions, property_id
+from api.contacts.filters import CONTACT, VALUE, build_conditions, property_id, search_condition
 from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
 from api.errors import LimitExceededError, ValidationFailedError
@@ -81,6 +81,7 @@ async def list_contacts(
     filters: Sequence[Mapping[str, Any]] = (),
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = False,
+    search: str | None = None,
     with_total: bool = True,
 ) -> Page:
     if first > MAX_PAGE_SIZE:
@@ -94,6 +95,8 @@ async def list_contacts(
     if not include_anonymous:
         conditions.append(_NotNull(CONTACT.email))
     conditions += build_conditions(filters, definitions)
+    if search:
+        conditions.append(search_condition(search, definitions))
     orders = _orders(sort, definitions)
     total = await _count(conditions) if with_total else None
     rows = await _page_rows(conditions, orders, _decode_cursor(after, orders), first + 1)
@@ -114,6 +117,7 @@ async def iterate_contacts(
     filters: Sequence[Mapping[str, Any]] = (),
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = True,
+    search: str | None = None,
     batch_size: int = MAX_PAGE_SIZE,
 ) -> AsyncIterator[list[Contact]]:
     """Every matching contact, a batch at a time, in constant memory (for CSV export)."""
@@ -126,6 +130,7 @@ async def iterate_contacts(
             filters=filters,
             sort=sort,
             include_anonymous=include_anonymous,
+            search=search,
             with_total=False,
         )
         if page.contacts:

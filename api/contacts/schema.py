@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -38,6 +38,12 @@ class Query:
         filter: list[PropertyFilter] | None = None,
         sort: list[ContactSort] | None = None,
         include_anonymous: bool | None = False,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only contacts whose email or name contains this text (any case)."
+            ),
+        ] = None,
     ) -> ContactConnection:
         page = await listing.list_contacts(
             await info.context.workspace_id(),
@@ -46,6 +52,7 @@ class Query:
             filters=[{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []],
             sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
             include_anonymous=bool(include_anonymous),
+            search=search,
         )
         edges = [
             ContactEdge(node=Contact.from_model(contact), cursor=cursor)

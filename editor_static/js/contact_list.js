@@ -12,6 +12,7 @@ import * as notice from "./notice.js";
 import * as propertyTypes from "./property_types.js";
 
 const CREATED = "createdAt";
+const SEARCH_DELAY_MS = 300;
 let live = null;
 // The page being shown; a show() that was left (close()) while it waited stops there.
 let session = null;
@@ -27,6 +28,7 @@ export async function show(root, params = new URLSearchParams()) {
     filters: parseFilters(params.get("filter")),
     sort: [],
     includeAnonymous: false,
+    search: "",
     contacts: [],
     cursor: null,
     hasNext: false,
@@ -46,6 +48,15 @@ export async function show(root, params = new URLSearchParams()) {
     view.includeAnonymous = anonymous.checked;
     load(view);
   });
+  const search = element("input", { type: "search", "aria-label": "Search contacts", placeholder: "Search email or name" });
+  let typing = null;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      view.search = search.value.trim();
+      load(view);
+    }, SEARCH_DELAY_MS);
+  });
   const importer = importPanel(properties, () => load(view));
   fill(
     view.section,
@@ -53,6 +64,7 @@ export async function show(root, params = new URLSearchParams()) {
     element(
       "div",
       { class: "pf-contacts-toolbar" },
+      search,
       columnPicker(properties, view.columns, (keys) => {
         view.columns = keys;
         renderTable(view);
@@ -93,6 +105,7 @@ async function load(view, { more = false } = {}) {
       filter: view.filters,
       sort: view.sort,
       includeAnonymous: view.includeAnonymous,
+      search: view.search || null,
     });
     if (ticket !== view.loads) return;
     const found = page.edges.map((edge) => edge.node);
@@ -204,6 +217,7 @@ async function exportCsv(view) {
       columns: ["id", "visitorId", ...view.columns],
       sort: view.sort,
       includeAnonymous: view.includeAnonymous,
+      search: view.search,
     });
     const link = element("a", { href: URL.createObjectURL(blob), download: "contacts.csv", hidden: true });
     document.body.append(link);

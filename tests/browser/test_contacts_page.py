@@ -224,3 +224,15 @@ def test_the_contact_column_names_anonymous_visitors_and_created_sorts(contacts,
     contacts.sort_by("Created")
     contacts.sort_by("Created")
     assert contacts.rows().first.get_attribute("data-contact-id") == visitor
+
+
+def test_the_search_box_finds_contacts_by_email_or_name(contacts, people):
+    contacts.open()
+    expect(contacts.total()).to_have_text("4 contacts")
+
+    contacts.page.get_by_label("Search contacts").fill("BOB@")
+
+    expect(contacts.total()).to_have_text("1 contact")
+    expect(contacts.row(people["bob"])).to_be_visible()
+    contacts.page.get_by_label("Search contacts").fill("")
+    expect(contacts.total()).to_have_text("4 contacts")

@@ -10,14 +10,15 @@ import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import { drawOverview } from "./overview.js";
+import { startBand } from "./canvas_band.js";
+import { cull } from "./canvas_culling.js";
+import { arrowKey } from "./canvas_keys.js";
 import { NODE_MIME } from "./palette.js";
+import { track } from "./tracking.js";
 import * as viewport from "./viewport.js";
 
-const NUDGE = 10;
 // Below this scale the canvas shows the overview drawing instead of the DOM.
 const FAR_SCALE = 0.4;
-// Nodes and wires this far outside the visible area (in screens) keep their DOM drawn.
-const CULL_MARGIN = 0.25;
 
 let root;
 let world;
@@ -56,7 +57,7 @@ export function init(section) {
   root.addEventListener("drop", dropFromPalette);
   root.addEventListener("pointerdown", pressBackground);
   root.addEventListener("wheel", wheelZoom, { passive: false });
-  root.addEventListener("keydown", nudge);
+  root.addEventListener("keydown", (event) => arrowKey(event, { selected, select, focusNode }));
   root.addEventListener("contextmenu", openMenu);
   const stop = subscribe({
     "document:load": drawAll,
@@ -174,34 +175,12 @@ function schedule() {
     world.style.contentVisibility = far ? "hidden" : "";
     overview.hidden = !far;
     if (far) drawOverview(overview, viewport.current(), overviewLook);
-    else cull();
+    else cull(boxes, paths, dragged);
   });
 }
 
 function overviewLook(nodeId) {
   return { severity: marks.get(`node:${nodeId}`)?.severity, selected: selection.nodeIds.has(nodeId) };
-}
-
-function cull() {
-  const area = viewport.visibleArea();
-  const marginX = (area.right - area.left) * CULL_MARGIN;
-  const marginY = (area.bottom - area.top) * CULL_MARGIN;
-  const near = (left, top, right, bottom) =>
-    right >= area.left - marginX && left <= area.right + marginX && bottom >= area.top - marginY && top <= area.bottom + marginY;
-  for (const node of model.current().nodes) {
-    const box = boxes.get(node.id);
-    const at = dragged.get(node.id) ?? node.position;
-    const hide = !near(at.x, at.y, at.x + 220, at.y + 200) && box !== document.activeElement;
-    if (box && box.hidden !== hide) box.hidden = hide;
-  }
-  for (const edge of model.current().edges) {
-    const group = paths.get(edge.id);
-    const from = model.node(edge.source)?.position;
-    const to = model.node(edge.target)?.position;
-    if (!group || !from || !to) continue;
-    const hide = !near(Math.min(from.x, to.x), Math.min(from.y, to.y), Math.max(from.x, to.x) + 220, Math.max(from.y, to.y) + 200);
-    if ((group.style.display === "none") !== hide) group.style.display = hide ? "none" : "";
-  }
 }
 
 function drawAll(doc) {
@@ -436,7 +415,7 @@ function startWire(event, box, port) {
 function pressBackground(event) {
   if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire, .pf-minimap")) return;
   root.focus();
-  if (event.shiftKey) return startBand(event);
+  if (event.shiftKey) return startBand(event, root, { selected, select, marked });
   select(null);
   const start = { x: event.clientX, y: event.clientY, view: viewport.current() };
   // A cover with the grabbing cursor: changing the canvas's own cursor would restyle every
@@ -447,55 +426,6 @@ function pressBackground(event) {
     (e) => viewport.set({ ...start.view, x: start.view.x + e.clientX - start.x, y: start.view.y + e.clientY - start.y }),
     () => cover.remove(),
   );
-}
-
-// Shift-drag on the background: every node the band touches joins the selection.
-function startBand(event) {
-  const rect = root.getBoundingClientRect();
-  const band = element("div", { class: "pf-band" });
-  root.append(band);
-  const start = { x: event.clientX, y: event.clientY };
-  const before = [...selection.nodeIds];
-  const area = (e) => ({
-    left: Math.min(start.x, e.clientX),
-    top: Math.min(start.y, e.clientY),
-    right: Math.max(start.x, e.clientX),
-    bottom: Math.max(start.y, e.clientY),
-  });
-  track(
-    (e) => {
-      const box = area(e);
-      Object.assign(band.style, {
-        left: `${box.left - rect.left}px`,
-        top: `${box.top - rect.top}px`,
-        width: `${box.right - box.left}px`,
-        height: `${box.bottom - box.top}px`,
-      });
-    },
-    (e) => {
-      band.remove();
-      const box = area(e);
-      const a = viewport.toDocument(box.left, box.top);
-      const b = viewport.toDocument(box.right, box.bottom);
-      const inside = model.current().nodes.filter((node) => {
-        const { x, y } = node.position;
-        const { width, height } = nodeSize(node, marked(node.id));
-        return x + width >= a.x && x <= b.x && y + height >= a.y && y <= b.y;
-      });
-      select({ nodeIds: [...new Set([...before, ...inside.map((node) => node.id)])] });
-    },
-  );
-}
-
-// Follows the pointer until it is released: `move` on each move, `done` once at the end.
-function track(move, done) {
-  const stop = (event) => {
-    window.removeEventListener("pointermove", move);
-    window.removeEventListener("pointerup", stop);
-    done(event);
-  };
-  window.addEventListener("pointermove", move);
-  window.addEventListener("pointerup", stop);
 }
 
 function wheelZoom(event) {
@@ -512,38 +442,6 @@ function openMenu(event) {
   if (box && !selection.nodeIds.has(box.dataset.nodeId)) select({ nodeId: box.dataset.nodeId });
   if (wire) select({ edgeId: wire.dataset.edgeId });
   emit("canvas:menu", { x: event.clientX, y: event.clientY, at: viewport.toDocument(event.clientX, event.clientY) });
-}
-
-// Arrow keys move the selected nodes (Shift: further), for keyboard users; Alt+arrow goes to
-// the nearest node that way instead.
-function nudge(event) {
-  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-  if (!steps[event.key] || !event.target.closest(".pf-node") || !selection.nodeIds.size) return;
-  event.preventDefault();
-  if (event.altKey) return goToward(steps[event.key]);
-  const [dx, dy] = steps[event.key].map((step) => step * NUDGE * (event.shiftKey ? 5 : 1));
-  model.moveNodes(
-    [...selection.nodeIds].map((id) => model.node(id)).map((node) => ({ id: node.id, position: { x: node.position.x + dx, y: node.position.y + dy } })),
-  );
-}
-
-// Selects, focuses and reveals the nearest node in direction [dx, dy] of the focused one.
-function goToward([dx, dy]) {
-  const from = model.node(document.activeElement?.dataset?.nodeId);
-  if (!from) return;
-  let best = null;
-  for (const node of model.current().nodes) {
-    const x = node.position.x - from.position.x;
-    const y = node.position.y - from.position.y;
-    const ahead = x * dx + y * dy;
-    if (node === from || ahead <= 0) continue;
-    const cost = ahead + 2 * Math.abs(x * dy + y * dx);
-    if (!best || cost < best.cost) best = { node, cost };
-  }
-  if (!best) return;
-  select({ nodeId: best.node.id });
-  viewport.reveal(best.node);
-  focusNode(best.node.id);
 }
 
 function dropFromPalette(event) {

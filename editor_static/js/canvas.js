@@ -83,7 +83,7 @@ export function init(section) {
       paths.delete(edge.id);
       if (selection.edgeId === edge.id) select(null);
     },
-    "document:change": schedule,
+    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
     "view:change": schedule,
     "issues:change": showIssues,
     "stats:change": showCounts,
@@ -115,6 +115,7 @@ export function select(target) {
     if (id && paths.has(id)) setFlag(paths.get(id), "selected", id === selection.edgeId ? "true" : null);
   }
   emit("selection:change", selected());
+  if (farOut()) schedule();
 }
 
 // {nodeId: the node when exactly one is selected, nodeIds: every selected node, edgeId}.
@@ -316,6 +317,7 @@ function showIssues(report) {
   }
   changedNodes.forEach((id) => drawNode(model.node(id)));
   if (changedNodes.size) redrawWiresOf(changedNodes);
+  if (farOut()) schedule();
 }
 
 function showCounts(stats) {

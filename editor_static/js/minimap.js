@@ -3,6 +3,7 @@
 import { drawOverview } from "./overview.js";
 import { element } from "./views.js";
 import { subscribe } from "./events.js";
+import * as model from "./model.js";
 import * as viewport from "./viewport.js";
 
 const PADDING = 6;
@@ -20,7 +21,12 @@ export function init(canvasSection) {
   });
   canvasSection.append(map);
   map.addEventListener("pointerdown", press);
-  const stop = subscribe({ "document:load": schedule, "document:change": schedule, "view:change": schedule });
+  const stop = subscribe({
+    "document:load": schedule,
+    // Typing changes no box: the minimap is not redrawn for it.
+    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
+    "view:change": schedule,
+  });
   return () => {
     cancelAnimationFrame(frame);
     frame = null;

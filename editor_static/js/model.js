@@ -49,6 +49,12 @@ export function run(label, steps, { source = "edit", coalesce = null } = {}) {
   return command;
 }
 
+// Whether a command added, removed or moved anything, or only changed configs (typing), which
+// leaves the drawing's geometry (the minimap, what is on screen) as it was.
+export function changesLayout(command) {
+  return command.steps.some((step) => step.op !== "updateNode" || "position" in step.changes);
+}
+
 export function addNode(type, position, config) {
   const id = freshId(type, doc.nodes);
   run("Add node", [{ op: "insertNode", node: { id, type, position: rounded(position), config } }]);

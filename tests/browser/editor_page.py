@@ -133,7 +133,10 @@ class EditorPage:
             id=flow_id,
             g=graph,
         )
-        self.open_flow(flow_id)
+        self.page.goto(f"/editor/#/flows/{flow_id}")
+        # The previous page's panels answer too until this flow is drawn: wait for its name.
+        expect(self.page.get_by_label("Flow name")).to_have_value(name)
+        expect(self.page.locator(".pf-issues h3")).not_to_have_text("Checking…")
         return flow_id
 
     def wait_centred(self, node_id: str) -> None:

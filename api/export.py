@@ -2,7 +2,11 @@
 
 Query parameters: `filter` (the JSON list the GraphQL `contacts` query takes), `columns` (a comma
 list of property keys, plus `id`, `visitorId` and `createdAt`; default: id and every visible
-property), `sort` (JSON list of {key, direction}) and `includeAnonymous` (true/false).
+property), `sort` (JSON list of {key, direction}), `includeAnonymous` (true/false), `search`
+(email or name contains, as the GraphQL argument) and `headers`
+(`labels`, the default: a property's column is headed by its label, as a person reads it and as
+the import matches it; `keys`: by its key, for scripts). `id`, `visitorId` and `createdAt` head
+their columns either way.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ CONTACT_COLUMNS = {
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_NAMED = 10
 MAX_NAMED_LENGTH = 64
+HEADER_STYLES = ("labels", "keys")
 
 
 async def export_contacts(request: Request) -> Response:
@@ -51,11 +56,13 @@ async def export_contacts(request: Request) -> Response:
         definitions = await properties_service.definitions_by_key(workspace_id)
         params = request.query_params
         columns = _columns(text_parameter(params, "columns"), definitions)
+        header = _header(columns, definitions, text_parameter(params, "headers") or "labels")
         batches = listing.iterate_contacts(
             workspace_id,
             filters=_json_list(params, "filter"),
             sort=[_sort_key(item) for item in _json_list(params, "sort")],
             include_anonymous=params.get("includeAnonymous") == "true",
+            search=text_parameter(params, "search"),
         )
         first: list[Contact] = await anext(batches, [])
     except UnauthenticatedError as error:
@@ -64,12 +71,13 @@ async def export_contacts(request: Request) -> Response:
         return rate_limits.too_many_requests(error)
     except PropflowError as error:
         return JSONResponse({"error": str(error), **error.extensions}, status_code=400)
-    rows = _rows(columns, definitions, first, batches)
+    rows = _rows(header, columns, definitions, first, batches)
     headers = {"Content-Disposition": 'attachment; filename="contacts.csv"'}
     return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _rows(
+    header: Sequence[str],
     columns: Sequence[str],
     definitions: dict[str, Any],
     first: list[Contact],
@@ -77,7 +85,7 @@ async def _rows(
 ) -> AsyncIterator[str]:
     """The header, then one chunk per batch: a chunk per row cost an ASGI send (and a
     csv writer) for each of them, most of the export's time."""
-    yield _lines([columns])
+    yield _lines([[_neutralized(cell) for cell in header]])
     wanted = {definitions[c].id: definitions[c] for c in columns if c in definitions}
     batch = first
     while batch:
@@ -129,6 +137,16 @@ def _lines(rows: Iterable[Sequence[str]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
+
+
+def _header(columns: Sequence[str], definitions: dict[str, Any], style: str) -> list[str]:
+    if style not in HEADER_STYLES:
+        raise ValidationFailedError(
+            f"headers must be {' or '.join(HEADER_STYLES)}", parameter="headers"
+        )
+    if style == "keys":
+        return list(columns)
+    return [definitions[c].label if c in definitions else c for c in columns]
 
 
 def _columns(raw: str | None, definitions: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bench import (
     bench_contacts,
+    bench_editor,
     bench_fanout,
     bench_faults,
     bench_import_export,
@@ -38,6 +39,7 @@ def main() -> None:
         ("Inbox: visitor message to operator event, 100 open", "ms p99", bench_inbox.rows()),
         *bench_import_export.sections(),
         ("Jobs: 10,000 waits ending at once (higher is better)", "steps/s", bench_jobs.rows()),
+        ("Flow editor in Chromium (worst task: 0 = none over 50 ms)", "ms", bench_editor.rows()),
     ]
     print_table(sections)
 

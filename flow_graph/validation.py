@@ -20,6 +20,7 @@ from flow_graph.issues import Issue, IssueCode, error, warning
 from flow_graph.nodes import NodeType, PropertyUse, node_type
 from flow_graph.property_types import PropertyInfo, normalize_value
 from flow_graph.templating import placeholders
+from flow_graph.wording import node_title, port_caption
 
 MAX_LISTED = 6
 
@@ -39,13 +40,22 @@ class _Known:
 def validate(document: FlowDocument, properties: Mapping[str, PropertyInfo]) -> list[Issue]:
     """Every issue of the document; `has_errors` tells whether it may be published."""
     issues: list[Issue] = []
+    titles = _titles(document)
     kinds, known = _check_nodes(document, issues)
-    _check_edges(document, kinds, known, issues)
-    _check_graph(to_digraph(document), kinds, issues)
-    _check_ports(document, known, issues)
+    _check_edges(document, kinds, known, titles, issues)
+    _check_graph(to_digraph(document), kinds, titles, issues)
+    _check_ports(known, {(edge.source, edge.source_port) for edge in document.edges}, issues)
     for item in known.values():
         issues += _property_issues(item, properties)
     return issues
+
+
+def _titles(document: FlowDocument) -> dict[str, str]:
+    """Each node id's title in messages (the first node of a duplicated id names it)."""
+    titles: dict[str, str] = {}
+    for node in document.nodes:
+        titles.setdefault(node.id, node_title(node, node_type(node.type)))
+    return titles
 
 
 def used_property_keys(document: FlowDocument) -> set[str]:
@@ -91,7 +101,11 @@ def _check_nodes(
     for node in document.nodes:
         if node.id in seen:
             issues.append(
-                error(IssueCode.DUPLICATE_ID, f"Two nodes have the id '{node.id}'", node=node.id)
+                error(
+                    IssueCode.DUPLICATE_ID,
+                    f"Two nodes have the id '{node.id}': give one of them another id",
+                    node=node.id,
+                )
             )
             continue
         seen.add(node.id)
@@ -100,7 +114,7 @@ def _check_nodes(
             issues.append(
                 error(
                     IssueCode.UNKNOWN_NODE_TYPE,
-                    f"Node '{node.id}' has the unknown type '{node.type}'",
+                    f"{node_title(node, None)} is not a kind of node this version knows",
                     node=node.id,
                 )
             )
@@ -111,7 +125,7 @@ def _check_nodes(
             issues.append(
                 error(
                     IssueCode.INVALID_CONFIG,
-                    f"Node '{node.id}' ({node.type}): {problem}",
+                    f"{node_title(node, kind)} ({kind.label}): {problem}",
                     node=node.id,
                 )
             )
@@ -127,6 +141,7 @@ def _check_edges(
     document: FlowDocument,
     kinds: Mapping[str, NodeType],
     known: Mapping[str, _Known],
+    titles: Mapping[str, str],
     issues: list[Issue],
 ) -> None:
     node_ids = {node.id for node in document.nodes}
@@ -135,7 +150,11 @@ def _check_edges(
     for edge in document.edges:
         if edge.id in edge_ids:
             issues.append(
-                error(IssueCode.DUPLICATE_ID, f"Two edges have the id '{edge.id}'", edge=edge.id)
+                error(
+                    IssueCode.DUPLICATE_ID,
+                    f"Two wires have the id '{edge.id}': give one of them another id",
+                    edge=edge.id,
+                )
             )
         edge_ids.add(edge.id)
         missing = [end for end in (edge.source, edge.target) if end not in node_ids]
@@ -144,19 +163,20 @@ def _check_edges(
             issues.append(
                 error(
                     IssueCode.DANGLING_EDGE,
-                    f"Edge '{edge.id}' connects the missing node {names}",
+                    f"A wire ('{edge.id}') connects a node that does not exist ({names})",
                     edge=edge.id,
                 )
             )
             continue
         source = known.get(edge.source)
         if source is not None and edge.source_port not in source.port_set:
-            issues.append(_unknown_port(edge, source))
+            issues.append(_unknown_port(edge, source, titles[edge.source]))
         elif (edge.source, edge.source_port) in used_ports:
             issues.append(
                 error(
                     IssueCode.PORT_USED_TWICE,
-                    f"Port '{edge.source_port}' of node '{edge.source}' has more than one wire",
+                    f"{titles[edge.source]} — {_caption(source, edge.source_port)} has more "
+                    "than one wire: keep one",
                     edge=edge.id,
                     node=edge.source,
                 )
@@ -167,25 +187,34 @@ def _check_edges(
             issues.append(
                 error(
                     IssueCode.TRIGGER_HAS_INPUT,
-                    f"Edge '{edge.id}' leads into the trigger '{edge.target}'; triggers only start",
+                    f"A wire leads into the trigger {titles[edge.target]}: a trigger only "
+                    "starts the flow, nothing leads into it",
                     edge=edge.id,
                     node=edge.target,
                 )
             )
 
 
-def _unknown_port(edge: Edge, source: _Known) -> Issue:
+def _caption(source: _Known | None, port: str) -> str:
+    return port_caption(source.type, source.config, port) if source else f"the '{port}' exit"
+
+
+def _unknown_port(edge: Edge, source: _Known, title: str) -> Issue:
     ports = _listed(source.ports, ", ") or "none"
     return error(
         IssueCode.UNKNOWN_PORT,
-        f"Node '{edge.source}' ({source.node.type}) has no port '{edge.source_port}' "
-        f"(its ports: {ports})",
+        f"{title} has no exit '{edge.source_port}' for a wire to leave from (its ports: {ports})",
         edge=edge.id,
         node=edge.source,
     )
 
 
-def _check_graph(graph: nx.DiGraph, kinds: Mapping[str, NodeType], issues: list[Issue]) -> None:
+def _check_graph(
+    graph: nx.DiGraph,
+    kinds: Mapping[str, NodeType],
+    titles: Mapping[str, str],
+    issues: list[Issue],
+) -> None:
     triggers = [node_id for node_id, kind in kinds.items() if kind.is_trigger]
     if triggers:
         # One breadth-first search from all triggers at once: a descendants() call per trigger
@@ -196,7 +225,7 @@ def _check_graph(graph: nx.DiGraph, kinds: Mapping[str, NodeType], issues: list[
                 issues.append(
                     error(
                         IssueCode.UNREACHABLE_NODE,
-                        f"Node '{node_id}' cannot be reached from a trigger",
+                        f"{titles[node_id]} never runs: no wire leads to it from a trigger",
                         node=node_id,
                     )
                 )
@@ -205,8 +234,8 @@ def _check_graph(graph: nx.DiGraph, kinds: Mapping[str, NodeType], issues: list[
         issues.append(
             error(
                 IssueCode.INFINITE_LOOP,
-                f"The loop {_listed(cycle, ' → ')} has no question or decision on it, "
-                "so it would run forever",
+                f"The loop {_listed([titles[node_id] for node_id in cycle], ' → ')} has no "
+                "question or decision on it, so it would run forever",
                 node=cycle[0],
             )
         )
@@ -227,36 +256,29 @@ def _listed(names: Sequence[str], separator: str) -> str:
     return separator.join(names[:MAX_LISTED]) + more
 
 
-def _check_ports(document: FlowDocument, known: Mapping[str, _Known], issues: list[Issue]) -> None:
-    wired = {(edge.source, edge.source_port) for edge in document.edges}
+def _check_ports(
+    known: Mapping[str, _Known], wired: set[tuple[str, str]], issues: list[Issue]
+) -> None:
+    """An output with nothing connected ends the flow there, as a designer expects: only a
+    question that saves nothing warns, since the visitor's answer would go nowhere."""
     for node_id, item in known.items():
+        if not item.type.waits or item.type.property_uses(item.config):
+            continue
+        title = node_title(item.node, item.type)
         for port in item.ports:
             if (node_id, port) in wired or port in item.type.optional_ports:
                 continue
-            if port == "next":
-                issues.append(
-                    warning(
-                        IssueCode.DEAD_END,
-                        f"Node '{node_id}' ({item.node.type}) leads nowhere; end it with an End "
-                        "node or connect it",
-                        node=node_id,
-                    )
-                )
-            else:
-                issues.append(
-                    warning(
-                        IssueCode.UNCONNECTED_PORT,
-                        f"Port '{port}' of node '{node_id}' is not connected",
-                        node=node_id,
-                    )
-                )
+            code = IssueCode.DEAD_END if port == "next" else IssueCode.UNCONNECTED_PORT
+            caption = "the answer" if port == "next" else port_caption(item.type, item.config, port)
+            issues.append(warning(code, f"{title} — {caption} leads nowhere", node=node_id))
 
 
 def _property_issues(item: _Known, properties: Mapping[str, PropertyInfo]) -> list[Issue]:
+    title = node_title(item.node, item.type)
     issues = [
         issue
         for use in item.type.property_uses(item.config)
-        for issue in _use_issues(item.node, use, properties)
+        for issue in _use_issues(item.node, title, use, properties)
     ]
     for text in item.type.texts(item.config):
         for key in placeholders(text):
@@ -265,24 +287,24 @@ def _property_issues(item: _Known, properties: Mapping[str, PropertyInfo]) -> li
                 issues.append(
                     warning(
                         IssueCode.UNKNOWN_PLACEHOLDER,
-                        f"Node '{item.node.id}' shows {{{key}}}, but there is no property '{key}'",
+                        f"{title} shows {{{key}}}, but there is no property '{key}'",
                         node=item.node.id,
                     )
                 )
             elif info.hidden:
-                issues.append(_hidden(item.node, key))
+                issues.append(_hidden(item.node, title, key))
     return issues
 
 
 def _use_issues(
-    node: Node, use: PropertyUse, properties: Mapping[str, PropertyInfo]
+    node: Node, title: str, use: PropertyUse, properties: Mapping[str, PropertyInfo]
 ) -> list[Issue]:
     info = properties.get(use.key)
     if info is None:
         return [
             error(
                 IssueCode.UNKNOWN_PROPERTY,
-                f"Node '{node.id}' ({node.type}) uses the unknown property '{use.key}'",
+                f"{title} uses the property '{use.key}', which does not exist (any more)",
                 node=node.id,
             )
         ]
@@ -291,25 +313,22 @@ def _use_issues(
         return [
             error(
                 IssueCode.PROPERTY_TYPE_MISMATCH,
-                f"Node '{node.id}' ({node.type}) needs a {needed} property; "
-                f"'{use.key}' is {info.type.value}",
+                f"{title} needs a {needed} property, and '{use.key}' is {info.type.value}",
                 node=node.id,
             )
         ]
-    issues = [_hidden(node, use.key)] if info.hidden else []
+    issues = [_hidden(node, title, use.key)] if info.hidden else []
     for value in use.values:
         try:
             normalize_value(info.type, value, options=info.options, key=use.key)
         except InvalidValueError as refused:
-            issues.append(
-                error(IssueCode.INVALID_VALUE, f"Node '{node.id}': {refused}", node=node.id)
-            )
+            issues.append(error(IssueCode.INVALID_VALUE, f"{title}: {refused}", node=node.id))
     return issues
 
 
-def _hidden(node: Node, key: str) -> Issue:
+def _hidden(node: Node, title: str, key: str) -> Issue:
     return warning(
         IssueCode.HIDDEN_PROPERTY,
-        f"Node '{node.id}' uses the hidden property '{key}'",
+        f"{title} uses the hidden property '{key}': unhide it or choose another",
         node=node.id,
     )

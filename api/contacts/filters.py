@@ -28,6 +28,8 @@ from flow_graph.operators import OPERATORS_BY_TYPE, TEXT_TYPES, FilterOperator, 
 
 MAX_FILTERS = 50
 MAX_IN_VALUES = 500
+SEARCHED_KEYS = ("email", "name")
+MAX_SEARCH_LENGTH = 200
 CONTACT = Table("contact", alias="c")
 VALUE = Table("property_value", alias="pv")
 
@@ -39,6 +41,19 @@ def build_conditions(
     if len(filters) > MAX_FILTERS:
         raise ValidationFailedError(f"At most {MAX_FILTERS} filters are allowed", field="filter")
     return [_condition(index, raw, definitions) for index, raw in enumerate(filters)]
+
+
+def search_condition(text: str, definitions: Mapping[str, PropertyDefinition]) -> Criterion:
+    """Contacts whose email or name contains `text`, ignoring case: the Contacts page's search
+    box, one OR that the filters (always ANDed) cannot say."""
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise ValidationFailedError(
+            f"search is over {MAX_SEARCH_LENGTH} characters", field="search"
+        )
+    email, name = build_conditions(
+        [{"key": key, "op": "CONTAINS", "value": text} for key in SEARCHED_KEYS], definitions
+    )
+    return email | name
 
 
 def property_id(definition: PropertyDefinition) -> Term:

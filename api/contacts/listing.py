@@ -33,7 +33,14 @@ from pypika_tortoise.utils import format_alias_sql
 from tortoise.query_api import execute_pypika
 
 from api import db
-from api.contacts.filters import CONTACT, VALUE, build_conditions, has_value, property_id
+from api.contacts.filters import (
+    CONTACT,
+    VALUE,
+    build_conditions,
+    has_value,
+    property_id,
+    search_condition,
+)
 from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
 from api.errors import LimitExceededError, ValidationFailedError
@@ -80,6 +87,7 @@ async def list_contacts(
     filters: Sequence[Mapping[str, Any]] = (),
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = False,
+    search: str | None = None,
 ) -> Page:
     """A page of matching contacts. Their total is `count_contacts`, apart: a COUNT over every
     match is the one part whose cost grows with the workspace, so it runs only when asked."""
@@ -90,7 +98,7 @@ async def list_contacts(
     if first < 0:
         raise ValidationFailedError("first must not be negative", field="first")
     definitions = await properties_service.definitions_by_key(workspace_id)
-    conditions = _conditions(workspace_id, filters, include_anonymous, definitions)
+    conditions = _conditions(workspace_id, filters, include_anonymous, definitions, search)
     orders = _orders(sort, definitions)
     cursor = _decode_cursor(after, orders)
     if len(orders) == 1 and orders[0].definition is not None:
@@ -113,10 +121,11 @@ async def count_contacts(
     *,
     filters: Sequence[Mapping[str, Any]] = (),
     include_anonymous: bool = False,
+    search: str | None = None,
 ) -> int:
     """How many contacts match, as `list_contacts` would page through them."""
     definitions = await properties_service.definitions_by_key(workspace_id)
-    return await _count(_conditions(workspace_id, filters, include_anonymous, definitions))
+    return await _count(_conditions(workspace_id, filters, include_anonymous, definitions, search))
 
 
 async def iterate_contacts(
@@ -125,6 +134,7 @@ async def iterate_contacts(
     filters: Sequence[Mapping[str, Any]] = (),
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = True,
+    search: str | None = None,
     batch_size: int = MAX_PAGE_SIZE,
 ) -> AsyncIterator[list[Contact]]:
     """Every matching contact, a batch at a time, in constant memory (for CSV export)."""
@@ -137,6 +147,7 @@ async def iterate_contacts(
             filters=filters,
             sort=sort,
             include_anonymous=include_anonymous,
+            search=search,
         )
         if page.contacts:
             yield [contact for contact, _ in page.contacts]
@@ -150,11 +161,15 @@ def _conditions(
     filters: Sequence[Mapping[str, Any]],
     include_anonymous: bool,
     definitions: Mapping[str, PropertyDefinition],
+    search: str | None,
 ) -> list[Criterion]:
     conditions: list[Criterion] = [CONTACT.workspace_id == workspace_id]
     if not include_anonymous:
         conditions.append(_NotNull(CONTACT.email))
-    return conditions + build_conditions(filters, definitions)
+    conditions += build_conditions(filters, definitions)
+    if search:
+        conditions.append(search_condition(search, definitions))
+    return conditions
 
 
 def _orders(sort: Sequence[SortKey], definitions: Mapping[str, PropertyDefinition]) -> list[_Order]:

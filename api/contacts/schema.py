@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -39,6 +39,12 @@ class Query:
         filter: list[PropertyFilter] | None = None,
         sort: list[ContactSort] | None = None,
         include_anonymous: bool | None = False,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only contacts whose email or name contains this text (any case)."
+            ),
+        ] = None,
     ) -> ContactConnection:
         workspace_id = await info.context.workspace_id()
         filters = [{"key": f.key, "op": f.op.value, "value": f.value} for f in filter or []]
@@ -49,6 +55,7 @@ class Query:
             filters=filters,
             sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
             include_anonymous=bool(include_anonymous),
+            search=search,
         )
         edges = [
             ContactEdge(node=Contact.from_model(contact), cursor=cursor)
@@ -65,6 +72,7 @@ class Query:
                 workspace_id,
                 filters=filters,
                 include_anonymous=bool(include_anonymous),
+                search=search,
             ),
         )
 

@@ -167,12 +167,12 @@ const CONTACT = "id email visitorId createdAt updatedAt properties { key value }
 const CHANGE = `key oldValue newValue source at operator { email } flowId flowName flowVersion nodeId`;
 
 export const contacts = {
-  list: ({ after = null, filter = [], sort = [], includeAnonymous = false, first = 50 }) =>
+  list: ({ after = null, filter = [], sort = [], includeAnonymous = false, search = null, first = 50 }) =>
     gql(
-      `query($first: Int, $after: String, $filter: [PropertyFilter!], $sort: [ContactSort!], $anonymous: Boolean) {
-        contacts(first: $first, after: $after, filter: $filter, sort: $sort, includeAnonymous: $anonymous) {
+      `query($first: Int, $after: String, $filter: [PropertyFilter!], $sort: [ContactSort!], $anonymous: Boolean, $search: String) {
+        contacts(first: $first, after: $after, filter: $filter, sort: $sort, includeAnonymous: $anonymous, search: $search) {
           totalCount pageInfo { hasNextPage endCursor } edges { node { ${CONTACT} } } } }`,
-      { first, after, filter, sort, anonymous: includeAnonymous },
+      { first, after, filter, sort, anonymous: includeAnonymous, search },
     ).then((data) => data.contacts),
   get: (id) =>
     gql(`query($id: ID!) { contact(id: $id) { ${CONTACT} history(first: 100) { ${CHANGE} } } }`, {
@@ -199,12 +199,13 @@ export const contacts = {
       { ...handlers, next: (data) => handlers.next(data.contactUpdated) },
     ),
   // The CSV of the filtered contacts as a Blob; the endpoint needs the bearer token.
-  exportCsv: async ({ filter, columns, sort, includeAnonymous }) => {
+  exportCsv: async ({ filter, columns, sort, includeAnonymous, search = "" }) => {
     const query = new URLSearchParams({
       filter: JSON.stringify(filter),
       sort: JSON.stringify(sort),
       columns: columns.join(","),
       includeAnonymous: String(includeAnonymous),
+      search: search ?? "",
     });
     const response = await http(`/export/contacts.csv?${query}`, { method: "GET" });
     return response.blob();

@@ -1,155 +1,187 @@
 // The canvas: draws the document (nodes as DOM boxes, wires as SVG paths) and turns gestures
-// into model commands: drag a node to move it, drag from an output port to a node to wire them,
-// click to select, drag the background to pan, wheel or buttons to zoom. It follows the
-// model's node:*/edge:* events, so an edit redraws only what it touched.
-import { fillNode, portPoint } from "./canvas_node.js";
+// into model commands: drag nodes to move them (the whole selection moves together), drag from
+// an output port to a node to wire them, click or shift-click to select, shift-drag the
+// background for a rubber band, drag the background to pan, wheel to zoom. It follows the
+// model's node:*/edge:* events and redraws only what an edit touched: wire geometry comes from
+// the model (canvas_node.js), so no edit reads the layout of 1,000 nodes.
+import { fillNode, nodeSize, placeNode, portPoint, setFlag } from "./canvas_node.js";
 import { element } from "./views.js";
 import { emit, subscribe } from "./events.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
+import { drawOverview } from "./overview.js";
+import { startBand } from "./canvas_band.js";
+import { cull } from "./canvas_culling.js";
+import { arrowKey } from "./canvas_keys.js";
 import { NODE_MIME } from "./palette.js";
+import { track } from "./tracking.js";
+import * as viewport from "./viewport.js";
 
-const MIN_SCALE = 0.25;
-const MAX_SCALE = 2;
-const NUDGE = 10;
+// Below this scale the canvas shows the overview drawing instead of the DOM.
+const FAR_SCALE = 0.4;
 
 let root;
 let world;
 let wires;
-let view = { x: 40, y: 40, scale: 1 };
-let selection = null;
+let selection = { nodeIds: new Set(), edgeId: null };
 let boxes = new Map();
 let paths = new Map();
 let marks = new Map();
 let counts = new Map();
 let preview = new Map();
+let differences = new Map();
+// Positions of nodes being dragged, not yet in the model.
+let dragged = new Map();
+// The node each box was last filled from.
+let drawn = new Map();
+// Each node's wires (edge ids), so an edit redraws them without scanning every wire.
+let wiresByNode = new Map();
+let overview;
+let frame = null;
 
 export function init(section) {
   root = section;
   world = element("div", { class: "pf-world" });
   wires = element("svg", { class: "pf-wires", "aria-hidden": "true" });
   world.append(wires);
-  root.replaceChildren(world);
+  overview = element("canvas", { class: "pf-overview", "aria-hidden": "true", hidden: true });
+  root.replaceChildren(overview, world);
+  viewport.init(root, world);
   boxes = new Map();
   paths = new Map();
-  selection = null;
+  marks = new Map();
+  counts = new Map();
+  preview = new Map();
+  selection = { nodeIds: new Set(), edgeId: null };
   root.addEventListener("dragover", (event) => event.preventDefault());
   root.addEventListener("drop", dropFromPalette);
-  root.addEventListener("pointerdown", startPan);
+  root.addEventListener("pointerdown", pressBackground);
   root.addEventListener("wheel", wheelZoom, { passive: false });
-  root.addEventListener("keydown", nudge);
-  return subscribe({
+  root.addEventListener("keydown", (event) => arrowKey(event, { selected, select, focusNode }));
+  root.addEventListener("contextmenu", openMenu);
+  const stop = subscribe({
     "document:load": drawAll,
-    "node:add": drawNode,
-    "node:update": (node) => {
+    "node:add": (node) => {
       drawNode(node);
       redrawWiresOf(node.id);
     },
+    "node:update": (node) => {
+      // A move (drag, tidy up) only places the box; other changes fill it again.
+      if (drawn.get(node.id)?.config === node.config) placeNode(boxes.get(node.id), node.position);
+      else drawNode(node);
+      drawn.set(node.id, node);
+      redrawWiresOf(node.id);
+    },
     "node:remove": removeNode,
-    "edge:add": drawWire,
+    "edge:add": (edge) => {
+      index(edge, true);
+      drawWire(edge);
+    },
     "edge:remove": (edge) => {
+      index(edge, false);
       paths.get(edge.id)?.remove();
       paths.delete(edge.id);
-      if (selection?.edgeId === edge.id) select(null);
+      if (selection.edgeId === edge.id) select(null);
     },
+    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
+    "view:change": schedule,
     "issues:change": showIssues,
     "stats:change": showCounts,
     "preview:change": showPreview,
+    "diff:change": showDifferences,
   });
-}
-
-export function select(next) {
-  const previous = selection;
-  selection = next;
-  for (const id of [previous?.nodeId, next?.nodeId]) {
-    if (id && model.node(id)) drawNode(model.node(id));
-  }
-  for (const id of [previous?.edgeId, next?.edgeId]) {
-    if (id && paths.has(id)) setSelected(paths.get(id), id === next?.edgeId);
-  }
-  emit("selection:change", selection);
-}
-
-function setSelected(path, on) {
-  if (on) path.setAttribute("data-selected", "true");
-  else path.removeAttribute("data-selected");
-}
-
-export function selected() {
-  return selection;
-}
-
-export function zoom(factor, center) {
-  const point = center ?? { x: root.clientWidth / 2, y: root.clientHeight / 2 };
-  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
-  view = {
-    scale,
-    x: point.x - ((point.x - view.x) * scale) / view.scale,
-    y: point.y - ((point.y - view.y) * scale) / view.scale,
+  return () => {
+    cancelAnimationFrame(frame);
+    frame = null;
+    stop();
   };
-  applyView();
+}
+
+// Whether the canvas shows the overview drawing (zoomed far out) rather than the nodes.
+export function farOut() {
+  return viewport.current().scale < FAR_SCALE;
+}
+
+// Selects nothing (null), one node ({nodeId}), several ({nodeIds}) or one wire ({edgeId}).
+export function select(target) {
+  const before = selection;
+  const nodeIds = new Set(target?.nodeIds ?? (target?.nodeId ? [target.nodeId] : []));
+  selection = { nodeIds, edgeId: nodeIds.size ? null : (target?.edgeId ?? null) };
+  for (const id of new Set([...before.nodeIds, ...nodeIds])) {
+    const box = boxes.get(id);
+    if (box) setFlag(box, "selected", nodeIds.has(id) ? "true" : null);
+  }
+  for (const id of [before.edgeId, selection.edgeId]) {
+    if (id && paths.has(id)) setFlag(paths.get(id), "selected", id === selection.edgeId ? "true" : null);
+  }
+  emit("selection:change", selected());
+  if (farOut()) schedule();
+}
+
+// {nodeId: the node when exactly one is selected, nodeIds: every selected node, edgeId}.
+export function selected() {
+  const nodeIds = [...selection.nodeIds];
+  return { nodeId: nodeIds.length === 1 ? nodeIds[0] : null, nodeIds, edgeId: selection.edgeId };
+}
+
+// Whether the node has an issue line drawn (it makes the node taller).
+export function marked(nodeId) {
+  return marks.has(`node:${nodeId}`);
+}
+
+export function zoom(factor) {
+  viewport.zoom(factor);
 }
 
 export function zoomTo(scale) {
-  zoom(scale / view.scale);
+  viewport.zoomTo(scale);
 }
 
 export function fit() {
-  const all = [...boxes.values()];
-  if (!all.length) {
-    view = { x: 40, y: 40, scale: 1 };
-    return applyView();
-  }
-  const left = Math.min(...all.map((box) => box.offsetLeft));
-  const top = Math.min(...all.map((box) => box.offsetTop));
-  const right = Math.max(...all.map((box) => box.offsetLeft + box.offsetWidth));
-  const bottom = Math.max(...all.map((box) => box.offsetTop + box.offsetHeight));
-  const margin = 48;
-  const scale = Math.min(
-    1,
-    Math.max(
-      MIN_SCALE,
-      Math.min(
-        (root.clientWidth - 2 * margin) / (right - left),
-        (root.clientHeight - 2 * margin) / (bottom - top),
-      ),
-    ),
-  );
-  view = {
-    scale,
-    x: (root.clientWidth - (right - left) * scale) / 2 - left * scale,
-    y: Math.max(margin, (root.clientHeight - (bottom - top) * scale) / 2) - top * scale,
-  };
-  applyView();
+  viewport.fit(viewport.bounds(model.current().nodes, marked));
 }
 
-// The point of the document at the middle of the visible canvas (where a clicked type lands).
 export function visibleCenter() {
-  return toDocument(
-    root.getBoundingClientRect().left + root.clientWidth / 2,
-    root.getBoundingClientRect().top + root.clientHeight / 3,
-  );
+  return viewport.visibleCenter();
 }
 
 export function reveal(nodeId) {
+  const node = model.node(nodeId);
+  if (node) viewport.reveal(node);
+}
+
+// Centres the node at a readable zoom (at least 60 %).
+export function centre(nodeId) {
+  const node = model.node(nodeId);
+  if (!node) return;
+  if (viewport.current().scale < 0.6) viewport.zoomTo(1);
+  const { width, height } = nodeSize(node, marked(nodeId));
+  viewport.centerOn({ x: node.position.x + width / 2, y: node.position.y + height / 2 });
+}
+
+export function focusNode(nodeId) {
   const box = boxes.get(nodeId);
   if (!box) return;
-  const x = box.offsetLeft * view.scale + view.x;
-  const y = box.offsetTop * view.scale + view.y;
-  if (x < 0 || y < 0 || x > root.clientWidth - 80 || y > root.clientHeight - 40) {
-    view = { ...view, x: root.clientWidth / 3 - box.offsetLeft * view.scale, y: root.clientHeight / 3 - box.offsetTop * view.scale };
-    applyView();
-  }
+  box.hidden = false;
+  box.focus({ preventScroll: true });
 }
 
-function applyView() {
-  world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
-  emit("view:change", view);
+// Once per frame after the view or the document changed: far out, the overview is drawn and
+// the DOM hidden; otherwise only the nodes and wires near the visible area are displayed.
+function schedule() {
+  frame ??= requestAnimationFrame(() => {
+    frame = null;
+    const far = farOut();
+    // Skipped, not removed: the nodes keep their layout objects, and coming back is cheap.
+    world.style.contentVisibility = far ? "hidden" : "";
+    overview.hidden = !far;
+    if (far) drawOverview(overview, viewport.current(), overviewLook);
+    else cull(boxes, paths, dragged);
+  });
 }
 
-function toDocument(clientX, clientY) {
-  const rect = root.getBoundingClientRect();
-  return { x: (clientX - rect.left - view.x) / view.scale, y: (clientY - rect.top - view.y) / view.scale };
+function overviewLook(nodeId) {
+  return { severity: marks.get(`node:${nodeId}`)?.severity, selected: selection.nodeIds.has(nodeId) };
 }
 
 function drawAll(doc) {
@@ -157,10 +189,23 @@ function drawAll(doc) {
   for (const path of paths.values()) path.remove();
   boxes = new Map();
   paths = new Map();
-  doc.nodes.forEach(drawNode);
-  doc.edges.forEach(drawWire);
+  drawn = new Map();
+  wiresByNode = new Map();
+  doc.edges.forEach((edge) => index(edge, true));
+  // Built off the page and attached at once: one style and layout pass for the whole flow.
+  const nodes = document.createDocumentFragment();
+  doc.nodes.forEach((node) => nodes.append(drawNode(node)));
+  world.append(nodes);
+  const lines = document.createDocumentFragment();
+  for (const edge of doc.edges) {
+    const group = drawWire(edge);
+    if (group) lines.append(group);
+  }
+  wires.append(lines);
+  schedule();
   // A reloaded document (a version opened, a restore) keeps the selection while it still exists.
-  if (selection && !model.node(selection.nodeId) && !model.edge(selection.edgeId)) select(null);
+  const kept = [...selection.nodeIds].filter((id) => model.node(id));
+  select(kept.length ? { nodeIds: kept } : model.edge(selection.edgeId) ? { edgeId: selection.edgeId } : null);
 }
 
 function drawNode(node) {
@@ -168,39 +213,56 @@ function drawNode(node) {
   if (!box) {
     box = element("div");
     box.addEventListener("pointerdown", (event) => pressNode(event, box));
-    box.addEventListener("focus", () => selection?.nodeId !== box.dataset.nodeId && select({ nodeId: box.dataset.nodeId }));
+    box.addEventListener("focus", () => !selection.nodeIds.has(box.dataset.nodeId) && select({ nodeId: box.dataset.nodeId }));
     boxes.set(node.id, box);
     world.append(box);
   }
+  drawn.set(node.id, node);
   fillNode(box, node, {
     mark: marks.get(`node:${node.id}`),
     count: counts.get(node.id),
-    selected: selection?.nodeId === node.id,
+    selected: selection.nodeIds.has(node.id),
     preview: preview.get(node.id),
   });
+  return box;
 }
 
 function removeNode(node) {
   boxes.get(node.id)?.remove();
   boxes.delete(node.id);
-  if (selection?.nodeId === node.id) select(null);
+  drawn.delete(node.id);
+  if (selection.nodeIds.has(node.id)) {
+    select({ nodeIds: [...selection.nodeIds].filter((id) => id !== node.id) });
+  }
 }
 
+// Draws or updates the wire of `edge`; the new element, when one was made.
 function drawWire(edge) {
-  const from = boxes.get(edge.source);
-  const to = boxes.get(edge.target);
-  paths.get(edge.id)?.remove();
-  if (!from || !to) return;
-  const d = curve(portPoint(from, edge.sourcePort), portPoint(to, "in"));
-  const severity = marks.get(`edge:${edge.id}`)?.severity;
+  const from = model.node(edge.source);
+  const to = model.node(edge.target);
+  if (!from || !to) {
+    paths.get(edge.id)?.remove();
+    paths.delete(edge.id);
+    return null;
+  }
+  const d = curve(
+    portPoint(from, edge.sourcePort, dragged.get(from.id) ?? from.position, marked(from.id)),
+    portPoint(to, "in", dragged.get(to.id) ?? to.position, marked(to.id)),
+  );
+  const existing = paths.get(edge.id);
+  if (existing) {
+    for (const path of existing.children) path.setAttribute("d", d);
+    return null;
+  }
   const group = element(
     "g",
     {
       class: "pf-wire",
       "data-edge-id": edge.id,
-      "data-severity": severity,
-      "data-selected": selection?.edgeId === edge.id ? "true" : null,
+      "data-severity": marks.get(`edge:${edge.id}`)?.severity,
+      "data-selected": selection.edgeId === edge.id ? "true" : null,
       onPointerdown: (event) => {
+        if (event.button !== 0) return;
         event.stopPropagation();
         select({ edgeId: edge.id });
       },
@@ -210,16 +272,25 @@ function drawWire(edge) {
   );
   paths.set(edge.id, group);
   wires.append(group);
+  return group;
 }
 
-function redrawWiresOf(nodeId) {
-  for (const edge of model.current().edges) {
-    if (edge.source === nodeId || edge.target === nodeId) drawWire(edge);
+function redrawWiresOf(nodeIds) {
+  const ids = typeof nodeIds === "string" ? [nodeIds] : nodeIds;
+  const edgeIds = new Set();
+  for (const id of ids) wiresByNode.get(id)?.forEach((edgeId) => edgeIds.add(edgeId));
+  for (const edgeId of edgeIds) {
+    const edge = model.edge(edgeId);
+    if (edge) drawWire(edge);
   }
 }
 
-function redrawAllWires() {
-  model.current().edges.forEach(drawWire);
+function index(edge, present) {
+  for (const end of [edge.source, edge.target]) {
+    if (!wiresByNode.has(end)) wiresByNode.set(end, new Set());
+    if (present) wiresByNode.get(end).add(edge.id);
+    else wiresByNode.get(end).delete(edge.id);
+  }
 }
 
 function curve(from, to) {
@@ -227,26 +298,55 @@ function curve(from, to) {
   return `M ${from.x} ${from.y} C ${from.x + bend} ${from.y}, ${to.x - bend} ${to.y}, ${to.x} ${to.y}`;
 }
 
+// Redraws only the nodes and wires whose first issue changed.
 function showIssues(report) {
-  marks = new Map();
+  const next = new Map();
   for (const issue of report.issues) {
     const key = issue.nodeId ? `node:${issue.nodeId}` : issue.edgeId ? `edge:${issue.edgeId}` : null;
-    if (key && marks.get(key)?.severity !== "error") marks.set(key, issue);
+    if (key && next.get(key)?.severity !== "error") next.set(key, issue);
   }
-  model.current().nodes.forEach(drawNode);
-  redrawAllWires();
+  const previous = marks;
+  marks = next;
+  const changedNodes = new Set();
+  for (const key of new Set([...previous.keys(), ...next.keys()])) {
+    const [before, after] = [previous.get(key), next.get(key)];
+    if (before?.severity === after?.severity && before?.message === after?.message) continue;
+    const [kind, id] = [key.slice(0, 4), key.slice(5)];
+    if (kind === "node" && model.node(id)) changedNodes.add(id);
+    if (kind === "edge" && paths.has(id)) setFlag(paths.get(id), "severity", after?.severity ?? null);
+  }
+  changedNodes.forEach((id) => drawNode(model.node(id)));
+  if (changedNodes.size) redrawWiresOf(changedNodes);
+  if (farOut()) schedule();
 }
 
 function showCounts(stats) {
+  const previous = counts;
   counts = new Map(stats.map((stat) => [stat.nodeId, stat.entered]));
-  model.current().nodes.forEach(drawNode);
-  redrawAllWires();
+  redrawChanged(previous, counts);
 }
 
 function showPreview({ path, waitingAt }) {
+  const previous = preview;
   preview = new Map(path.map((id) => [id, "passed"]));
   if (waitingAt) preview.set(waitingAt, "waiting");
-  model.current().nodes.forEach(drawNode);
+  redrawChanged(previous, preview);
+}
+
+// Marks the nodes a version comparison found added or changed (data-diff).
+function showDifferences(next) {
+  const previous = differences;
+  differences = next;
+  for (const id of new Set([...previous.keys(), ...next.keys()])) {
+    const box = boxes.get(id);
+    if (box) setFlag(box, "diff", next.get(id) ?? null);
+  }
+}
+
+function redrawChanged(before, after) {
+  for (const id of new Set([...before.keys(), ...after.keys()])) {
+    if (before.get(id) !== after.get(id) && model.node(id)) drawNode(model.node(id));
+  }
 }
 
 function pressNode(event, box) {
@@ -255,28 +355,42 @@ function pressNode(event, box) {
   const port = event.target.closest(".pf-port");
   if (port) return startWire(event, box, port.dataset.port);
   const id = box.dataset.nodeId;
-  if (selection?.nodeId !== id) select({ nodeId: id });
+  if (event.shiftKey) {
+    const nodeIds = new Set(selection.nodeIds);
+    if (nodeIds.has(id)) nodeIds.delete(id);
+    else nodeIds.add(id);
+    return select({ nodeIds: [...nodeIds] });
+  }
+  if (!selection.nodeIds.has(id)) select({ nodeId: id });
   if (model.isReadOnly()) return;
-  const start = toDocument(event.clientX, event.clientY);
-  const origin = { ...model.node(id).position };
+  const start = viewport.toDocument(event.clientX, event.clientY);
+  const origins = new Map([...selection.nodeIds].map((nodeId) => [nodeId, model.node(nodeId).position]));
   let moved = false;
   track(
     (e) => {
-      const point = toDocument(e.clientX, e.clientY);
+      const point = viewport.toDocument(e.clientX, e.clientY);
       moved ||= Math.hypot(point.x - start.x, point.y - start.y) > 3;
       if (!moved) return;
-      box.style.left = `${origin.x + point.x - start.x}px`;
-      box.style.top = `${origin.y + point.y - start.y}px`;
-      redrawWiresOf(id);
+      for (const [nodeId, origin] of origins) {
+        const at = { x: origin.x + point.x - start.x, y: origin.y + point.y - start.y };
+        dragged.set(nodeId, at);
+        placeNode(boxes.get(nodeId), at);
+      }
+      redrawWiresOf(new Set(origins.keys()));
     },
-    () => moved && model.moveNode(id, { x: box.offsetLeft, y: box.offsetTop }),
+    () => {
+      const moves = [...dragged].map(([nodeId, position]) => ({ id: nodeId, position }));
+      dragged = new Map();
+      if (moved) model.moveNodes(moves);
+    },
   );
 }
 
 function startWire(event, box, port) {
   if (model.isReadOnly()) return;
   const source = box.dataset.nodeId;
-  const from = portPoint(box, port);
+  const node = model.node(source);
+  const from = portPoint(node, port, node.position, marked(source));
   const draft = element("path", { class: "pf-wire-draft", d: curve(from, from) });
   wires.append(draft);
   let target = null;
@@ -287,7 +401,7 @@ function startWire(event, box, port) {
   };
   track(
     (e) => {
-      draft.setAttribute("d", curve(from, toDocument(e.clientX, e.clientY)));
+      draft.setAttribute("d", curve(from, viewport.toDocument(e.clientX, e.clientY)));
       const over = document.elementFromPoint(e.clientX, e.clientY)?.closest(".pf-node");
       const accepts = over && over !== box && catalogue.hasInput(over.dataset.nodeType);
       aim(accepts ? over : null);
@@ -300,52 +414,42 @@ function startWire(event, box, port) {
   );
 }
 
-function startPan(event) {
-  if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire")) return;
-  select(null);
+function pressBackground(event) {
+  if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire, .pf-minimap")) return;
   root.focus();
-  const start = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y };
-  root.dataset.panning = "true";
+  if (event.shiftKey) return startBand(event, root, { selected, select, marked });
+  select(null);
+  const start = { x: event.clientX, y: event.clientY, view: viewport.current() };
+  // A cover with the grabbing cursor: changing the canvas's own cursor would restyle every
+  // node under it (the cursor is inherited), and the cover keeps hover effects off meanwhile.
+  const cover = element("div", { class: "pf-pan-cover" });
+  root.append(cover);
   track(
-    (e) => {
-      view = { ...view, x: start.vx + e.clientX - start.x, y: start.vy + e.clientY - start.y };
-      applyView();
-    },
-    () => delete root.dataset.panning,
+    (e) => viewport.set({ ...start.view, x: start.view.x + e.clientX - start.x, y: start.view.y + e.clientY - start.y }),
+    () => cover.remove(),
   );
-}
-
-// Follows the pointer until it is released: `move` on each move, `done` once at the end.
-function track(move, done) {
-  const stop = (event) => {
-    window.removeEventListener("pointermove", move);
-    window.removeEventListener("pointerup", stop);
-    done(event);
-  };
-  window.addEventListener("pointermove", move);
-  window.addEventListener("pointerup", stop);
 }
 
 function wheelZoom(event) {
   event.preventDefault();
   const rect = root.getBoundingClientRect();
-  zoom(Math.exp(-event.deltaY / 500), { x: event.clientX - rect.left, y: event.clientY - rect.top });
+  viewport.zoom(Math.exp(-event.deltaY / 500), { x: event.clientX - rect.left, y: event.clientY - rect.top });
 }
 
-// Arrow keys move the selected node (Shift: further), for keyboard users.
-function nudge(event) {
-  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-  const node = selection?.nodeId && model.node(selection.nodeId);
-  if (!node || !steps[event.key] || !event.target.closest(".pf-node")) return;
+function openMenu(event) {
+  const box = event.target.closest(".pf-node");
+  const wire = event.target.closest(".pf-wire");
+  if (event.target.closest(".pf-minimap")) return;
   event.preventDefault();
-  const [dx, dy] = steps[event.key].map((step) => step * NUDGE * (event.shiftKey ? 5 : 1));
-  model.moveNode(node.id, { x: node.position.x + dx, y: node.position.y + dy });
+  if (box && !selection.nodeIds.has(box.dataset.nodeId)) select({ nodeId: box.dataset.nodeId });
+  if (wire) select({ edgeId: wire.dataset.edgeId });
+  emit("canvas:menu", { x: event.clientX, y: event.clientY, at: viewport.toDocument(event.clientX, event.clientY) });
 }
 
 function dropFromPalette(event) {
   const type = event.dataTransfer?.getData(NODE_MIME);
   if (!type || model.isReadOnly()) return;
   event.preventDefault();
-  const point = toDocument(event.clientX, event.clientY);
+  const point = viewport.toDocument(event.clientX, event.clientY);
   emit("palette:drop", { type, position: { x: point.x - 100, y: point.y - 20 } });
 }

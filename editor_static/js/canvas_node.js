@@ -1,7 +1,20 @@
 // One node on the canvas as DOM: header with icon and type, one-line summary, the first issue,
 // its input and output ports and the run count. Presentation only; canvas.js handles gestures.
+//
+// Every part of a node has a fixed height (editor.css says the same numbers), so where a wire
+// meets a port is arithmetic on the model: drawing and moving wires never reads the layout,
+// which at 1,000 nodes would cost a full layout per wire.
 import { element, fill } from "./views.js";
 import * as catalogue from "./node_types/index.js";
+
+export const NODE_WIDTH = 220;
+const BORDER = 1.5;
+const HEADER = 26;
+const SUMMARY = 20;
+const ISSUE = 22;
+const PORT = 22;
+const BOTTOM = 4;
+const INPUT_Y = 20;
 
 // Fills `box` (a .pf-node element, kept across updates so focus survives) for `node`.
 export function fillNode(box, node, { mark, count, selected, preview }) {
@@ -18,8 +31,7 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
   setFlag(box, "selected", selected ? "true" : null);
   setFlag(box, "severity", mark?.severity ?? null);
   setFlag(box, "preview", preview ?? null);
-  box.style.left = `${node.position.x}px`;
-  box.style.top = `${node.position.y}px`;
+  placeNode(box, node.position);
   fill(
     box,
     catalogue.hasInput(node.type)
@@ -31,8 +43,8 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
       element("span", { class: "pf-node-icon", "aria-hidden": "true", text: look.icon }),
       element("span", { class: "pf-node-title", text: title }),
     ),
-    element("div", { class: "pf-node-summary", text: catalogue.summary(node) }),
-    mark ? element("div", { class: "pf-node-issue", text: mark.message }) : null,
+    element("div", { class: "pf-node-summary", text: catalogue.summary(node), title: catalogue.summary(node) }),
+    mark ? element("div", { class: "pf-node-issue", text: mark.message, title: mark.message }) : null,
     element(
       "div",
       { class: "pf-node-ports" },
@@ -57,17 +69,26 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
   );
 }
 
-// Where a wire leaves `port` of the node drawn in `box`, or enters it (port "in"), in canvas units.
-export function portPoint(box, port) {
-  const x = box.offsetLeft;
-  const y = box.offsetTop;
-  if (port === "in") return { x, y: y + 20 };
-  const handle = box.querySelector(`.pf-port[data-port="${CSS.escape(port)}"]`);
-  if (!handle) return { x: x + box.offsetWidth, y: y + 20 };
-  return { x: x + box.offsetWidth, y: y + handle.offsetTop + handle.offsetHeight / 2 };
+export function placeNode(box, position) {
+  box.style.left = `${position.x}px`;
+  box.style.top = `${position.y}px`;
 }
 
-function setFlag(box, name, value) {
+// The node's size in canvas units, as drawn with or without an issue line.
+export function nodeSize(node, marked) {
+  const ports = catalogue.outputPorts(node).length;
+  return { width: NODE_WIDTH, height: 2 * BORDER + HEADER + SUMMARY + (marked ? ISSUE : 0) + ports * PORT + BOTTOM };
+}
+
+// Where a wire leaves output `port` of `node` drawn at `position`, or enters it (port "in").
+export function portPoint(node, port, position, marked) {
+  if (port === "in") return { x: position.x, y: position.y + INPUT_Y };
+  const index = catalogue.outputPorts(node).indexOf(port);
+  const above = BORDER + HEADER + SUMMARY + (marked ? ISSUE : 0);
+  return { x: position.x + NODE_WIDTH, y: position.y + above + Math.max(0, index) * PORT + PORT / 2 };
+}
+
+export function setFlag(box, name, value) {
   if (value === null) delete box.dataset[name];
   else box.dataset[name] = value;
 }

@@ -33,8 +33,9 @@ export function filterBar(properties, filters, onChange) {
   return element("div", { class: "pf-filter-bar" }, ...chips, builder(properties, (filter) => onChange([...filters, filter])));
 }
 
+// Starts with no property chosen: the operator and value appear once one is.
 function builder(properties, add) {
-  const key = element("select", { "aria-label": "Filter property" });
+  const key = element("select", { "aria-label": "Filter property" }, new Option("Filter by…", ""));
   for (const property of properties) key.append(new Option(property.label, property.key));
   const op = element("select", { "aria-label": "Filter operator" });
   const slot = element("span", { class: "pf-filter-value" });
@@ -44,16 +45,21 @@ function builder(properties, add) {
     value = isUnary(op.value) ? null : valueInput(property(), null, { "aria-label": "Filter value", list: op.value === "IN" });
     slot.replaceChildren(...(value ? [value] : []));
   };
+  const submit = element("button", { type: "submit", text: "Add filter" });
   const showOperators = () => {
-    op.replaceChildren(...operatorsFor(property()?.type).map((item) => new Option(item.label, item.op)));
-    showValue();
+    const chosen = property();
+    op.replaceChildren(...(chosen ? operatorsFor(chosen.type) : []).map((item) => new Option(item.label, item.op)));
+    op.hidden = submit.hidden = !chosen;
+    if (chosen) showValue();
+    else slot.replaceChildren();
   };
   key.addEventListener("change", showOperators);
   op.addEventListener("change", showValue);
   showOperators();
-  const form = element("form", { class: "pf-filter-builder" }, key, op, slot, element("button", { type: "submit", text: "Add filter" }));
+  const form = element("form", { class: "pf-filter-builder" }, key, op, slot, submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (!property()) return;
     const filter = { key: key.value, op: op.value };
     if (value) filter.value = readInput(property(), value);
     add(filter);

@@ -1,5 +1,7 @@
 // Contacts: a table of chosen property columns with filters, sorting, cursor paging, CSV export
 // and import, and rows that change in place when a flow, a visitor or an operator changes them.
+// The first column names the contact (name, else email, else "Anonymous visitor") and links to
+// it, whichever columns are chosen; the last one is when the contact was created.
 import { contacts, queries } from "./api.js";
 import { chosenColumns, columnPicker } from "./contact_columns.js";
 import { filterBar } from "./contact_filters.js";
@@ -9,6 +11,8 @@ import { element, fill } from "./views.js";
 import * as notice from "./notice.js";
 import * as propertyTypes from "./property_types.js";
 
+const CREATED = "createdAt";
+const SEARCH_DELAY_MS = 300;
 let live = null;
 // The page being shown; a show() that was left (close()) while it waited stops there.
 let session = null;
@@ -24,6 +28,7 @@ export async function show(root, params = new URLSearchParams()) {
     filters: parseFilters(params.get("filter")),
     sort: [],
     includeAnonymous: false,
+    search: "",
     contacts: [],
     cursor: null,
     hasNext: false,
@@ -34,7 +39,7 @@ export async function show(root, params = new URLSearchParams()) {
     section: element("section", { class: "pf-page pf-contacts", "data-state": "loading", "data-live": "off" }),
     totalLabel: element("span", { class: "pf-contacts-total pf-muted", "aria-live": "polite" }),
     filterSlot: element("div"),
-    table: element("table", { class: "pf-contacts-table", "aria-label": "Contacts" }),
+    table: element("table", { class: "pf-table pf-contacts-table", "aria-label": "Contacts" }),
     more: element("button", { type: "button", text: "Load more", hidden: true }),
   };
   view.more.addEventListener("click", () => load(view, { more: true }));
@@ -43,6 +48,15 @@ export async function show(root, params = new URLSearchParams()) {
     view.includeAnonymous = anonymous.checked;
     load(view);
   });
+  const search = element("input", { type: "search", "aria-label": "Search contacts", placeholder: "Search email or name" });
+  let typing = null;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      view.search = search.value.trim();
+      load(view);
+    }, SEARCH_DELAY_MS);
+  });
   const importer = importPanel(properties, () => load(view));
   fill(
     view.section,
@@ -50,6 +64,7 @@ export async function show(root, params = new URLSearchParams()) {
     element(
       "div",
       { class: "pf-contacts-toolbar" },
+      search,
       columnPicker(properties, view.columns, (keys) => {
         view.columns = keys;
         renderTable(view);
@@ -90,6 +105,7 @@ async function load(view, { more = false } = {}) {
       filter: view.filters,
       sort: view.sort,
       includeAnonymous: view.includeAnonymous,
+      search: view.search || null,
     });
     if (ticket !== view.loads) return;
     const found = page.edges.map((edge) => edge.node);
@@ -121,8 +137,9 @@ function renderFilters(view) {
 
 function renderTable(view) {
   const labels = new Map(view.properties.map((property) => [property.key, property.label]));
+  labels.set(CREATED, "Created");
   const [sorted] = view.sort;
-  const header = view.columns.map((key) => {
+  const sortable = [...view.columns, CREATED].map((key) => {
     const direction = sorted?.key === key ? sorted.direction : null;
     const sortBy = () => {
       view.sort = [{ key, direction: direction === "ASC" ? "DESC" : "ASC" }];
@@ -136,23 +153,25 @@ function renderTable(view) {
   });
   const body = view.contacts.length
     ? view.contacts.map((contact) => row(view, contact))
-    : [element("tr", {}, element("td", { colspan: Math.max(1, view.columns.length), class: "pf-muted", text: "No contacts match." }))];
+    : [element("tr", {}, element("td", { colspan: view.columns.length + 2, class: "pf-muted", text: "No contacts match." }))];
+  const header = [element("th", { text: "Contact" }), ...sortable];
   fill(view.table, element("thead", {}, element("tr", {}, ...header)), element("tbody", {}, ...body));
   view.totalLabel.textContent = `${view.total} contact${view.total === 1 ? "" : "s"}`;
   view.more.hidden = !view.hasNext;
 }
 
-// The first cell links to the contact's details.
+// The first cell names the contact and links to its details.
 function row(view, contact) {
   const values = new Map(contact.properties.map((value) => [value.key, value.value]));
-  const cells = view.columns.map((key, index) => {
-    const text = formatValue(values.get(key));
-    const content = index === 0
-      ? element("a", { href: `#/contacts/${contact.id}`, text: text || contact.email || "Anonymous visitor" })
-      : text;
-    return element("td", { "data-key": key }, content);
-  });
-  return element("tr", { "data-contact-id": contact.id }, ...cells);
+  const name = formatValue(values.get("name")) || contact.email || (contact.visitorId ? `Anonymous visitor ${contact.visitorId}` : "Anonymous visitor");
+  const cells = view.columns.map((key) => element("td", { "data-key": key, text: formatValue(values.get(key)) }));
+  return element(
+    "tr",
+    { "data-contact-id": contact.id },
+    element("td", { "data-key": "contact" }, element("a", { href: `#/contacts/${contact.id}`, text: name })),
+    ...cells,
+    element("td", { "data-key": CREATED, text: new Date(contact.createdAt).toLocaleString() }),
+  );
 }
 
 // A live change: the row shows the new values and flashes; a deleted contact leaves the table.
@@ -195,9 +214,10 @@ async function exportCsv(view) {
   try {
     const blob = await contacts.exportCsv({
       filter: view.filters,
-      columns: view.columns,
+      columns: ["id", "visitorId", ...view.columns],
       sort: view.sort,
       includeAnonymous: view.includeAnonymous,
+      search: view.search,
     });
     const link = element("a", { href: URL.createObjectURL(blob), download: "contacts.csv", hidden: true });
     document.body.append(link);

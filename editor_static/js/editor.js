@@ -4,11 +4,14 @@
 import { queries } from "./api.js";
 import * as autosave from "./autosave.js";
 import * as canvas from "./canvas.js";
+import * as clipboard from "./clipboard.js";
+import * as contextMenu from "./context_menu.js";
 import { element } from "./views.js";
 import { subscribe } from "./events.js";
 import * as history from "./history.js";
 import * as inspector from "./inspector.js";
 import * as issues from "./issues.js";
+import * as minimap from "./minimap.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import * as notice from "./notice.js";
@@ -16,6 +19,8 @@ import * as palette from "./palette.js";
 import * as preview from "./preview.js";
 import * as propertyTypes from "./property_types.js";
 import * as publishing from "./publishing.js";
+import * as search from "./search.js";
+import { tidy } from "./tidy.js";
 
 const STATUS = {
   saved: "Saved",
@@ -45,9 +50,12 @@ export async function show(root, flowId) {
   stops = [
     palette.init(page.palette),
     canvas.init(page.canvas),
+    minimap.init(page.canvas),
+    search.init(page.center, { show: showNode }),
+    contextMenu.init(MENU),
     inspector.init(page.inspector),
     issues.init(page.issues),
-    preview.init(page.preview, { suggestedUrl: triggerUrl(flow.draft) }),
+    preview.init(page.preview),
     subscribe({
       "save:status": ({ state, detail }) => {
         page.status.dataset.state = state;
@@ -63,16 +71,20 @@ export async function show(root, flowId) {
       "palette:drop": ({ type, position }) => addNode(type, position),
       "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
       "issue:select": (target) => {
-        if (target.nodeId && model.node(target.nodeId)) canvas.reveal(target.nodeId);
-        if (target.nodeId || target.edgeId) canvas.select(target);
+        if (target.nodeId && model.node(target.nodeId)) showNode(target.nodeId);
+        else if (target.edgeId) canvas.select(target);
       },
       "flow:restore": (record) => model.load(record.draft),
+      // A version opened read-only: every control that would change the flow is off.
+      "document:load": () => {
+        for (const control of page.editor.querySelectorAll("[data-edits]")) control.disabled = model.isReadOnly();
+      },
     }),
     autosave.track(flow, { reload: () => reopen(root, flowId) }),
     listen(window, "keydown", shortcut),
     listen(window, "beforeunload", (event) => autosave.hasUnsavedChanges() && event.preventDefault()),
   ];
-  publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled });
+  publishing.init(flow, { versionsPanel: page.versions, enabledToggle: page.enabled, show: showNode });
   model.load(flow.draft);
   canvas.fit();
 }
@@ -107,9 +119,13 @@ function layout(flow) {
     preview: element("section", { class: "pf-preview", "aria-label": "Preview" }),
     versions: element("section", { class: "pf-versions-panel", "aria-label": "Versions" }),
   };
-  const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true });
+  const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true, "data-edits": true });
   name.addEventListener("change", () => name.value.trim() && autosave.rename(name.value.trim()));
-  const side = tabs({ Inspector: page.inspector, Preview: page.preview, Versions: page.versions });
+  page.center = element("div", { class: "pf-center" }, page.canvas, page.issues);
+  const side = tabs(
+    { Inspector: page.inspector, Preview: page.preview, Versions: page.versions },
+    (name) => preview.setShown(name === "Preview"),
+  );
   page.showTab = side.show;
   page.editor = element(
     "div",
@@ -123,30 +139,31 @@ function layout(flow) {
       element("span", { class: "pf-spacer" }),
       page.undo,
       page.redo,
-      button("Delete selected", deleteSelection, { title: "Delete the selected node or wire (Delete)" }),
+      button("Delete selected", deleteSelection, { title: "Delete the selected nodes or wire (Delete)", "data-edits": true }),
+      button("Tidy up", tidyUp, { title: "Lay the flow out left to right (one undo step)", "data-edits": true }),
       element("span", { class: "pf-separator" }),
       button("−", () => canvas.zoom(1 / 1.2), { "aria-label": "Zoom out" }),
       page.zoom,
       button("+", () => canvas.zoom(1.2), { "aria-label": "Zoom in" }),
       button("Fit", canvas.fit, { "aria-label": "Fit to view" }),
       element("span", { class: "pf-separator" }),
-      button("Save", autosave.save, { title: "Save the draft now (Ctrl+S)" }),
+      button("Save", autosave.save, { title: "Save the draft now (Ctrl+S)", "data-edits": true }),
       element("label", { class: "pf-switch" }, page.enabled, "On"),
-      button("Publish", publishing.publish, { class: "pf-primary" }),
+      button("Publish", publishing.publish, { class: "pf-primary", "data-edits": true }),
     ),
     element(
       "div",
       { class: "pf-panes" },
       page.palette,
-      element("div", { class: "pf-center" }, page.canvas, page.issues),
+      page.center,
       side.element,
     ),
   );
   return page;
 }
 
-// Side-panel tabs: `show(name)` selects one; arrow keys move between them.
-function tabs(panels) {
+// Side-panel tabs: `show(name)` selects one (and tells `changed(name)`); arrow keys move between them.
+function tabs(panels, changed) {
   const names = Object.keys(panels);
   const buttons = names.map((name) =>
     element("button", { type: "button", role: "tab", id: `pf-tab-${name}`, text: name, onClick: () => show(name) }),
@@ -169,6 +186,7 @@ function tabs(panels) {
       buttons[index].tabIndex = name === chosen ? 0 : -1;
       panels[name].hidden = name !== chosen;
     });
+    changed(chosen);
   }
   show(names[0]);
   return { element: element("aside", { class: "pf-side" }, list, ...Object.values(panels)), show };
@@ -186,10 +204,55 @@ function addNode(type, position) {
   if (id) canvas.select({ nodeId: id });
 }
 
+// Selects and centres a node (a search match, an issue).
+function showNode(nodeId) {
+  canvas.select({ nodeId });
+  canvas.centre(nodeId);
+}
+
+const editable = () => !model.isReadOnly();
+const anySelected = () => editable() && canvas.selected().nodeIds.length > 0;
+const MENU = [
+  { label: "Duplicate", shortcut: "Ctrl+D", enabled: anySelected, run: duplicateSelection },
+  { label: "Copy", shortcut: "Ctrl+C", enabled: () => canvas.selected().nodeIds.length > 0, run: copySelection },
+  { label: "Paste here", shortcut: "Ctrl+V", enabled: () => editable() && clipboard.hasCopy(), run: (at) => pasteCopy(at) },
+  { label: "Disconnect", enabled: anySelected, run: () => model.disconnect(canvas.selected().nodeIds) },
+  {
+    label: "Delete",
+    shortcut: "Del",
+    enabled: () => editable() && (canvas.selected().nodeIds.length > 0 || Boolean(canvas.selected().edgeId)),
+    run: deleteSelection,
+  },
+  { label: "Tidy up", enabled: editable, run: tidyUp },
+];
+
+function copySelection() {
+  clipboard.copy(canvas.selected().nodeIds);
+}
+
+function pasteCopy(at = null) {
+  const added = clipboard.paste(at);
+  if (added.length) canvas.select({ nodeIds: added });
+}
+
+function duplicateSelection() {
+  const added = clipboard.duplicate(canvas.selected().nodeIds);
+  if (added.length) canvas.select({ nodeIds: added });
+}
+
+function selectAll() {
+  canvas.select({ nodeIds: model.current().nodes.map((node) => node.id) });
+}
+
+async function tidyUp() {
+  await tidy(canvas.marked);
+  canvas.fit();
+}
+
 function deleteSelection() {
   const selection = canvas.selected();
-  if (selection?.nodeId) model.removeNode(selection.nodeId);
-  else if (selection?.edgeId) model.removeEdge(selection.edgeId);
+  if (selection.nodeIds.length) model.removeNodes(selection.nodeIds);
+  else if (selection.edgeId) model.removeEdge(selection.edgeId);
 }
 
 function shortcut(event) {
@@ -201,18 +264,19 @@ function shortcut(event) {
   const key = event.key.toLowerCase();
   const action =
     command && key === "s" ? autosave.save
+    : command && key === "f" ? search.open
     : command && key === "z" && !typing ? (event.shiftKey ? history.redo : history.undo)
     : command && key === "y" && !typing ? history.redo
+    : command && key === "c" && !typing && onCanvas ? copySelection
+    : command && key === "v" && !typing && onCanvas ? () => pasteCopy()
+    : command && key === "d" && !typing && onCanvas ? duplicateSelection
+    : command && key === "a" && !typing && onCanvas ? selectAll
     : (key === "delete" || key === "backspace") && onCanvas ? deleteSelection
     : key === "escape" && !typing ? () => canvas.select(null)
     : null;
   if (!action) return;
   event.preventDefault();
   action();
-}
-
-function triggerUrl(draft) {
-  return draft.nodes?.find((node) => node.type === "page_visit")?.config?.url;
 }
 
 function listen(target, name, handler) {

@@ -1,5 +1,6 @@
 // Form controls for node config fields, one builder per field kind of the `nodeTypes` schema
-// (text, longtext, enum, operator, property, number, integer, options, updates, value).
+// (text, longtext, enum, operator, property, number, integer, options, updates, value,
+// choice_values).
 // `set(value, {ports, typing})` commits the field; `value` may be a function of the current value
 // (a list field changing one item); `ports` remaps wires when a decision's buttons change;
 // `typing` marks a keystroke (see commitTyping).
@@ -55,6 +56,7 @@ const BUILDERS = {
   integer: ({ field, value, set, path }) => numberInput(value, set, { step: "1", min: "0", "aria-label": field.label, "data-path": path }),
   options: ({ value, set, path }) => optionsEditor(value ?? [], set, path),
   updates: ({ value, set, path }) => updatesEditor(value ?? [], set, path),
+  choice_values: ({ value, config, set, path }) => choiceValues(value ?? {}, config, set, path),
   value: ({ field, value, config, set, path }) => {
     if (isUnary(config.op)) return element("p", { class: "pf-muted", text: "No value needed." });
     const attributes = { list: config.op === "IN", "aria-label": field.label, "data-path": path };
@@ -111,6 +113,25 @@ function optionsEditor(options, set, path) {
       text: "Add button",
       "data-path": `${path}.add`,
       onClick: () => set((list) => [...list, `Option ${list.length + 1}`]),
+    }),
+  );
+}
+
+// A decision's value to save per button, keyed by the button's label; empty saves the label.
+function choiceValues(values, config, set, path) {
+  const property = catalogue.property(config.saveTo);
+  if (!config.saveTo) return element("p", { class: "pf-muted", text: "Choose a property above to save the choice." });
+  return element(
+    "div",
+    { class: "pf-list" },
+    ...(config.options ?? []).map((option, index) => {
+      const input = boundValue(
+        property,
+        values[option] ?? null,
+        (value, how) => set((map) => ({ ...(Array.isArray(map) ? {} : map), [option]: value }), how),
+        { "aria-label": `Value saved for ${option}`, "data-path": `${path}.${index}`, placeholder: option },
+      );
+      return element("label", { class: "pf-list-row pf-choice-value" }, element("span", { text: option }), input);
     }),
   );
 }

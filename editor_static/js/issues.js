@@ -69,6 +69,7 @@ function render(state) {
             "data-node-id": issue.nodeId,
             "data-edge-id": issue.edgeId,
             text: issue.message,
+            title: issue.nodeId || issue.edgeId ? "Show it on the canvas" : null,
             onClick: () => emit("issue:select", { nodeId: issue.nodeId, edgeId: issue.edgeId }),
           }),
         ),

@@ -1,7 +1,8 @@
 // The preview: a test chat that runs the current draft with `simulateFlow` against a chosen
 // contact or an empty one. Each step (the page visit, an answer, a button) re-runs the whole
 // conversation so far; the chat shows the bot's new messages and the property changes the flow
-// would make. Nothing is written.
+// would make. Nothing is written. The URL follows the trigger's until the designer types one,
+// and the path is highlighted on the canvas only while the Preview tab is shown.
 import { queries } from "./api.js";
 import { element, fill } from "./views.js";
 import { emit, subscribe } from "./events.js";
@@ -17,20 +18,43 @@ let chat = [];
 let result = null;
 let problem = null;
 let stale = false;
+let typedUrl = false;
+let urlInput = null;
+let shown = false;
 
-export function init(container, { suggestedUrl }) {
+export function init(container) {
   root = container;
-  url = suggestedUrl || "/";
+  typedUrl = false;
+  shown = false;
+  url = triggerUrl();
   restart();
   findContacts("");
   return subscribe({
+    "document:load": followTrigger,
     "document:change": () => {
+      followTrigger();
       if (events.length && !stale) {
         stale = true;
         render();
       }
     },
   });
+}
+
+// The Preview tab was shown or hidden: its path is highlighted on the canvas only while shown.
+export function setShown(visible) {
+  shown = visible;
+  emit("preview:change", shown && result ? result : { path: [], waitingAt: null });
+}
+
+function followTrigger() {
+  if (typedUrl) return;
+  url = triggerUrl();
+  if (urlInput) urlInput.value = url;
+}
+
+function triggerUrl() {
+  return model.current().nodes.find((node) => node.type === "page_visit")?.config?.url || "/";
 }
 
 function restart() {
@@ -44,14 +68,14 @@ function restart() {
 }
 
 async function step(event, said) {
-  const shown = chat.filter((line) => line.who === "bot").length;
+  const saidBefore = chat.filter((line) => line.who === "bot").length;
   events = [...events, event];
   chat = [...chat, said];
   try {
     result = await queries.simulate(model.current(), events, contactId);
     problem = null;
-    chat = [...chat, ...result.messages.slice(shown).map((message) => ({ who: "bot", text: message.text }))];
-    emit("preview:change", result);
+    chat = [...chat, ...result.messages.slice(saidBefore).map((message) => ({ who: "bot", text: message.text }))];
+    if (shown) emit("preview:change", result);
   } catch (error) {
     problem = error.message;
   }
@@ -112,6 +136,8 @@ function contactLabel(contact) {
 
 function visitForm() {
   const input = element("input", { "aria-label": "Preview URL", value: url, placeholder: "/pricing" });
+  input.addEventListener("input", () => (typedUrl = true));
+  urlInput = input;
   const form = element(
     "form",
     { class: "pf-row" },

@@ -1,19 +1,46 @@
 // Settings → Contact properties: every property with its type, use and hidden state; create,
-// rename, hide/show and delete (refused, with the flows named, while a flow uses it).
+// rename in place, hide/show and delete (refused, with the flows named, while a flow uses it).
+// A label whose key already exists points at the property that has it.
 import { settings } from "./api.js";
 import * as propertyTypes from "./property_types.js";
 import { clear, element } from "./views.js";
 
 export async function show(root) {
-  clear(root);
   const [properties] = await Promise.all([settings.properties(), propertyTypes.load()]);
   const message = element("p", { class: "pf-error", role: "alert" });
-  root.append(
-    element("h1", { text: "Contact properties" }),
-    createForm(root, message),
-    message,
-    table(properties, root, message),
+  clear(root).append(
+    element(
+      "section",
+      { class: "pf-page" },
+      element("h1", { text: "Contact properties" }),
+      createForm(root, message),
+      message,
+      table(properties, root, message),
+    ),
   );
+}
+
+// Why creating failed; a key that exists already names and shows the property that has it.
+function explain(message, error) {
+  const key = error.code === "CONFLICT" ? error.extensions?.key : null;
+  const row = key ? document.querySelector(`tr[data-property-key="${CSS.escape(key)}"]`) : null;
+  if (!row) {
+    message.textContent = error.message;
+    return;
+  }
+  document.querySelectorAll("tr[data-conflict]").forEach((other) => delete other.dataset.conflict);
+  row.dataset.conflict = "true";
+  const label = row.querySelector(".pf-property-label")?.textContent ?? key;
+  message.replaceChildren(
+    `The key “${key}” is taken by the property “${label}”. `,
+    element("button", {
+      type: "button",
+      class: "pf-link",
+      text: `Show “${label}”`,
+      onClick: () => row.scrollIntoView({ block: "center" }),
+    }),
+  );
+  row.scrollIntoView({ block: "center" });
 }
 
 function createForm(root, message) {
@@ -41,18 +68,30 @@ function createForm(root, message) {
       await settings.create(input);
       await show(root);
     } catch (error) {
-      message.textContent = error.message;
+      explain(message, error);
     }
   });
   return form;
 }
 
 function table(properties, root, message) {
-  const head = ["Label", "Key", "Type (fixed)", "Kind", "Created", "Contacts", "Used by flows", "Hidden", ""];
+  // Fixed widths: redrawing after an edit must not make the columns jump.
+  const head = [
+    ["Label", "18%"],
+    ["Key", "13%"],
+    ["Type (fixed)", "12%"],
+    ["Kind", "7%"],
+    ["Created", "14%"],
+    ["Contacts", "11%"],
+    ["Used by flows", "10%"],
+    ["Hidden", "6%"],
+    ["", "19%"],
+  ];
   return element(
     "table",
-    { class: "pf-properties", "aria-label": "Properties" },
-    element("thead", {}, element("tr", {}, ...head.map((text) => element("th", { text })))),
+    { class: "pf-table pf-properties", "aria-label": "Properties" },
+    element("colgroup", {}, ...head.map(([, width]) => element("col", { style: `width: ${width}` }))),
+    element("thead", {}, element("tr", {}, ...head.map(([text]) => element("th", { text })))),
     element("tbody", {}, ...properties.map((property) => row(property, root, message))),
   );
 }
@@ -73,14 +112,12 @@ function row(property, root, message) {
     "aria-label": `Hide ${property.label}`,
   });
   hidden.addEventListener("change", act(() => settings.update({ id: property.id, hidden: hidden.checked })));
+  const labelCell = element("td", {}, element("span", { class: "pf-property-label", text: property.label }));
   const rename = element("button", {
     type: "button",
     text: "Rename",
     "aria-label": `Rename ${property.label}`,
-    onClick: act(async () => {
-      const label = prompt("New label", property.label);
-      if (label && label.trim()) await settings.update({ id: property.id, label: label.trim() });
-    }),
+    onClick: () => renameInPlace(labelCell, property, act),
   });
   const remove = element("button", {
     type: "button",
@@ -115,8 +152,8 @@ function row(property, root, message) {
     : "built in";
   return element(
     "tr",
-    { "data-property-key": property.key },
-    element("td", { text: property.label }),
+    { "data-property-key": property.key, "data-hidden": property.hidden ? "true" : null },
+    labelCell,
     element("td", {}, element("code", { text: property.key })),
     element(
       "td",
@@ -131,6 +168,29 @@ function row(property, root, message) {
     element("td", {}, hidden),
     element("td", {}, rename, editOptions, remove),
   );
+}
+
+// The label cell becomes a field: Enter (or Save) renames, Escape (or Cancel) puts it back.
+function renameInPlace(cell, property, act) {
+  const before = [...cell.childNodes];
+  const input = element("input", { value: property.label, "aria-label": `New label for ${property.label}` });
+  const save = act(async () => {
+    if (input.value.trim() && input.value.trim() !== property.label) {
+      await settings.update({ id: property.id, label: input.value.trim() });
+    }
+  });
+  const cancel = () => cell.replaceChildren(...before);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") save();
+    if (event.key === "Escape") cancel();
+  });
+  cell.replaceChildren(
+    element("form", { class: "pf-rename", onSubmit: (event) => (event.preventDefault(), save()) }, input,
+      element("button", { type: "submit", text: "Save" }),
+      element("button", { type: "button", text: "Cancel", onClick: cancel })),
+  );
+  input.focus();
+  input.select();
 }
 
 function optionList(text) {

@@ -7,14 +7,18 @@ import { element, fill } from "./views.js";
 import { emit } from "./events.js";
 import * as model from "./model.js";
 import * as notice from "./notice.js";
+import { comparison } from "./version_diff.js";
 
 let flow;
 let panel;
 let toggle;
 let viewing = null;
+let showNode = () => {};
 
-export function init(record, { versionsPanel, enabledToggle }) {
+// `show(nodeId)` selects and centres a node (a compared node listed in the panel).
+export function init(record, { versionsPanel, enabledToggle, show }) {
   flow = record;
+  showNode = show;
   panel = versionsPanel;
   toggle = enabledToggle;
   viewing = null;
@@ -122,5 +126,6 @@ function render() {
     rows.length
       ? element("ol", { class: "pf-versions" }, ...rows)
       : element("p", { class: "pf-muted", text: "Not published yet. Publish freezes the draft as version 1." }),
+    comparison(flow, { show: showNode }),
   );
 }

@@ -55,7 +55,8 @@ class Outcome:
 class ConfigField:
     """One config field, as the editor renders it and the validator checks it.
 
-    kinds: text, longtext, enum, property, value, number, integer, options, updates, operator.
+    kinds: text, longtext, enum, property, value, number, integer, options, updates, operator,
+    choice_values (a decision's value to save per button label).
     """
 
     name: str
@@ -227,6 +228,12 @@ def _updates(config_field: ConfigField, value: Any) -> str | None:
     return None
 
 
+def _choice_values(config_field: ConfigField, value: Any) -> str | None:
+    if not isinstance(value, dict) or not all(isinstance(label, str) for label in value):
+        return "must map button labels to values"
+    return None
+
+
 _CHECKS = {
     "text": _text,
     "longtext": _text,
@@ -238,4 +245,5 @@ _CHECKS = {
     "integer": _integer,
     "options": _options,
     "updates": _updates,
+    "choice_values": _choice_values,
 }

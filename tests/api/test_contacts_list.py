@@ -235,3 +235,28 @@ async def test_total_count_is_counted_only_when_asked_for(gql: GraphQLClient, pe
     )
     assert counted["contacts"]["totalCount"] == 1
     assert contact_counts(caplog) == 1
+
+
+SEARCH = """
+query($search: String, $includeAnonymous: Boolean) {
+  contacts(search: $search, includeAnonymous: $includeAnonymous) {
+    totalCount edges { node { value(key: "name") } }
+  }
+}"""
+
+
+async def test_search_matches_email_or_name_in_any_case(gql: GraphQLClient, people):
+    async def found(text: str, anonymous: bool = False) -> list[str]:
+        data = await gql(SEARCH, search=text, includeAnonymous=anonymous)
+        return sorted(edge["node"]["value"] for edge in data["contacts"]["edges"])
+
+    assert await found("SHOP.example") == ["Bob"]
+    assert await found("an") == ["Ann", "Dan"]
+    assert await found("visitor", anonymous=True) == ["Anonymous visitor"]
+    assert await found("%") == []
+
+
+async def test_a_search_over_200_characters_is_refused(gql: GraphQLClient, people):
+    result = await gql.error(SEARCH, search="x" * 201)
+
+    assert code_of(result) == "VALIDATION_FAILED"

@@ -39,7 +39,16 @@ async def test_export_streams_header_and_filtered_rows(client, gql, shop):
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert rows_of(response) == [["email", "shoe_size"], ["ann@example.com", "38"]]
+    assert rows_of(response) == [["Email", "Shoe size"], ["ann@example.com", "38"]]
+
+
+async def test_export_heads_columns_by_key_on_request_and_refuses_other_styles(client, gql, shop):
+    by_key = await export(client, gql, columns="id,visitorId,email", headers="keys")
+    other = await export(client, gql, headers="fancy")
+
+    assert rows_of(by_key)[0] == ["id", "visitorId", "email"]
+    assert other.status_code == 400
+    assert other.json()["parameter"] == "headers"
 
 
 async def test_export_quotes_per_rfc_4180(client, gql, shop):
@@ -66,7 +75,7 @@ async def test_export_keeps_negative_numbers_as_numbers(client, gql, shop):
 async def test_export_defaults_to_id_and_visible_properties(client, gql, shop):
     header = rows_of(await export(client, gql))[0]
 
-    assert header == ["id", "name", "email", "phone", "shoe_size", "note"]
+    assert header == ["id", "Name", "Email", "Phone", "Shoe size", "Note"]
 
 
 async def test_export_walks_every_batch(client, gql, monkeypatch, shop):
@@ -112,4 +121,4 @@ async def test_export_needs_a_bearer_token(client, shop):
 async def test_export_shows_only_the_operators_workspace(client, gql, other_gql, shop):
     rows = rows_of(await export(client, other_gql, includeAnonymous="true"))
 
-    assert rows == [["id", "name", "email", "phone"]]
+    assert rows == [["id", "Name", "Email", "Phone"]]

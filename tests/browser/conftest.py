@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api import db
 from api.workspaces import service as workspaces_service
 from tests.browser.demo_shop import Shop
+from tests.browser.editor_page import EditorPage
 from tests.browser.widget_page import WidgetPage
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.server import operator_token, served
@@ -130,3 +131,11 @@ def widget(browser: Browser, shop: Shop) -> Iterator[WidgetPage]:
     yield WidgetPage(page)
     page.context.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def editor(page: Page, server: tuple[str, str], api: SyncGraphQL) -> EditorPage:
+    """The editor signed in as the `api` fixture's operator."""
+    signed_in = EditorPage(page, server[1])
+    signed_in.sign_in()
+    return signed_in

@@ -120,3 +120,36 @@ class EditorPage:
 
     def banner(self) -> Locator:
         return self.page.locator(".pf-banner-text")
+
+    # Flows made through the API
+
+    def open_graph(self, api, graph: dict, name: str = "Flow") -> str:
+        """Create a flow whose draft is `graph` through the API, open it; its id."""
+        flow_id = api("mutation($n: String!) { createFlow(name: $n) { id } }", n=name)[
+            "createFlow"
+        ]["id"]
+        api(
+            "mutation($id: ID!, $g: JSON!) { saveFlowDraft(id: $id, graph: $g) { id } }",
+            id=flow_id,
+            g=graph,
+        )
+        self.page.goto(f"/editor/#/flows/{flow_id}")
+        # The previous page's panels answer too until this flow is drawn: wait for its name.
+        expect(self.page.get_by_label("Flow name")).to_have_value(name)
+        expect(self.page.locator(".pf-issues h3")).not_to_have_text("Checking…")
+        return flow_id
+
+    def wait_centred(self, node_id: str) -> None:
+        """Wait until the node's middle is in the middle third of the canvas."""
+        self.page.wait_for_function(
+            """(id) => {
+                 const canvas = document.querySelector(".pf-canvas").getBoundingClientRect();
+                 const node = document.querySelector(`.pf-node[data-node-id="${id}"]`);
+                 const box = node.getBoundingClientRect();
+                 const x = (box.left + box.right) / 2 - canvas.left;
+                 const y = (box.top + box.bottom) / 2 - canvas.top;
+                 const middle = (at, size) => at > size / 3 && at < (2 * size) / 3;
+                 return middle(x, canvas.width) && middle(y, canvas.height);
+               }""",
+            arg=node_id,
+        )

@@ -45,7 +45,12 @@ def test_filter_sort_choose_columns_and_export(contacts, people):
     contacts.sort_by("Shoe size")
     assert contacts.column("shoe_size") == ["44", "40"]
 
-    assert contacts.export() == "email,shoe_size\r\nbob@example.com,44\r\ncleo@example.com,40\r\n"
+    exported = contacts.export().splitlines()
+    assert exported[0] == "id,visitorId,Email,Shoe size"
+    assert [line.split(",", 2)[2] for line in exported[1:]] == [
+        "bob@example.com,44",
+        "cleo@example.com,40",
+    ]
 
 
 def test_chosen_columns_are_remembered(contacts, people):
@@ -197,3 +202,37 @@ def test_hidden_properties_are_under_a_toggle(contacts, people, api):
     contacts.page.get_by_text("Hidden properties (1)").click()
 
     expect(contacts.field("lead_score")).to_be_visible()
+
+
+def test_the_contact_column_names_anonymous_visitors_and_created_sorts(contacts, people, api):
+    key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+    visitor = api(
+        'mutation($k: String!) { trackPageView(workspaceKey: $k, visitorId: "v9", url: "/") '
+        "{ contactId } }",
+        k=key,
+    )["trackPageView"]["contactId"]
+    contacts.open()
+    # The filter form starts empty, not with a "Name contains" row.
+    expect(contacts.page.get_by_label("Filter property")).to_have_value("")
+    expect(contacts.page.get_by_label("Filter operator")).to_be_hidden()
+    contacts.page.get_by_label("Include anonymous visitors").check()
+    contacts.wait_loaded()
+    contacts.show_column("Name", False)
+
+    expect(contacts.cell(visitor, "contact")).to_have_text("Anonymous visitor v9")
+    expect(contacts.cell(visitor, "email")).to_have_text("")
+    contacts.sort_by("Created")
+    contacts.sort_by("Created")
+    assert contacts.rows().first.get_attribute("data-contact-id") == visitor
+
+
+def test_the_search_box_finds_contacts_by_email_or_name(contacts, people):
+    contacts.open()
+    expect(contacts.total()).to_have_text("4 contacts")
+
+    contacts.page.get_by_label("Search contacts").fill("BOB@")
+
+    expect(contacts.total()).to_have_text("1 contact")
+    expect(contacts.row(people["bob"])).to_be_visible()
+    contacts.page.get_by_label("Search contacts").fill("")
+    expect(contacts.total()).to_have_text("4 contacts")

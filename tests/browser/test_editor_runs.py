@@ -3,17 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.editor_page import EditorPage
 from tests.browser.test_editor import build_page_views
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def editor(page, server, api) -> EditorPage:
-    signed_in = EditorPage(page, server[1])
-    signed_in.sign_in()
-    return signed_in
 
 
 def test_preview_answers_a_question_and_shows_the_change_without_writing(editor, api):

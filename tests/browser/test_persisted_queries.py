@@ -47,7 +47,7 @@ def test_the_editor_sends_a_query_by_hash_once_the_page_has_sent_its_text(page, 
     assert hashes_sent_alone <= hashes_sent_with_text
 
 
-def test_the_widget_sends_a_later_page_view_by_hash(widget: WidgetPage, shop):  # noqa: F811
+def test_the_widget_sends_a_later_page_view_by_hash(widget: WidgetPage, shop):
     shop.publish("Shoe brands")
     widget.open("/demo/shop")
     bodies = graphql_bodies(widget.page)

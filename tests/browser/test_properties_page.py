@@ -98,3 +98,38 @@ def test_a_refused_option_edit_shows_the_server_error(properties_page, api):
 
     expect(page.get_by_role("alert")).not_to_be_empty()
     assert api('{ property(key: "size") { options } }')["property"]["options"] == ["S"]
+
+
+def test_rename_in_place_with_enter_and_cancel_with_escape(properties_page, api):
+    page = properties_page
+    row = page.locator('tr[data-property-key="shoe_size"]')
+
+    row.get_by_role("button", name="Rename Shoe size").click()
+    page.get_by_label("New label for Shoe size").fill("Shoe size (EU)")
+    page.get_by_label("New label for Shoe size").press("Enter")
+    expect(row.locator(".pf-property-label")).to_have_text("Shoe size (EU)")
+    row.get_by_role("button", name="Rename Shoe size (EU)").click()
+    page.get_by_label("New label for Shoe size (EU)").fill("Something else")
+    page.get_by_label("New label for Shoe size (EU)").press("Escape")
+
+    expect(row.locator(".pf-property-label")).to_have_text("Shoe size (EU)")
+    labels = [p["label"] for p in api("{ properties { key label } }")["properties"]]
+    assert "Shoe size (EU)" in labels
+
+
+def test_hidden_rows_are_marked_and_a_taken_key_points_at_its_property(properties_page, api):
+    page = properties_page
+    page.get_by_label("Hide Lead score").check()
+    expect(page.locator('tr[data-property-key="lead_score"]')).to_have_attribute(
+        "data-hidden", "true"
+    )
+
+    page.get_by_label("Property label").fill("shoe size")
+    page.get_by_role("button", name="Create property").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The key “shoe_size” is taken by the property “Shoe size”."
+    )
+    expect(page.locator('tr[data-property-key="shoe_size"]')).to_have_attribute(
+        "data-conflict", "true"
+    )

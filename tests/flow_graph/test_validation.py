@@ -323,13 +323,26 @@ def test_validate_accepts_a_loop_through_a_waiting_node():
     assert "INFINITE_LOOP" not in codes(document)
 
 
-def test_validate_warns_dead_end():
-    issues = validate(
-        doc(node("t", "page_visit"), node("m", "send_message"), edge("t", "next", "m")), PROPERTIES
+def test_validate_lets_an_unconnected_output_end_the_flow():
+    document = doc(
+        node("t", "page_visit"),
+        node("m", "send_message"),
+        node("ask", "ask_question", saveTo="shoe_size"),
+        edge("t", "next", "m"),
+        edge("m", "next", "ask"),
     )
 
-    assert [(i.code, i.severity, i.node_id) for i in issues] == [
-        (IssueCode.DEAD_END, Severity.WARNING, "m")
+    assert validate(document, PROPERTIES) == []
+
+
+def test_validate_warns_dead_end():
+    issues = validate(
+        doc(node("t", "page_visit"), node("ask", "ask_question"), edge("t", "next", "ask")),
+        PROPERTIES,
+    )
+
+    assert [(i.code, i.severity, i.node_id, i.message) for i in issues] == [
+        (IssueCode.DEAD_END, Severity.WARNING, "ask", "'Your size?' — the answer leads nowhere")
     ]
     assert not has_errors(issues)
 
@@ -347,7 +360,25 @@ def test_validate_warns_unconnected_port():
     assert [(i.code, i.severity) for i in issues] == [
         (IssueCode.UNCONNECTED_PORT, Severity.WARNING)
     ]
-    assert "'1'" in issues[0].message
+    assert issues[0].message == "'Pick one' — button 'B' leads nowhere"
+
+
+def test_validate_names_nodes_by_their_text_and_type_not_their_id():
+    document = doc(
+        node("t", "page_visit"),
+        node("bump", "increment_property", key="shoe"),
+        node("lost", "send_message", text="Nobody   sees\nthis " + "very " * 20),
+        edge("t", "next", "bump"),
+    )
+
+    messages = {issue.code: issue.message for issue in validate(document, PROPERTIES)}
+
+    assert messages == {
+        IssueCode.UNKNOWN_PROPERTY: "Increment property uses the property 'shoe', which does not "
+        "exist (any more)",
+        IssueCode.UNREACHABLE_NODE: "'Nobody sees this very very very very very very…' "
+        "never runs: no wire leads to it from a trigger",
+    }
 
 
 def test_validate_leaves_the_optional_failed_port_alone():

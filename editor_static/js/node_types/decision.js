@@ -4,6 +4,7 @@ import { shorten } from "./_text.js";
 export default {
   icon: "☰",
   placeholders: { text: "Are you buying for a team?" },
-  summary: (config) => shorten(config.text) || "…",
+  summary: (config, propertyLabel) =>
+    (shorten(config.text) || "…") + (config.saveTo ? ` · saves ${propertyLabel(config.saveTo)}` : ""),
   portLabel: (config, port) => config.options?.[Number(port)] || `Button ${Number(port) + 1}`,
 };

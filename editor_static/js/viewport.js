@@ -1,0 +1,123 @@
+// The canvas's view: where the document sits on screen (translate) and how large (scale).
+// Zoom, fit, centring and screen-to-document conversion live here; canvas.js draws inside the
+// world element this module moves, and the minimap and search move the view through it.
+import { emit } from "./events.js";
+import * as model from "./model.js";
+import { nodeSize } from "./canvas_node.js";
+
+// Fit must fit a 1,000-node flow on one screen, so the view may shrink far below 25 %.
+export const MIN_SCALE = 0.02;
+const MAX_SCALE = 2;
+const MARGIN = 48;
+let root;
+let world;
+let view = { x: 40, y: 40, scale: 1 };
+let frame = null;
+
+export function init(canvasElement, worldElement) {
+  root = canvasElement;
+  world = worldElement;
+  view = { x: 40, y: 40, scale: 1 };
+}
+
+export function current() {
+  return view;
+}
+
+// The canvas element's size on screen.
+export function size() {
+  return { width: root.clientWidth, height: root.clientHeight };
+}
+
+export function set(next) {
+  view = next;
+  // A pointer or wheel may move the view many times a frame: the DOM follows once per frame.
+  frame ??= requestAnimationFrame(() => {
+    frame = null;
+    world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  });
+
+  emit("view:change", view);
+}
+
+export function zoom(factor, center) {
+  const point = center ?? { x: root.clientWidth / 2, y: root.clientHeight / 2 };
+  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
+  set({
+    scale,
+    x: point.x - ((point.x - view.x) * scale) / view.scale,
+    y: point.y - ((point.y - view.y) * scale) / view.scale,
+  });
+}
+
+export function zoomTo(scale) {
+  zoom(scale / view.scale);
+}
+
+// The box around every node, in document units (null for an empty flow).
+export function bounds(nodes = model.current().nodes, marked = () => false) {
+  if (!nodes.length) return null;
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const node of nodes) {
+    const { width, height } = nodeSize(node, marked(node.id));
+    left = Math.min(left, node.position.x);
+    top = Math.min(top, node.position.y);
+    right = Math.max(right, node.position.x + width);
+    bottom = Math.max(bottom, node.position.y + height);
+  }
+  return { left, top, right, bottom };
+}
+
+// Shows the whole flow, at most at 100 %, however large it is.
+export function fit(box = bounds()) {
+  if (!box) return set({ x: 40, y: 40, scale: 1 });
+  const width = Math.max(1, box.right - box.left);
+  const height = Math.max(1, box.bottom - box.top);
+  const scale = Math.min(
+    1,
+    Math.max(MIN_SCALE, Math.min((root.clientWidth - 2 * MARGIN) / width, (root.clientHeight - 2 * MARGIN) / height)),
+  );
+  set({
+    scale,
+    x: (root.clientWidth - width * scale) / 2 - box.left * scale,
+    y: Math.max(MARGIN / 2, (root.clientHeight - height * scale) / 2) - box.top * scale,
+  });
+}
+
+// Puts the document point `point` at the middle of the canvas.
+export function centerOn(point) {
+  set({ ...view, x: root.clientWidth / 2 - point.x * view.scale, y: root.clientHeight / 2 - point.y * view.scale });
+}
+
+// Brings `node` into view when it is not (fully) there, centring it.
+export function reveal(node) {
+  const { width, height } = nodeSize(node, false);
+  const x = node.position.x * view.scale + view.x;
+  const y = node.position.y * view.scale + view.y;
+  const inside = x >= 0 && y >= 0 && x + width * view.scale <= root.clientWidth && y + height * view.scale <= root.clientHeight;
+  if (!inside) centerOn({ x: node.position.x + width / 2, y: node.position.y + height / 2 });
+}
+
+// The document point under the screen point (clientX, clientY).
+export function toDocument(clientX, clientY) {
+  const rect = root.getBoundingClientRect();
+  return { x: (clientX - rect.left - view.x) / view.scale, y: (clientY - rect.top - view.y) / view.scale };
+}
+
+// The part of the document the canvas shows, in document units.
+export function visibleArea() {
+  return {
+    left: -view.x / view.scale,
+    top: -view.y / view.scale,
+    right: (root.clientWidth - view.x) / view.scale,
+    bottom: (root.clientHeight - view.y) / view.scale,
+  };
+}
+
+// The point of the document at the middle of the visible canvas (where a clicked type lands).
+export function visibleCenter() {
+  return { x: (root.clientWidth / 2 - view.x) / view.scale, y: (root.clientHeight / 3 - view.y) / view.scale };
+}

@@ -31,6 +31,7 @@ from api.edge.body_limit import BodyLimit
 from api.edge.request_ids import RequestIds
 from api.errors import LimitExceededError, UnauthenticatedError
 from api.flows import runner
+from api.inbox import presence
 from api.properties import service as properties_service
 from api.rate_limits import RateLimiter
 from api.schema import build_schema
@@ -143,6 +144,8 @@ def create_app(settings: Settings) -> Starlette:
         runner.forget_programs()
         properties_service.forget_recent()
         visitors_service.forget_known_visitors()
+        if settings.redis_url is None:
+            await presence.forget_sockets()
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         try:
             broker = pubsub.create_broker(settings.redis_url)

@@ -86,6 +86,14 @@ async def disconnected(workspace_id: int, visitor_id: str) -> None:
         await _announce(events.VISITOR_OFFLINE, presence.id)
 
 
+async def forget_sockets() -> int:
+    """Without Redis one process serves the database: the sockets its last run left counted
+    (stopped or killed before they closed) are gone, so nobody is online. How many visitors
+    were. (With several processes a process's crash leaves its visitors online until their
+    next socket closes.)"""
+    return await VisitorPresence.filter(sockets__gt=0).update(sockets=0)
+
+
 async def record_views(views: Sequence[tuple[int, int, str, str]]) -> None:
     """Inside the caller's transaction: (workspace, contact, visitor, url) page views, in
     order: each is kept for the contact's page list and moves its visitor."""

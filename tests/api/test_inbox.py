@@ -4,14 +4,20 @@ import asyncio
 import json
 from pathlib import Path
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
+from api.app import create_app
+from api.inbox import presence
+from api.workspaces import service as workspaces_service
 from tests.support.builders import create_contact, create_property, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient, code_of
 from tests.support.inbox import (
     ASSIGN,
     CONVERSATION_QUERY,
     MARK_READ,
+    ONLINE,
     REOPEN,
     RESOLVE,
     START,
@@ -418,3 +424,22 @@ async def test_inbox_operations_need_a_token(anonymous, visitor):
         'mutation { resolveConversation(conversationId: "1") { id } }',
     ):
         assert code_of(await anonymous.error(operation)) == "UNAUTHENTICATED"
+
+
+async def online_in(app: object, token: str) -> list:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://propflow.test") as http:
+        return (await GraphQLClient(http, token)(ONLINE))["onlineVisitors"]
+
+
+async def test_a_restart_without_redis_forgets_the_sockets_of_the_last_run(settings):
+    async with LifespanManager(create_app(settings)) as first_run:
+        operator, token = await workspaces_service.create_operator(email="ops@example.com")
+        await presence.connected(operator.workspace_id, "v-1")  # then the process is killed
+        before = await online_in(first_run.app, token)
+
+    async with LifespanManager(create_app(settings)) as second_run:
+        after = await online_in(second_run.app, token)
+
+    assert [visitor["visitorId"] for visitor in before] == ["v-1"]
+    assert after == []

@@ -82,7 +82,9 @@ class Context:
         of a page's values ask at the same moment, and all await the one read."""
         if self._definitions is None:
             self._definitions = asyncio.ensure_future(self._read_definitions())
-        return await self._definitions
+        # Shielded: one resolver cancelled (a closed subscription) must not cancel the read
+        # the others, and later ones on a socket's long-lived context, await.
+        return await asyncio.shield(self._definitions)
 
     async def _read_definitions(self) -> dict[str, PropertyDefinition]:
         return await properties_service.definitions_by_key(await self.workspace_id())

@@ -55,18 +55,23 @@ async def _served(path: Path) -> tuple[float, int]:
         async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
             headers = {"Authorization": f"Bearer {token}"}
             key = await prepare(http, headers)
-            port = int(base_url.rsplit(":", 1)[1])
-            connections = [await Connection.open(port) for _ in range(CLIENTS)]
-            visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
-            started = time.perf_counter()
-            accepted = await asyncio.gather(
-                *(client_events(c, key, v) for c, v in zip(connections, visitors, strict=True))
-            )
-            elapsed = time.perf_counter() - started
-            await asyncio.gather(*(connection.close() for connection in connections))
+            rate, accepted = await drive([int(base_url.rsplit(":", 1)[1])], key)
             total = await counted(http, headers)
-    lost = sum(accepted) - total
-    return sum(accepted) / elapsed, lost
+    return rate, accepted - total
+
+
+async def drive(ports: list[int], key: str) -> tuple[float, int]:
+    """CLIENTS clients, each a new visitor on its own connection (to the ports in turn),
+    sending their events; events accepted per second, and how many."""
+    connections = [await Connection.open(ports[n % len(ports)]) for n in range(CLIENTS)]
+    visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    accepted = await asyncio.gather(
+        *(client_events(c, key, v) for c, v in zip(connections, visitors, strict=True))
+    )
+    elapsed = time.perf_counter() - started
+    await asyncio.gather(*(connection.close() for connection in connections))
+    return sum(accepted) / elapsed, sum(accepted)
 
 
 async def client_events(connection: Connection, key: str, visitor: str) -> int:

@@ -27,7 +27,7 @@ import asyncpg
 import httpx
 
 from bench.bench_fanout import postgres_and_redis
-from bench.bench_ingest import CLIENTS, EVENTS_PER_CLIENT, Connection, client_events, counted
+from bench.bench_ingest import CLIENTS, EVENTS_PER_CLIENT, Connection, counted, drive
 from bench.bench_ingest import prepare as publish_page_views
 from bench.table import Row, Section, exactly, ratio_at_least
 from tests.support.server import UNLIMITED, operator_token, served
@@ -82,16 +82,9 @@ async def _ingest(token: str, base_urls: list[str]) -> tuple[float, int]:
     async with httpx.AsyncClient(base_url=base_urls[0], timeout=120) as http:
         key = await publish_page_views(http, headers)
         ports = [int(base_url.rsplit(":", 1)[1]) for base_url in base_urls]
-        connections = [await Connection.open(ports[n % len(ports)]) for n in range(CLIENTS)]
-        visitors = [str(uuid.uuid4()) for _ in range(CLIENTS)]
-        started = time.perf_counter()
-        accepted = await asyncio.gather(
-            *(client_events(c, key, v) for c, v in zip(connections, visitors, strict=True))
-        )
-        elapsed = time.perf_counter() - started
-        await asyncio.gather(*(connection.close() for connection in connections))
+        rate, accepted = await drive(ports, key)
         total = await counted(http, headers)
-    return sum(accepted) / elapsed, sum(accepted) - total
+    return rate, accepted - total
 
 
 async def _hot_contact(name: str, token: str, base_urls: list[str]) -> Row:

@@ -191,32 +191,10 @@ async def test_a_deleted_operators_socket_is_closed(live_url, live_gql):
         assert await closed_code(ws) == 4403
 
 
-async def test_revocation_closes_subscriptions_on_every_process(empty_db):
+async def test_revocation_closes_sockets_and_refuses_remembered_tokens_on_every_process(empty_db):
     redis_url = databases.require_redis()
-    # No re-check within the test: only the event, through Redis, can close the sockets.
-    environment = {"REDIS_URL": redis_url, "PROPFLOW_SESSION_RECHECK_SECONDS": "3600"}
-    token = operator_token(empty_db)
-    with (
-        served(empty_db, env=environment) as first,
-        served(empty_db, env=environment) as second,
-    ):
-        async with graphql_ws(first) as one, graphql_ws(second) as two:
-            await subscribed(one, token, in_process=False)
-            await subscribed(two, token, in_process=False)
-
-            status, _, err = await propflow(
-                "operator", "revoke", "--email", "designer@example.com", "--db", empty_db,
-                env=environment,
-            )  # fmt: skip
-
-            assert status == 0, err
-            assert await closed_code(one) == 4403
-            assert await closed_code(two) == 4403
-
-
-async def test_a_revoked_token_is_refused_at_once_by_every_process_that_remembered_it(empty_db):
-    redis_url = databases.require_redis()
-    # Sign-ins are remembered for an hour here: only the revocation event can forget them.
+    # No re-check, and sign-ins remembered for an hour: only the revocation event, through
+    # Redis, can close the sockets and make the processes forget the token.
     environment = {"REDIS_URL": redis_url, "PROPFLOW_SESSION_RECHECK_SECONDS": "3600"}
     token = operator_token(empty_db)
     with (

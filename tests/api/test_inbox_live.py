@@ -155,6 +155,11 @@ async def shared_postgres(postgres_url: str) -> str:
     return postgres_url
 
 
+# Leaving the in-process operator server cancels its open subscriptions; a field resolver that
+# graphql-core had created but not yet awaited at that moment is reported as never awaited.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in.*_async_resolver:pytest.PytestUnraisableExceptionWarning"
+)
 async def test_a_visitor_on_one_process_chats_with_an_operator_on_another(shared_postgres):
     redis_url = databases.require_redis()
     token = operator_token(shared_postgres)

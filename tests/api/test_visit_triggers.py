@@ -17,6 +17,7 @@ from api.workspaces import service as workspaces_service
 from tests.support import jobs
 from tests.support.builders import flow_node, next_edge, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
+from tests.support.inbox import inbox, next_event, widget
 from tests.support.visitor import Visitor
 
 
@@ -101,6 +102,22 @@ async def test_leaving_the_site_first_cancels_the_stay(gql, visitor, empty_db):
     await visitor.visit("https://shop.example/pricing")
 
     await presence.disconnected(await _workspace_id(visitor), visitor.id)
+    await jobs.make_due()
+    await jobs.run_due_jobs(empty_db)
+
+    assert await _texts() == []
+
+
+async def test_closing_the_widget_socket_cancels_the_stay(live_url, live_gql, empty_db):
+    visitor = Visitor(live_gql, await workspace_key(live_gql))
+    await publish_flow(live_gql, "Help", STAY)
+    async with inbox(live_url, live_gql) as operator:
+        async with widget(live_url, visitor):
+            assert (await next_event(operator))["kind"] == "VISITOR_ONLINE"
+            await visitor.visit("https://shop.example/pricing")
+            assert (await next_event(operator))["kind"] == "VISITOR_MOVED"
+        assert (await next_event(operator))["kind"] == "VISITOR_OFFLINE"
+
     await jobs.make_due()
     await jobs.run_due_jobs(empty_db)
 

@@ -19,7 +19,15 @@ from tests.support.builders import (
     workspace_key,
 )
 from tests.support.graphql import GraphQLClient
-from tests.support.inbox import RESOLVE, only_conversation, reply, transcript
+from tests.support.inbox import (
+    RESOLVE,
+    inbox,
+    next_event,
+    only_conversation,
+    reply,
+    transcript,
+    widget,
+)
 from tests.support.visitor import Visitor
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
@@ -131,3 +139,15 @@ async def test_the_same_event_id_starts_the_flow_once(gql, visitor):
     assert (first["startedRuns"], texts(first)) == (1, [PRICES])
     assert (retry["duplicate"], retry["startedRuns"], texts(retry)) == (True, 1, [PRICES])
     assert await FlowRun.all().count() == 1
+
+
+async def test_the_widget_hears_the_bot_on_its_socket(live_url, live_gql):
+    visitor = Visitor(live_gql, await workspace_key(live_gql))
+    await publish_flow(live_gql, "Prices", says(PRICES, mode="keywords", keywords=["price"]))
+    async with inbox(live_url, live_gql) as operator, widget(live_url, visitor) as bubble:
+        assert (await next_event(operator))["kind"] == "VISITOR_ONLINE"  # the widget listens
+        sent = await visitor.say("What is the price?")
+        heard = (await bubble.next_data("messages"))["visitorMessages"]
+
+    assert texts(sent) == [PRICES]
+    assert heard == {"author": "BOT", "authorName": None, "text": PRICES}

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, Request
 
 from tests.browser.editor_page import EditorPage
-from tests.browser.test_widget import shop, widget  # noqa: F401 (fixtures)
 from tests.browser.widget_page import WidgetPage
 
 pytestmark = pytest.mark.browser
@@ -48,7 +47,7 @@ def test_the_editor_sends_a_query_by_hash_once_the_page_has_sent_its_text(page, 
     assert hashes_sent_alone <= hashes_sent_with_text
 
 
-def test_the_widget_sends_a_later_page_view_by_hash(widget: WidgetPage, shop):  # noqa: F811
+def test_the_widget_sends_a_later_page_view_by_hash(widget: WidgetPage, shop):
     shop.publish("Shoe brands")
     widget.open("/demo/shop")
     bodies = graphql_bodies(widget.page)

@@ -8,9 +8,10 @@ everything a step did commits together. The caller announces the returned `FlowC
 the commit.
 
 The Inbox has its say: a hand-off node (re)opens the contact's conversation waiting for an
-operator, and while an operator has joined the contact's open conversation, page visits start
-no flow (a waiting question still takes the visitor's answer). A visitor's answer joins the
-transcript before what the bot says next, so an operator reads the exchange in order.
+operator, and while an operator has joined the contact's open conversation, page visits and
+the visitor's free text start no flow (a waiting question still takes the visitor's answer). A
+visitor's answer joins the transcript before what the bot says next, so an operator reads the
+exchange in order.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from flow_graph.engine import (
     Visit,
     changed_triggers,
     compile_document,
+    said_triggers,
     visit_triggers,
     watched_keys,
 )
@@ -207,6 +209,19 @@ async def run_stay(batch: Batch, contact: Contact, payload: dict[str, Any]) -> F
         cause=cause,
     )
     await batch.flush()
+    return changes
+
+
+async def run_said(batch: Batch, contact: Contact, text: str) -> FlowChanges:
+    """Start the flows whose "Visitor says" triggers the visitor's free text sets off, and
+    write them; none while an operator has joined the contact's open conversation."""
+    if await conversations.joined_contacts([contact.id]):
+        return FlowChanges(contact)
+    changes = await _start_runs(
+        batch, contact, triggered=lambda program, _infos: said_triggers(program, text)
+    )
+    await batch.flush()
+    await _hand_off([changes])
     return changes
 
 

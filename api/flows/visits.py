@@ -1,6 +1,7 @@
 """What the visit triggers know of a contact's page views: whether there was one before (a first
 visit), when the last one was (a returning visitor), and whether it is still the last one when a
-"Visitor stays on a page" timer ends (another page view first cancels it).
+"Visitor stays on a page" timer ends (another page view first cancels it, and so does the
+visitor leaving: the Inbox's presence notes when its last widget socket closed).
 
 The stay timer is a `flow.stay` job scheduled with the page view; it starts its flow only if
 the contact's last page view is still the one it was scheduled for, once (its runs remember
@@ -16,6 +17,7 @@ from typing import Any
 
 from api.contacts.models import Contact
 from api.flows.models import ContactVisit
+from api.inbox.models import VisitorPresence
 from api.jobs import queue
 from flow_graph.engine import Program, Visit, stay_triggers
 
@@ -75,7 +77,13 @@ async def schedule_stays(
 
 
 async def still_there(contact: Contact, payload: dict[str, Any]) -> bool:
-    """Whether the page view a stay timer was scheduled for is still the contact's last."""
+    """Whether the page view a stay timer was scheduled for is still the contact's last, and
+    the visitor has not left since (its last widget socket closed after the view, none open)."""
     last = await ContactVisit.get_or_none(contact_id=contact.id)
     view_at = datetime.datetime.fromisoformat(payload["viewAt"])
-    return last is not None and last.last_view_at == view_at
+    if last is None or last.last_view_at != view_at:
+        return False
+    presence = await VisitorPresence.get_or_none(
+        workspace_id=contact.workspace_id, visitor_id=contact.visitor_id
+    )
+    return presence is None or presence.left_at is None or presence.left_at < view_at

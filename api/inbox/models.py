@@ -94,6 +94,8 @@ class VisitorPresence(Model):
     last_seen_at = fields.DatetimeField()
     current_url = fields.CharField(max_length=2048, null=True)
     pages_this_visit = fields.IntField(default=0)
+    # When the last socket closed; None while one is open (a stay timer sees the visitor left).
+    left_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "visitor_presence"

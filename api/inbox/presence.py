@@ -67,7 +67,11 @@ async def connected(workspace_id: int, visitor_id: str) -> None:
     async with in_transaction():
         presence = await _locked(workspace_id, visitor_id)
         moment = now()
-        changes: dict[str, Any] = {"sockets": F("sockets") + 1, "last_seen_at": moment}
+        changes: dict[str, Any] = {
+            "sockets": F("sockets") + 1,
+            "last_seen_at": moment,
+            "left_at": None,
+        }
         if presence.sockets == 0 and presence.last_seen_at < moment - VISIT_GAP:
             changes |= {"online_since": moment, "pages_this_visit": 0, "current_url": None}
         await VisitorPresence.filter(id=presence.id).update(**changes)
@@ -76,12 +80,14 @@ async def connected(workspace_id: int, visitor_id: str) -> None:
 
 
 async def disconnected(workspace_id: int, visitor_id: str) -> None:
-    """A widget socket closed: offline once it was the visitor's last."""
+    """A widget socket closed: offline once it was the visitor's last (it left the page)."""
     async with in_transaction():
         presence = await _locked(workspace_id, visitor_id)
-        await VisitorPresence.filter(id=presence.id).update(
-            sockets=max(presence.sockets - 1, 0), last_seen_at=now()
-        )
+        moment = now()
+        changes: dict[str, Any] = {"sockets": max(presence.sockets - 1, 0), "last_seen_at": moment}
+        if presence.sockets <= 1:
+            changes["left_at"] = moment
+        await VisitorPresence.filter(id=presence.id).update(**changes)
     if presence.sockets <= 1:
         await _announce(events.VISITOR_OFFLINE, presence.id)
 

@@ -2,8 +2,11 @@
 
 A visitor can always type. Its text (re)opens its conversation in the Inbox; when a flow's
 question waits for a typed answer, the text answers it as `visitorReply` would (and the bot
-goes on). Like every visitor event it is checked before any database work: the visitor id, the
-text (`api/inbox/text.py`), the rate limits; an `eventId` makes a retry count once.
+goes on). Other text starts the flows whose "Visitor says" trigger it matches (unless an
+operator has joined the conversation); when their bot says something, the visitor has an
+answer and the conversation does not wait for an operator (a hand-off still makes it wait).
+Like every visitor event it is checked before any database work: the visitor id, the text
+(`api/inbox/text.py`), the rate limits; an `eventId` makes a retry count once.
 """
 
 from __future__ import annotations
@@ -54,17 +57,17 @@ async def send_message(
         if answered:
             changes = await runner.resume_waiting(batch, contact, reply=Reply(text=text))
         if changes is None:
-            answered = False
-            changes = runner.FlowChanges(contact)
-            changes.answers.append(
-                await transcript.add(contact.id, author=MessageAuthor.VISITOR, text=text)
-            )
+            said = await transcript.add(contact.id, author=MessageAuthor.VISITOR, text=text)
+            changes = await runner.run_said(batch, contact, text)
+            changes.answers.insert(0, said)
+            answered = bool(changes.messages)
         changes.conversation = await conversations.visitor_wrote(contact, answered_by_bot=answered)
         if claim is not None:
-            answer = event_ids.Answer(contact.id, 0, [m.id for m in changes.messages])
+            message_ids = [m.id for m in changes.messages]
+            answer = event_ids.Answer(contact.id, changes.started_runs, message_ids)
             await event_ids.claim([(claim, fingerprint, answer)])
     await announce(changes)
-    return EventResult(contact.id, changes.messages, 0, committed=changes)
+    return EventResult(contact.id, changes.messages, changes.started_runs, committed=changes)
 
 
 async def visitor_transcript(

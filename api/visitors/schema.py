@@ -85,7 +85,8 @@ class Mutation:
     @strawberry.mutation(
         description="The visitor's free text (at most 4,000 characters, no control "
         "characters): it (re)opens the conversation in the Inbox, and answers a question that "
-        "waits for typed text. The same eventId counts once."
+        'waits for typed text, or else starts the flows whose "Visitor says" trigger it '
+        "matches. The same eventId counts once."
     )
     async def visitor_send_message(
         self,

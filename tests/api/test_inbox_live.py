@@ -1,9 +1,6 @@
 """The Inbox live: inboxEvents, operators' messages on the widget's socket, who is online;
 within one process and across two through Redis."""
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
@@ -12,43 +9,9 @@ from api.settings import RateLimitSettings, Settings
 from tests.support import databases
 from tests.support.builders import create_contact, workspace_key
 from tests.support.graphql import GraphQLClient
-from tests.support.inbox import EVENTS, ONLINE, START, reply
+from tests.support.inbox import ONLINE, START, inbox, next_event, reply, widget
 from tests.support.server import operator_token, served, serving
 from tests.support.visitor import Visitor
-from tests.support.ws import GraphQLWebSocket, graphql_ws
-
-MESSAGES = """
-subscription($key: String!, $visitor: String!) {
-  visitorMessages(workspaceKey: $key, visitorId: $visitor) { author authorName text }
-}"""
-
-
-def bearer(gql: GraphQLClient) -> dict:
-    return {"authorization": f"Bearer {gql.token}"}
-
-
-@contextlib.asynccontextmanager
-async def inbox(base_url: str, gql: GraphQLClient) -> AsyncIterator[GraphQLWebSocket]:
-    """An operator's socket listening to the Inbox (of an app served in this process)."""
-    async with graphql_ws(base_url) as ws:
-        assert (await ws.init(bearer(gql)))["type"] == "connection_ack"
-        await ws.subscribed("inbox", EVENTS)
-        yield ws
-
-
-@contextlib.asynccontextmanager
-async def widget(base_url: str, visitor: Visitor) -> AsyncIterator[GraphQLWebSocket]:
-    """The visitor's widget socket with its message stream subscribed (not awaited: an
-    operator learns it is listening from VISITOR_ONLINE)."""
-    async with graphql_ws(base_url) as ws:
-        params = {"workspaceKey": visitor.key, "visitorId": visitor.id}
-        assert (await ws.init(params))["type"] == "connection_ack"
-        await ws.subscribe("messages", MESSAGES, key=visitor.key, visitor=visitor.id)
-        yield ws
-
-
-async def next_event(ws: GraphQLWebSocket) -> dict:
-    return (await ws.next_data("inbox"))["inboxEvents"]
 
 
 @pytest.fixture

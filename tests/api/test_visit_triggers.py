@@ -1,5 +1,6 @@
 """The visit triggers over the real API and job engine: a first visit, a returning visitor after
-N minutes away, and a visitor who stays on a page (unless another page view comes first)."""
+N minutes away, and a visitor who stays on a page (unless another page view comes first, or the
+visitor leaves: its last widget socket closes)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import pytest
 
 from api.flows import timers
 from api.flows.models import BotMessage, ContactVisit
+from api.inbox import presence
 from api.settings import Settings
+from api.workspaces import service as workspaces_service
 from tests.support import jobs
 from tests.support.builders import flow_node, next_edge, publish_flow, workspace_key
 from tests.support.graphql import GraphQLClient
+from tests.support.inbox import inbox, next_event, widget
 from tests.support.visitor import Visitor
 
 
@@ -89,6 +93,56 @@ async def test_another_page_view_first_cancels_the_stay(gql, visitor, empty_db):
     assert await jobs.scheduled_count() == 0
 
 
+STAY = greeting("visitor_stays", "Need help?", match="prefix", url="/pricing", seconds=20)
+
+
+async def test_leaving_the_site_first_cancels_the_stay(gql, visitor, empty_db):
+    await publish_flow(gql, "Help", STAY)
+    await presence.connected(await _workspace_id(visitor), visitor.id)
+    await visitor.visit("https://shop.example/pricing")
+
+    await presence.disconnected(await _workspace_id(visitor), visitor.id)
+    await jobs.make_due()
+    await jobs.run_due_jobs(empty_db)
+
+    assert await _texts() == []
+
+
+async def test_closing_the_widget_socket_cancels_the_stay(live_url, live_gql, empty_db):
+    visitor = Visitor(live_gql, await workspace_key(live_gql))
+    await publish_flow(live_gql, "Help", STAY)
+    async with inbox(live_url, live_gql) as operator:
+        async with widget(live_url, visitor):
+            assert (await next_event(operator))["kind"] == "VISITOR_ONLINE"
+            await visitor.visit("https://shop.example/pricing")
+            assert (await next_event(operator))["kind"] == "VISITOR_MOVED"
+        assert (await next_event(operator))["kind"] == "VISITOR_OFFLINE"
+
+    await jobs.make_due()
+    await jobs.run_due_jobs(empty_db)
+
+    assert await _texts() == []
+
+
+async def test_closing_one_of_two_tabs_or_leaving_before_the_view_cancels_nothing(
+    gql, visitor, empty_db
+):
+    await publish_flow(gql, "Help", STAY)
+    await visitor.visit("https://shop.example/")
+    workspace_id = await _workspace_id(visitor)
+    await presence.connected(workspace_id, visitor.id)
+    await presence.disconnected(workspace_id, visitor.id)  # left before the view below
+    await presence.connected(workspace_id, visitor.id)
+    await presence.connected(workspace_id, visitor.id)
+    await visitor.visit("https://shop.example/pricing")
+
+    await presence.disconnected(workspace_id, visitor.id)  # one tab of two
+    await jobs.make_due()
+    await jobs.run_due_jobs(empty_db)
+
+    assert await _texts() == ["Need help?"]
+
+
 async def test_a_stay_job_that_runs_again_starts_nothing_more(gql, visitor, empty_db):
     await publish_flow(
         gql,
@@ -102,6 +156,10 @@ async def test_a_stay_job_that_runs_again_starts_nothing_more(gql, visitor, empt
     await timers.stay(payload)
 
     assert await _texts() == ["Need help?"]
+
+
+async def _workspace_id(visitor: Visitor) -> int:
+    return (await workspaces_service.workspace_for_key(visitor.key)).id
 
 
 async def _texts() -> list[str]:

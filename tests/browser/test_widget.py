@@ -174,6 +174,27 @@ def test_message_text_is_shown_as_text_never_as_html(widget, shop):
     expect(widget.root.locator("img")).to_have_count(0)
 
 
+def test_what_the_visitor_types_starts_a_visitor_says_flow(widget, shop):
+    graph = {
+        "nodes": [
+            {"id": "s", "type": "visitor_says", "position": {"x": 0, "y": 0},
+             "config": {"mode": "keywords", "keywords": ["price", "how much"]}},
+            {"id": "m", "type": "send_message", "position": {"x": 200, "y": 0},
+             "config": {"text": "Our prices are on /demo/pricing."}},
+        ],
+        "edges": [{"id": "e", "source": "s", "sourcePort": "next", "target": "m"}],
+    }  # fmt: skip
+    flow = shop.api('mutation($g: JSON) { createFlow(name: "Prices", graph: $g) { id } }', g=graph)
+    shop.api("mutation($id: ID!) { publishFlow(id: $id) { id } }", id=flow["createFlow"]["id"])
+    widget.open("/demo/")
+    widget.bubble().click()
+
+    widget.answer("How MUCH are your trail shoes?")
+
+    expect(widget.last_bot_message()).to_have_text("Our prices are on /demo/pricing.")
+    expect(widget.bot_messages()).to_have_count(1)
+
+
 def test_the_widget_is_keyboard_operable(widget, shop):
     shop.publish("Shoe brands")
     widget.open("/demo/shop")

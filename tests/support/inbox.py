@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from tests.support.graphql import GraphQLClient
+from tests.support.visitor import Visitor
+from tests.support.ws import GraphQLWebSocket, graphql_ws
 
 MESSAGE = "id author authorName text options chosen operator { id email } at"
 CONVERSATION = f"""
@@ -73,3 +77,37 @@ def transcript(conversation: dict[str, Any]) -> list[tuple[str, str]]:
 
 async def reply(gql: GraphQLClient, conversation_id: str, text: str) -> dict[str, Any]:
     return (await gql(SEND, id=conversation_id, text=text))["sendOperatorMessage"]
+
+
+MESSAGES = """
+subscription($key: String!, $visitor: String!) {
+  visitorMessages(workspaceKey: $key, visitorId: $visitor) { author authorName text }
+}"""
+
+
+def bearer(gql: GraphQLClient) -> dict:
+    return {"authorization": f"Bearer {gql.token}"}
+
+
+@contextlib.asynccontextmanager
+async def inbox(base_url: str, gql: GraphQLClient) -> AsyncIterator[GraphQLWebSocket]:
+    """An operator's socket listening to the Inbox (of an app served in this process)."""
+    async with graphql_ws(base_url) as ws:
+        assert (await ws.init(bearer(gql)))["type"] == "connection_ack"
+        await ws.subscribed("inbox", EVENTS)
+        yield ws
+
+
+@contextlib.asynccontextmanager
+async def widget(base_url: str, visitor: Visitor) -> AsyncIterator[GraphQLWebSocket]:
+    """The visitor's widget socket with its message stream subscribed (not awaited: an
+    operator learns it is listening from VISITOR_ONLINE)."""
+    async with graphql_ws(base_url) as ws:
+        params = {"workspaceKey": visitor.key, "visitorId": visitor.id}
+        assert (await ws.init(params))["type"] == "connection_ack"
+        await ws.subscribe("messages", MESSAGES, key=visitor.key, visitor=visitor.id)
+        yield ws
+
+
+async def next_event(ws: GraphQLWebSocket) -> dict:
+    return (await ws.next_data("inbox"))["inboxEvents"]

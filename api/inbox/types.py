@@ -18,6 +18,7 @@ from api.flows import transcript
 from api.flows.models import BotMessage
 from api.ids import parse_id
 from api.inbox import listing, models
+from api.workspaces import types as workspace_types
 from api.workspaces.types import Operator
 
 if TYPE_CHECKING:
@@ -61,10 +62,7 @@ class ConversationMessage:
 
     @strawberry.field(description="The operator's display name (name, else email).")
     async def author_name(self, info: strawberry.Info) -> str | None:
-        if self.operator_id is None:
-            return None
-        operator = await info.context.operators.load(self.operator_id)
-        return None if operator is None else operator.name or operator.email
+        return await workspace_types.author_name(info, self.operator_id)
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ import strawberry
 
 from api.enums import MessageAuthor
 from api.flows.models import BotMessage as BotMessageModel
+from api.workspaces import types as workspace_types
 
 
 @strawberry.type(
@@ -41,10 +42,7 @@ class BotMessage:
 
     @strawberry.field(description="The operator's display name (name, else email).")
     async def author_name(self, info: strawberry.Info) -> str | None:
-        if self.operator_id is None:
-            return None
-        operator = await info.context.operators.load(self.operator_id)
-        return None if operator is None else operator.name or operator.email
+        return await workspace_types.author_name(info, self.operator_id)
 
 
 @strawberry.type

@@ -18,6 +18,15 @@ class Operator:
         return cls(id=strawberry.ID(str(operator.id)), email=operator.email, name=operator.name)
 
 
+async def author_name(info: strawberry.Info, operator_id: int | None) -> str | None:
+    """How a message names the operator who wrote it: the name, else the email (None for a
+    message no operator wrote)."""
+    if operator_id is None:
+        return None
+    operator = await info.context.operators.load(operator_id)
+    return None if operator is None else operator.name or operator.email
+
+
 @strawberry.type(description="A workspace: one website's contacts, properties and flows.")
 class Workspace:
     id: strawberry.ID

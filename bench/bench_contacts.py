@@ -201,6 +201,6 @@ def _postgres() -> str | None:
 
 
 if __name__ == "__main__":
-    from bench.run import print_table
+    from bench.table import print_table
 
     print_table(sections())

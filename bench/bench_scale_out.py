@@ -184,6 +184,6 @@ def _empty(url: str) -> None:
 
 
 if __name__ == "__main__":
-    from bench.run import print_table
+    from bench.table import print_table
 
     print_table(sections())

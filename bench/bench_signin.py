@@ -86,6 +86,6 @@ def _bare() -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    from bench.run import print_table
+    from bench.table import print_table
 
     print_table(sections())

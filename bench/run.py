@@ -7,8 +7,6 @@ A benchmark adds ONE line to `sections` below: a `(title, unit, rows)` section, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bench import (
     bench_contacts,
     bench_editor,
@@ -23,7 +21,7 @@ from bench import (
     bench_signin,
     bench_validation,
 )
-from bench.table import Section, render, verdicts
+from bench.table import print_table
 
 
 def main() -> None:
@@ -42,25 +40,6 @@ def main() -> None:
         ("Flow editor in Chromium (worst task: 0 = none over 50 ms)", "ms", bench_editor.rows()),
     ]
     print_table(sections)
-
-
-def print_table(sections: Sequence[Section]) -> None:
-    """The table, then how many rows with a target PASS and how many are SHORT."""
-    print("\n".join(render(sections, _note)))
-    passed, short = verdicts(sections)
-    print(f"{passed} PASS, {short} SHORT (ratios are to the baseline measured in the same run)")
-
-
-def _note(unit: str, extra: object) -> str:
-    if isinstance(extra, str):
-        return extra
-    if not isinstance(extra, int | float):
-        return ""
-    if unit == "events/s":
-        return f"lost {extra:.0f}"
-    if unit == "ms p99":
-        return f"delivered {extra:.1%}"
-    return f"peak {extra:.1f} MiB"
 
 
 if __name__ == "__main__":

@@ -109,3 +109,22 @@ def _verdict(row: Row, baseline: float | None) -> str:
 
 def _ratio(value: float, baseline: float | None) -> float | None:
     return value / baseline if baseline else None
+
+
+def print_table(sections: Sequence[Section]) -> None:
+    """The table, then how many rows with a target PASS and how many are SHORT."""
+    print("\n".join(render(sections, _note)))
+    passed, short = verdicts(sections)
+    print(f"{passed} PASS, {short} SHORT (ratios are to the baseline measured in the same run)")
+
+
+def _note(unit: str, extra: object) -> str:
+    if isinstance(extra, str):
+        return extra
+    if not isinstance(extra, int | float):
+        return ""
+    if unit == "events/s":
+        return f"lost {extra:.0f}"
+    if unit == "ms p99":
+        return f"delivered {extra:.1%}"
+    return f"peak {extra:.1f} MiB"

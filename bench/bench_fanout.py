@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 
@@ -33,12 +34,25 @@ INCREMENT = 'mutation($id: ID!) { incrementContactProperty(contactId: $id, key: 
 
 def rows() -> list[tuple[str, float, float | None]]:
     """(name, p99 milliseconds, delivered share) rows; the first, in-process, is the baseline."""
+    return rows_on_both_brokers("fanout.db", _run)
+
+
+Measured = Callable[[str, str, str], Coroutine[None, None, tuple[float, float, float]]]
+
+
+def rows_on_both_brokers(
+    file_name: str, measure: Measured
+) -> list[tuple[str, float, float | None]]:
+    """`measure(url, writer, reader)` on one SQLite process, then on two PostgreSQL + Redis ones.
+
+    The Redis row is left out, with its reason on stderr, when either service is down.
+    """
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite://{Path(folder) / 'fanout.db'}"
+        url = f"sqlite://{Path(folder) / file_name}"
         with served(url, env=UNLIMITED) as base_url:
             results.append(
-                ("in-process broker, 1 process", asyncio.run(_run(url, base_url, base_url)))
+                ("in-process broker, 1 process", asyncio.run(measure(url, base_url, base_url)))
             )
     try:
         url, environment = postgres_and_redis()
@@ -46,7 +60,7 @@ def rows() -> list[tuple[str, float, float | None]]:
         print(f"(no Redis row: {missing})", file=sys.stderr)
     else:
         with served(url, env=environment) as first, served(url, env=environment) as second:
-            results.append(("Redis broker, 2 processes", asyncio.run(_run(url, first, second))))
+            results.append(("Redis broker, 2 processes", asyncio.run(measure(url, first, second))))
     return [
         (f"{name}: p50 {p50:.1f} ms, p99", p99, delivered)
         for name, (p50, p99, delivered) in results

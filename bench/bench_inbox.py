@@ -14,16 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
 
-from bench.bench_fanout import postgres_and_redis
-from tests.support.server import UNLIMITED, operator_token, served
+from bench.bench_fanout import rows_on_both_brokers
+from tests.support.server import operator_token
 
 CONVERSATIONS = 100
 MESSAGES_PER_SECOND = 20
@@ -37,24 +34,7 @@ mutation($key: String!, $visitor: String!, $text: String!) {
 
 def rows() -> list[tuple[str, float, float | None]]:
     """(name, p99 milliseconds, delivered share) rows; the first, in-process, is the baseline."""
-    results = []
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite://{Path(folder) / 'inbox.db'}"
-        with served(url, env=UNLIMITED) as base_url:
-            results.append(
-                ("in-process broker, 1 process", asyncio.run(_run(url, base_url, base_url)))
-            )
-    try:
-        url, environment = postgres_and_redis()
-    except RuntimeError as missing:
-        print(f"(no Redis row: {missing})", file=sys.stderr)
-    else:
-        with served(url, env=environment) as first, served(url, env=environment) as second:
-            results.append(("Redis broker, 2 processes", asyncio.run(_run(url, first, second))))
-    return [
-        (f"{name}: p50 {p50:.1f} ms, p99", p99, delivered)
-        for name, (p50, p99, delivered) in results
-    ]
+    return rows_on_both_brokers("inbox.db", _run)
 
 
 async def _run(url: str, visitors_at: str, operator_at: str) -> tuple[float, float, float]:

@@ -19,7 +19,7 @@ from api import db
 from api.flows.models import BotMessage, FlowNodeEntry, FlowRun
 from api.jobs import local, postgres, queue, registry
 from api.jobs.local import LocalWorker
-from api.settings import Settings
+from api.settings import RateLimitSettings, Settings
 from tests.support import jobs
 from tests.support.builders import publish_flow, wait_flow, workspace_key
 from tests.support.server import PROPFLOW
@@ -32,7 +32,10 @@ RACE_SECONDS = 300
 
 @pytest.fixture
 def settings(empty_db: str) -> Settings:
-    return Settings(database_url=empty_db, run_jobs=False)
+    """Jobs run when the test says; 1,000 new visitors in a test are not an abuse."""
+    return Settings(
+        database_url=empty_db, run_jobs=False, rate_limits=RateLimitSettings(enabled=False)
+    )
 
 
 @pytest.fixture

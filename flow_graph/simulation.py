@@ -17,6 +17,7 @@ from flow_graph.engine import (
     Program,
     RunState,
     Step,
+    Trigger,
     Visit,
     changed_triggers,
     resume_run,
@@ -70,44 +71,21 @@ def simulate(
     clock = [now]
     views = 0
     for event in events:
+        triggers: list[Trigger] = []
         if "pageView" in event:
             url = str(event["pageView"])
             visit = Visit(url, minutes_away=None if views == 0 else 0)
             views += 1
             stays = [trigger for trigger, _seconds in stay_triggers(program, url)]
-            for trigger in [*visit_triggers(program, visit), *stays]:
-                step = start_run(
-                    program,
-                    trigger_id=trigger.node_id,
-                    values=current,
-                    properties=properties,
-                    now=clock[0],
-                )
-                _take(program, step, result, current, properties, clock)
+            triggers = [*visit_triggers(program, visit), *stays]
         elif "property" in event:
             key, value = event["property"]["key"], event["property"]["value"]
             info = properties[key]
             new = normalize_value(info.type, value, options=info.options, key=key)
             old, current[key] = current.get(key), new
-            for trigger in changed_triggers(program, {key: (old, new)}, properties):
-                step = start_run(
-                    program,
-                    trigger_id=trigger.node_id,
-                    values=current,
-                    properties=properties,
-                    now=clock[0],
-                )
-                _take(program, step, result, current, properties, clock)
+            triggers = changed_triggers(program, {key: (old, new)}, properties)
         elif result.waiting is None and "text" in event:
-            for trigger in said_triggers(program, str(event["text"])):
-                step = start_run(
-                    program,
-                    trigger_id=trigger.node_id,
-                    values=current,
-                    properties=properties,
-                    now=clock[0],
-                )
-                _take(program, step, result, current, properties, clock)
+            triggers = said_triggers(program, str(event["text"]))
         elif result.waiting is not None:
             reply = Reply(text=event.get("text"), choice=event.get("choice"))
             step = resume_run(
@@ -116,6 +94,15 @@ def simulate(
                 values=current,
                 properties=properties,
                 reply=reply,
+                now=clock[0],
+            )
+            _take(program, step, result, current, properties, clock)
+        for trigger in triggers:
+            step = start_run(
+                program,
+                trigger_id=trigger.node_id,
+                values=current,
+                properties=properties,
                 now=clock[0],
             )
             _take(program, step, result, current, properties, clock)

@@ -119,7 +119,7 @@ def _worker(args: argparse.Namespace) -> None:
         app = postgres.create_app(settings.database_url)
         try:
             async with app.open_async():
-                await postgres.run_worker(app, concurrency=args.concurrency)
+                await postgres.run_worker(app, concurrency=args.concurrency or postgres.CONCURRENCY)
         finally:
             pubsub.install(None)
             await broker.close()
@@ -279,7 +279,12 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run due jobs (PostgreSQL; waits, webhooks)")
     worker.add_argument("--db", default=None, help=db_help)
-    worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="jobs run at once (default 16)",
+    )
     worker.add_argument("--log-level", default="info", help=argparse.SUPPRESS)
     worker.set_defaults(run=_worker)
 

@@ -305,7 +305,17 @@ async def wake_waiting(
     if run is None or run.resume_at is None or resume_at not in (None, run.resume_at):
         return None
     await batch.values.touch([contact])
+    changes = await step_woken(batch, contact, run, port=port)
+    await batch.flush()
+    return changes
+
+
+async def step_woken(batch: Batch, contact: Contact, run: FlowRun, *, port: str) -> FlowChanges:
+    """Plan the step of a run whose job came (a timer ended, a webhook answered), read under
+    the batch's lock and still waiting at its node; its writes wait in the batch (the caller
+    touches the contact and flushes)."""
     changes = FlowChanges(contact)
+    node_id = run.current_node_id or ""
     program = await program_of(run.flow_id, run.version)
     step = engine_wake_run(
         program,
@@ -317,7 +327,6 @@ async def wake_waiting(
     )
     _apply(batch, contact, run, step, changes)
     batch.writes.run(run, _state_fields(step, node_id))
-    await batch.flush()
     return changes
 
 

@@ -57,7 +57,8 @@ class Query:
         return [FlowRun.from_model(run, Contact.from_model(run.contact)) for run in runs]
 
     @strawberry.field(
-        description='A dry run; events: [{"pageView": url} | {"text": answer} | {"choice": i}].'
+        description='A dry run; events: [{"pageView": url} | {"text": answer} | {"choice": i} '
+        '| {"property": {"key", "value"}}] (a property changed elsewhere).'
     )
     async def simulate_flow(
         self,

@@ -161,7 +161,8 @@ async def simulate(
     workspace_id: int, graph: Any, *, contact_id: str | None, events: Any
 ) -> Simulation:
     """Run the pure engine over a document (a draft, usually); nothing is written."""
-    problem = check_events(events)
+    properties = await property_infos(workspace_id)
+    problem = check_events(events, properties)
     if problem:
         raise ValidationFailedError(f"Cannot simulate: {problem}", field="events")
     program = compile_document(parse(graph))
@@ -171,7 +172,6 @@ async def simulate(
         values = await contacts_service.values_by_key(
             contact, await properties_service.definitions_by_key(workspace_id)
         )
-    properties = await property_infos(workspace_id)
     return simulate_document(program, events, values=values, properties=properties, now=now())
 
 

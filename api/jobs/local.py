@@ -88,11 +88,13 @@ class LocalWorker:
         return total
 
     async def run_due(self) -> int:
-        """Claim a batch of due jobs and run them one after another; how many were claimed.
-        The done ones are deleted together at the end (one commit, not one each): a job whose
-        worker dies before that runs again, and handlers are idempotent."""
+        """Claim a batch of due jobs and run them at once (handlers that group their work, as
+        the wake-ups of timers do, then share transactions); how many were claimed. The done
+        ones are deleted together at the end (one commit, not one each): a job whose worker
+        dies before that runs again, and handlers are idempotent."""
         claimed = await self._claim()
-        done = [job for job in claimed if await self._execute(job)]
+        executed = await asyncio.gather(*(self._execute(job) for job in claimed))
+        done = [job for job, ok in zip(claimed, executed, strict=True) if ok]
         if done:
             # Only these claims' rows: a job whose lease ran out may have been claimed again.
             pairs = " OR ".join("(id = ? AND attempts = ?)" for _ in done)

@@ -19,6 +19,9 @@ from api.jobs import registry
 from api.jobs.queue import MAX_ATTEMPTS, QUEUE, TASK
 
 STALLED_SECONDS = 30.0
+# Jobs a worker runs at once: wake-ups running together share a transaction
+# (`api/flows/timers.py`), so more at once is fewer transactions, not only more overlap.
+CONCURRENCY = 16
 HEARTBEAT_SECONDS = 10.0
 SWEEP_TASK = "propflow.retry_stalled_jobs"
 # procrastinate counts retries, not runs.
@@ -29,7 +32,7 @@ logger = logging.getLogger("propflow.jobs")
 def create_app(database_url: str) -> procrastinate.App:
     """A procrastinate app on the database of `database_url` (a `postgres://` URL)."""
     app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url), max_size=4)
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url), max_size=8)
     )
     app.task(name=TASK, queue=QUEUE, retry=RETRY)(_run_job)
     sweep = app.task(name=SWEEP_TASK, queue=QUEUE, queueing_lock=SWEEP_TASK, pass_context=True)(
@@ -48,7 +51,7 @@ def conninfo(database_url: str) -> str:
 async def run_worker(
     app: procrastinate.App,
     *,
-    concurrency: int = 1,
+    concurrency: int = CONCURRENCY,
     wait: bool = True,
     stalled_seconds: float = STALLED_SECONDS,
     name: str = "propflow",

@@ -2,8 +2,9 @@
 DNS resolution (a name that resolves to 127.0.0.1 or 10.x is refused like the address itself),
 unless PROPFLOW_WEBHOOK_ALLOW_PRIVATE=true, which also allows `http://` (local receivers).
 
-The request then resolves the name again, so a name whose answer changes between the two
-(DNS rebinding) could still reach a private address; redirects are not followed.
+The name is resolved once, every address it resolves to is checked, and the request connects
+to the checked address (`Destination.request`): a name whose answer changes between the check
+and the connection (DNS rebinding) cannot reach a private address. Redirects are not followed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+# The addresses a name resolves to (IPv4 or IPv6 text); the system resolver unless a test or
+# an embedding application installs another.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 class RefusedDestinationError(Exception):
@@ -24,20 +33,52 @@ class RefusedDestinationError(Exception):
         return f"Refused to call {self.url}: {self.reason}"
 
 
-async def check_destination(url: str, *, allow_private: bool) -> None:
-    """Raise RefusedDestinationError unless `url` may be called now."""
-    parts = urlsplit(url)
-    if allow_private:
-        return
-    if parts.scheme != "https":
+async def system_resolve(host: str, port: int) -> list[str]:
+    answers = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(address[0]) for *_, address in answers]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A webhook URL and the one address the request connects to."""
+
+    url: httpx.URL
+    address: str
+
+    def request(self, client: httpx.AsyncClient, **kwargs: Any) -> httpx.Request:
+        """A POST to the pinned address that still names the host: its Host header, and for
+        https:// its TLS server name (SNI), against which the certificate is verified."""
+        headers = {**kwargs.pop("headers", {}), "Host": self.url.netloc.decode("ascii")}
+        return client.build_request(
+            "POST",
+            self.url.copy_with(host=self.address),
+            headers=headers,
+            extensions={"sni_hostname": self.url.host},
+            **kwargs,
+        )
+
+
+async def resolve_destination(url: str, *, allow_private: bool, resolve: Resolver) -> Destination:
+    """Resolve `url`'s host once and check each address; RefusedDestinationError unless the URL
+    may be called now."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise RefusedDestinationError(url, f"not a URL ({error})") from None
+    if parsed.scheme not in ("https", "http") or not parsed.host:
+        raise RefusedDestinationError(url, "only https:// URLs with a host")
+    if parsed.scheme != "https" and not allow_private:
         raise RefusedDestinationError(url, "only https:// (set PROPFLOW_WEBHOOK_ALLOW_PRIVATE)")
     try:
-        answers = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+        answers = await resolve(
+            parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
         )
-    except socket.gaierror as error:
+    except OSError as error:
         raise RefusedDestinationError(url, f"the name does not resolve ({error})") from None
-    for *_, address in answers:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise RefusedDestinationError(url, f"{ip} is not a public address")
+    if not answers:
+        raise RefusedDestinationError(url, "the name does not resolve")
+    if not allow_private:
+        for answer in answers:
+            if not ipaddress.ip_address(answer).is_global:
+                raise RefusedDestinationError(url, f"{answer} is not a public address")
+    return Destination(parsed, answers[0])

@@ -31,7 +31,12 @@ from api.jobs import queue
 from api.properties import service as properties_service
 from api.visitors import service as visitors_service
 from api.webhooks import signing
-from api.webhooks.addresses import RefusedDestinationError, check_destination
+from api.webhooks.addresses import (
+    RefusedDestinationError,
+    Resolver,
+    resolve_destination,
+    system_resolve,
+)
 from api.webhooks.models import WebhookDelivery
 
 RETRY_FOR = datetime.timedelta(hours=24)
@@ -43,6 +48,7 @@ logger = logging.getLogger("propflow.webhooks")
 @dataclass(frozen=True)
 class DeliveryOptions:
     allow_private: bool = False
+    resolve: Resolver = system_resolve
 
 
 _options = DeliveryOptions()
@@ -75,7 +81,9 @@ async def deliver(payload: dict[str, Any]) -> None:
 
 async def _attempt(delivery: WebhookDelivery, number: int) -> Attempt:
     try:
-        await check_destination(delivery.url, allow_private=_options.allow_private)
+        destination = await resolve_destination(
+            delivery.url, allow_private=_options.allow_private, resolve=_options.resolve
+        )
     except RefusedDestinationError as refused:
         return Attempt(ok=False, error=refused.reason, retry=False)
     body = json.dumps(await _body(delivery, number), separators=(",", ":")).encode()
@@ -89,7 +97,7 @@ async def _attempt(delivery: WebhookDelivery, number: int) -> Attempt:
     }
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
-            response = await http.post(delivery.url, content=body, headers=headers)
+            response = await http.send(destination.request(http, content=body, headers=headers))
     except httpx.HTTPError as error:
         return Attempt(ok=False, error=f"{type(error).__name__}: {error}"[:500])
     return Attempt(ok=200 <= response.status_code < 300, status_code=response.status_code)

@@ -381,3 +381,22 @@ export const inbox = {
       (data) => data.contact,
     ),
 };
+
+// Runs an operator can watch and stop: a flow's runs and webhook deliveries (the editor's Runs
+// tab), a contact's runs waiting on a timer (the contact page).
+const RUN = "id version status currentNodeId startedAt finishedAt resumeAt failure flow { id name } contact { id email visitorId }";
+const DELIVERY = "id runId nodeId url status attempts lastStatusCode lastError updatedAt";
+
+export const runs = {
+  ofFlow: (flowId) =>
+    gql(
+      `query($id: ID!) { flowRuns(flowId: $id, first: 50) { ${RUN} } webhookDeliveries(flowId: $id, first: 50) { ${DELIVERY} } }`,
+      { id: flowId },
+    ),
+  pendingOf: (contactId) =>
+    gql(`query($id: ID!) { contactPendingSteps(contactId: $id) { ${RUN} } }`, { id: contactId }).then(
+      (data) => data.contactPendingSteps,
+    ),
+  cancel: (id) =>
+    gql(`mutation($id: ID!) { cancelFlowRun(id: $id) { ${RUN} } }`, { id }).then((data) => data.cancelFlowRun),
+};

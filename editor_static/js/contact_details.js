@@ -1,8 +1,10 @@
 // One contact: every property editable in place (hidden ones under a toggle), +/- on numbers,
 // and the change history, newest first; both follow the contact's live changes. Below: the
-// contact's conversation (the Inbox's transcript), the pages viewed and the flows run.
+// contact's conversation (the Inbox's transcript), the pages viewed, the pending steps and the
+// flows run.
 import { contacts, inbox, queries } from "./api.js";
 import { flowRunList, pageViewList } from "./contact_activity.js";
+import { pendingSteps } from "./pending_steps.js";
 import { propertyField } from "./property_field.js";
 import { transcript } from "./transcript.js";
 import { formatValue } from "./values.js";
@@ -33,6 +35,7 @@ export async function show(root, id) {
     conversationLink: element("p"),
     pages: element("div"),
     runs: element("div"),
+    pending: pendingSteps(id),
   };
   const field = (property) => fieldOf(view, property);
   const hidden = properties.filter((property) => property.hidden);
@@ -59,7 +62,7 @@ export async function show(root, id) {
       "div",
       { class: "pf-contact-columns pf-contact-activity" },
       element("div", { class: "pf-contact-conversation" }, element("h2", { text: "Conversation" }), view.conversationLink, view.transcript.element),
-      element("div", { class: "pf-contact-pages" }, element("h2", { text: "Pages viewed" }), view.pages, element("h2", { text: "Flows run" }), view.runs),
+      element("div", { class: "pf-contact-pages" }, element("h2", { text: "Pages viewed" }), view.pages, element("h2", { text: "Pending steps" }), view.pending.element, element("h2", { text: "Flows run" }), view.runs),
     ),
   );
   root.replaceChildren(view.section);
@@ -120,6 +123,7 @@ async function showActivity(view) {
   );
   fill(view.pages, pageViewList(activity.pageViews));
   fill(view.runs, flowRunList(activity.flowRuns));
+  await view.pending.refresh();
 }
 
 // Shows the contact's values (not in a field being edited or holding a refused value) and,

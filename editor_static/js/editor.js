@@ -1,11 +1,12 @@
 // One flow's editor screen: the toolbar, the palette, the canvas with the issues panel under it,
-// and the side panel (inspector, preview, versions). It loads the flow, starts each module on
+// and the side panel (inspector, preview, versions, runs). It loads the flow, starts each module on
 // its part of the page and turns toolbar buttons and keyboard shortcuts into their calls.
 import { queries } from "./api.js";
 import * as autosave from "./autosave.js";
 import * as canvas from "./canvas.js";
 import * as clipboard from "./clipboard.js";
 import * as contextMenu from "./context_menu.js";
+import * as flowRuns from "./flow_runs.js";
 import { element } from "./views.js";
 import { subscribe } from "./events.js";
 import * as history from "./history.js";
@@ -56,6 +57,7 @@ export async function show(root, flowId) {
     inspector.init(page.inspector),
     issues.init(page.issues),
     preview.init(page.preview),
+    flowRuns.init(page.runs, flow.id),
     subscribe({
       "save:status": ({ state, detail }) => {
         page.status.dataset.state = state;
@@ -118,13 +120,17 @@ function layout(flow) {
     inspector: element("section", { class: "pf-inspector", "aria-label": "Inspector" }),
     preview: element("section", { class: "pf-preview", "aria-label": "Preview" }),
     versions: element("section", { class: "pf-versions-panel", "aria-label": "Versions" }),
+    runs: element("section", { class: "pf-runs-panel", "aria-label": "Runs" }),
   };
   const name = element("input", { class: "pf-flow-name", "aria-label": "Flow name", value: flow.name, required: true, "data-edits": true });
   name.addEventListener("change", () => name.value.trim() && autosave.rename(name.value.trim()));
   page.center = element("div", { class: "pf-center" }, page.canvas, page.issues);
   const side = tabs(
-    { Inspector: page.inspector, Preview: page.preview, Versions: page.versions },
-    (name) => preview.setShown(name === "Preview"),
+    { Inspector: page.inspector, Preview: page.preview, Versions: page.versions, Runs: page.runs },
+    (name) => {
+      preview.setShown(name === "Preview");
+      flowRuns.setShown(name === "Runs");
+    },
   );
   page.showTab = side.show;
   page.editor = element(

@@ -1,7 +1,8 @@
 // The preview: a test chat that runs the current draft with `simulateFlow` against a chosen
 // contact or an empty one. Each step (the page visit, an answer, a button) re-runs the whole
 // conversation so far; the chat shows the bot's new messages and the property changes the flow
-// would make. Nothing is written. The URL follows the trigger's until the designer types one,
+// would make. A draft that starts on "Property changed" can also be started by setting a
+// watched property. Nothing is written. The URL follows the trigger's until the designer types one,
 // and the path is highlighted on the canvas only while the Preview tab is shown.
 import { queries } from "./api.js";
 import { element, fill } from "./views.js";
@@ -36,6 +37,8 @@ export function init(container) {
       if (events.length && !stale) {
         stale = true;
         render();
+      } else if (!events.length) {
+        render(); // a "Property changed" trigger added or removed shows or hides its form
       }
     },
   });
@@ -97,6 +100,7 @@ function render() {
     element("h3", { text: "Preview" }),
     contactChooser(),
     visitForm(),
+    propertyForm(),
     element(
       "ol",
       { class: "pf-chat", "aria-label": "Preview chat" },
@@ -153,9 +157,28 @@ function visitForm() {
   return form;
 }
 
+// When the draft starts on "Property changed": set one of the watched properties, as an
+// operator or the API would; the preview goes on from the events so far (or starts with it).
+function propertyForm() {
+  const keys = [...new Set(model.current().nodes.filter((node) => node.type === "property_changed" && node.config?.key).map((node) => node.config.key))];
+  if (!keys.length) return null;
+  const key = element("select", { "aria-label": "Preview property" }, ...keys.map((name) => new Option(catalogue.propertyLabel(name), name)));
+  const value = element("input", { "aria-label": "Preview value", placeholder: "New value" });
+  const form = element("form", { class: "pf-row" }, key, value, element("button", { type: "submit", text: "Change" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const label = catalogue.propertyLabel(key.value);
+    step({ property: { key: key.value, value: value.value } }, { who: "page", text: `${label} changed to ${value.value}` });
+  });
+  return form;
+}
+
 function reply() {
   if (!result) return null;
-  if (!result.path.length) return element("p", { class: "pf-muted", text: "No trigger matches this URL." });
+  if (!result.path.length) {
+    const changed = Boolean(events.at(-1)?.property);
+    return element("p", { class: "pf-muted", text: changed ? "No trigger fires on this change." : "No trigger matches this URL." });
+  }
   if (!result.waitingAt) return element("p", { class: "pf-muted", text: "The flow has ended." });
   const options = result.messages.at(-1)?.options;
   if (options?.length) {

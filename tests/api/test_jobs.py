@@ -19,18 +19,23 @@ from api import db
 from api.flows.models import BotMessage, FlowNodeEntry, FlowRun
 from api.jobs import local, postgres, queue, registry
 from api.jobs.local import LocalWorker
-from api.settings import Settings
+from api.settings import RateLimitSettings, Settings
 from tests.support import jobs
 from tests.support.builders import publish_flow, wait_flow, workspace_key
+from tests.support.server import PROPFLOW
 from tests.support.visitor import Visitor
 
 RACED_JOBS = 1000
 KILL_TEST_SECONDS = 60
+RACE_SECONDS = 300
 
 
 @pytest.fixture
 def settings(empty_db: str) -> Settings:
-    return Settings(database_url=empty_db, run_jobs=False)
+    """Jobs run when the test says; 1,000 new visitors in a test are not an abuse."""
+    return Settings(
+        database_url=empty_db, run_jobs=False, rate_limits=RateLimitSettings(enabled=False)
+    )
 
 
 @pytest.fixture
@@ -89,6 +94,45 @@ async def test_two_workers_racing_run_each_due_job_once(app, empty_db, executed)
 
     assert sorted(executed) == list(range(RACED_JOBS))
     assert await jobs.scheduled_count() == 0
+
+
+async def test_two_workers_racing_for_due_wake_ups_step_each_run_once(gql, empty_db):
+    """1,000 runs whose Wait ends at once, and two workers: on PostgreSQL two `propflow worker`
+    processes (each grouping the wake-ups it runs at once into transactions)."""
+    await publish_flow(gql, "Nudge", wait_flow())
+    key = await workspace_key(gql)
+    for start in range(0, RACED_JOBS, 50):
+        visitors = [Visitor(gql, key, visitor_id=f"v{n}") for n in range(start, start + 50)]
+        await asyncio.gather(*(v.visit("https://shop.example/pricing") for v in visitors))
+    await jobs.make_due()
+
+    if db.is_postgres(empty_db):
+        await _two_worker_processes_until_done(empty_db)
+    else:
+        await asyncio.gather(LocalWorker().run_until_idle(), LocalWorker().run_until_idle())
+
+    assert await FlowRun.filter(status="completed").count() == RACED_JOBS
+    assert await BotMessage.all().count() == RACED_JOBS
+    assert await FlowNodeEntry.filter(node_id="m").count() == RACED_JOBS
+    assert await jobs.scheduled_count() == 0
+
+
+async def _two_worker_processes_until_done(url: str) -> None:
+    workers = [
+        await asyncio.create_subprocess_exec(
+            PROPFLOW, "worker", "--db", url, "--log-level", "warning"
+        )
+        for _ in range(2)
+    ]
+    try:
+        async with asyncio.timeout(RACE_SECONDS):
+            # The runs' state is in the database, which sends no signal: poll it.
+            while await FlowRun.filter(status="waiting").exists():  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+    finally:
+        for worker in workers:
+            worker.terminate()
+            await worker.wait()
 
 
 async def test_a_failing_job_is_retried_then_given_up(app, empty_db):

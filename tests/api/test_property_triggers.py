@@ -13,7 +13,7 @@ from api.flows.models import BotMessage, FlowRun
 from api.settings import Settings
 from tests.support import jobs
 from tests.support.builders import create_contact, create_property, flow_node, publish_flow
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, code_of
 
 SET = """
 mutation($id: ID!, $key: String!, $value: JSON) {
@@ -163,3 +163,37 @@ async def test_a_property_changed_job_that_runs_again_starts_nothing_more(gql, s
     await property_triggers.start_triggered(payload)  # its worker died after the commit
 
     assert await runs_of(flow_id) == 1
+
+
+SIMULATE = """query($graph: JSON!, $events: JSON!) {
+  simulateFlow(graph: $graph, events: $events) { messages { text } path }
+}"""
+
+
+async def test_the_preview_starts_on_a_property_change_of_the_workspaces_properties(gql, scored):
+    graph = triggered_flow(
+        {"key": "lead_score", "op": "GTE", "value": 50}, {"type": "send_message", "text": "Hot"}
+    )
+    change = {"property": {"key": "lead_score", "value": "55"}}
+
+    simulated = (await gql(SIMULATE, graph=graph, events=[change]))["simulateFlow"]
+
+    assert simulated == {"messages": [{"text": "Hot"}], "path": ["t", "s0", "e"]}
+    assert await FlowRun.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"key": "shoe_size", "value": 1}, "there is no property 'shoe_size'"),
+        ({"key": "lead_score", "value": "hot"}, "Property 'lead_score' (NUMBER) refused 'hot'"),
+    ],
+)
+async def test_the_preview_refuses_a_property_change_that_does_not_fit(
+    gql, scored, change, problem
+):
+    graph = triggered_flow({"key": "lead_score"})
+
+    error = await gql.error(SIMULATE, graph=graph, events=[{"property": change}])
+
+    assert code_of(error) == "VALIDATION_FAILED" and problem in error["message"]

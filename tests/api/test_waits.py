@@ -3,6 +3,8 @@ continues it on its published version, an operator sees and cancels it."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from api.flows import timers
@@ -88,6 +90,24 @@ async def test_a_wake_job_that_runs_again_changes_nothing(gql, visitor, empty_db
     await timers.wake(payload)  # its worker died after the commit: the job runs again
 
     assert await _bot_texts() == ["Still looking?"]
+
+
+async def test_wake_ups_due_together_go_on_together_and_a_copy_among_them_does_nothing(
+    gql, empty_db
+):
+    """Three visitors' timers and a second copy of one job, run at once (as a worker runs a
+    claimed batch): one transaction goes on with each run once."""
+    flow_id = await publish_flow(gql, "Nudge", wait_flow())
+    key = await workspace_key(gql)
+    for name in ("ann", "bob", "cy"):
+        await Visitor(gql, key, visitor_id=name).visit("https://shop.example/pricing")
+    payloads = await jobs.payloads(empty_db)
+
+    await asyncio.gather(*(timers.wake(payload) for payload in [*payloads, payloads[0]]))
+
+    assert await _bot_texts() == ["Still looking?"] * 3
+    runs = (await gql(RUNS, id=flow_id))["flowRuns"]
+    assert [run["status"] for run in runs] == ["completed"] * 3
 
 
 async def test_an_operator_cancels_a_waiting_run_and_its_job_does_nothing(gql, visitor, empty_db):

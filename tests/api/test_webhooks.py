@@ -4,12 +4,14 @@ unless PROPFLOW_WEBHOOK_ALLOW_PRIVATE is set."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +33,8 @@ from tests.support.builders import (
     workspace_key,
 )
 from tests.support.graphql import GraphQLClient, code_of
-from tests.support.server import serving
+from tests.support.server import free_port, serving
+from tests.support.tls_receiver import TlsReceiver, make_certificate, tls_receiver
 from tests.support.visitor import Visitor
 
 DELIVERIES = """
@@ -218,3 +221,93 @@ async def test_publish_refuses_a_webhook_url_that_is_not_https(gql):
 
 async def _texts() -> list[str]:
     return [message.text for message in await BotMessage.all().order_by("id")]
+
+
+def resolving(*answers: list[str]) -> tuple[list[str], Any]:
+    """A resolver whose answers change from one call to the next (DNS rebinding) and the names
+    it was asked."""
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return answers[min(len(asked), len(answers)) - 1]
+
+    return asked, resolve
+
+
+async def test_a_name_with_any_private_address_is_refused(gql, visited, empty_db, monkeypatch):
+    asked, resolve = resolving(["93.184.215.14", "10.0.0.7"])
+    options = delivery.DeliveryOptions(allow_private=False, resolve=resolve)
+    monkeypatch.setattr(delivery, "_options", options)
+    flow_id = await visited("https://hooks.test/lead")
+
+    await jobs.run_due_jobs(empty_db)
+
+    (refused,) = (await gql(DELIVERIES, id=flow_id))["webhookDeliveries"]
+    assert refused["status"] == "failed"
+    assert refused["lastError"] == "10.0.0.7 is not a public address"
+    assert asked == ["hooks.test"]
+
+
+async def test_the_request_connects_to_the_address_that_was_checked(
+    gql, visited, empty_db, monkeypatch
+):
+    """The name answers 127.0.0.1, then 127.0.0.2: the request goes to the first answer (the
+    one checked), not to a second resolution's."""
+    checked, rebound = Receiver(), Receiver()
+    port = free_port()
+    asked, resolve = resolving(["127.0.0.1"], ["127.0.0.2"])
+    monkeypatch.setattr(delivery, "_options", delivery.DeliveryOptions(True, resolve))
+    routes = [Route("/hook", checked.endpoint, methods=["POST"])]
+    rebound_routes = [Route("/hook", rebound.endpoint, methods=["POST"])]
+    async with (
+        serving(Starlette(routes=routes), host="127.0.0.1", port=port),
+        serving(Starlette(routes=rebound_routes), host="127.0.0.2", port=port),
+    ):
+        flow_id = await visited(f"http://hooks.test:{port}/hook")
+        await jobs.run_due_jobs(empty_db)
+
+    ((headers, _body),) = checked.received
+    assert headers["host"] == f"hooks.test:{port}"
+    assert rebound.received == [] and asked == ["hooks.test"]
+    (sent,) = (await gql(DELIVERIES, id=flow_id))["webhookDeliveries"]
+    assert sent["status"] == "ok"
+
+
+async def test_a_pinned_https_request_names_the_host_and_verifies_its_certificate(
+    gql, visited, empty_db, monkeypatch, tmp_path
+):
+    async with _pinned_tls_receiver(monkeypatch, tmp_path, "hooks.test") as receiver:
+        flow_id = await visited(f"https://hooks.test:{receiver.port}/hook")
+        await jobs.run_due_jobs(empty_db)
+
+    assert receiver.server_names == ["hooks.test"]
+    assert receiver.hosts == [f"hooks.test:{receiver.port}"]
+    (sent,) = (await gql(DELIVERIES, id=flow_id))["webhookDeliveries"]
+    assert sent["status"] == "ok"
+
+
+async def test_a_pinned_https_request_refuses_a_certificate_for_another_name(
+    gql, visited, empty_db, monkeypatch, tmp_path
+):
+    async with _pinned_tls_receiver(monkeypatch, tmp_path, "other.test") as receiver:
+        flow_id = await visited(f"https://hooks.test:{receiver.port}/hook")
+        await jobs.run_due_jobs(empty_db)
+
+    assert receiver.hosts == []
+    (sent,) = (await gql(DELIVERIES, id=flow_id))["webhookDeliveries"]
+    assert sent["status"] == "retrying" and "CERTIFICATE_VERIFY_FAILED" in sent["lastError"]
+
+
+@contextlib.asynccontextmanager
+async def _pinned_tls_receiver(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, certified: str
+) -> AsyncIterator[TlsReceiver]:
+    """An HTTPS receiver on 127.0.0.1 with a trusted certificate for `certified`, and
+    hooks.test resolving to it."""
+    certificate, key = make_certificate(folder, certified)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    _asked, resolve = resolving(["127.0.0.1"])
+    monkeypatch.setattr(delivery, "_options", delivery.DeliveryOptions(True, resolve))
+    async with tls_receiver(certificate, key) as receiver:
+        yield receiver

@@ -18,6 +18,13 @@ def editor(page, server, api) -> EditorPage:
     return signed_in
 
 
+def preview_change(editor: EditorPage, label: str, value: str) -> None:
+    """Set a watched property in the preview, as an operator would elsewhere."""
+    editor.page.get_by_label("Preview property").select_option(label=label)
+    editor.page.get_by_label("Preview value").fill(value)
+    editor.page.get_by_role("button", name="Change", exact=True).click()
+
+
 def test_lead_score_then_wait_then_webhook_is_built_previewed_and_published(editor, api):
     flow_id = editor.create_flow("Hot lead")
     changed = editor.add_node("property_changed", 80, 100)
@@ -30,17 +37,18 @@ def test_lead_score_then_wait_then_webhook_is_built_previewed_and_published(edit
     editor.set_text("url", "https://hooks.example.com/lead")
     sent = editor.add_node("send_message", 580, 330)
     editor.set_text("text", "Sent to the CRM")
-    # A page visit into the same wait, so the preview (driven by page views) can start it.
-    visit = editor.add_node("page_visit", 80, 330)
-    editor.set_text("url", "/pricing")
     editor.connect(changed, "next", wait)
-    editor.connect(visit, "next", wait)
     editor.connect(wait, "next", hook)
     editor.connect(hook, "ok", sent)
     editor.wait_saved()
 
-    editor.preview_visit("/pricing")
+    editor.tab("Preview")
+    preview_change(editor, "Lead score", "40")
+    expect(editor.page.get_by_text("No trigger fires on this change.")).to_be_visible()
+    preview_change(editor, "Lead score", "55")
     expect(editor.bot_messages()).to_have_text(["Sent to the CRM"])
+    for node_id in (changed, wait, hook, sent):
+        expect(editor.node(node_id)).to_have_attribute("data-preview", "passed")
 
     editor.publish()
     expect(editor.banner()).to_have_text("Published version 1.")

@@ -66,6 +66,11 @@ def test_simulate_ignores_pages_no_trigger_matches():
         ({"pageView": "/"}, "must be a list"),
         ([{"pageView": "/"}] * 101, "must be a list"),
         (["x"], "event 1 must be one of"),
+        ([{"property": 5}], 'property needs {"key", "value"}'),
+        ([{"property": {"key": "shoe_size"}}], 'property needs {"key", "value"}'),
+        ([{"property": {"key": "nope", "value": 1}}], "there is no property 'nope'"),
+        ([{"property": {"key": 7, "value": 1}}], "there is no property '7'"),
+        ([{"property": {"key": "shoe_size", "value": "big"}}], "Property 'shoe_size' (NUMBER)"),
         ([{"pageView": "/", "text": "x"}], "event 1 must be one of"),
         ([{"jump": 1}], "unknown event 'jump'"),
         ([{"choice": "1"}], "choice needs a number"),
@@ -74,11 +79,17 @@ def test_simulate_ignores_pages_no_trigger_matches():
     ],
 )
 def test_check_events_names_the_problem(events, problem):
-    assert problem in check_events(events)
+    assert problem in check_events(events, PROPERTIES)
 
 
 def test_check_events_accepts_good_events():
-    assert check_events([{"pageView": "/"}, {"text": "a"}, {"choice": 0}]) is None
+    events = [
+        {"pageView": "/"},
+        {"text": "a"},
+        {"choice": 0},
+        {"property": {"key": "shoe_size", "value": "42"}},
+    ]
+    assert check_events(events, PROPERTIES) is None
 
 
 def test_simulate_goes_through_a_wait_and_reports_when_it_would_end():
@@ -171,3 +182,32 @@ def test_simulate_takes_a_text_with_nothing_waiting_as_what_the_visitor_says():
     )
 
     assert [m.text for m in result.messages] == ["Plans start at 9 EUR"]
+
+
+def test_simulate_starts_property_changed_triggers_but_not_from_the_flows_own_writes():
+    program = compile_document(
+        doc(
+            node("c", "property_changed", key="shoe_size", op="GTE", value=40),
+            node("inc", "increment_property", key="shoe_size", by=10),
+            node("m", "send_message", text="Big feet: {shoe_size}"),
+            edge("c", "next", "inc"),
+            edge("inc", "next", "m"),
+        )
+    )
+
+    result = simulate(
+        program,
+        [
+            {"property": {"key": "shoe_size", "value": "38"}},
+            {"property": {"key": "page_views", "value": 3}},
+            {"property": {"key": "shoe_size", "value": 41}},
+        ],
+        values={"shoe_size": 30},
+        properties=PROPERTIES,
+        now=NOW,
+    )
+
+    # 38 does not make "≥ 40" true; 41 does, and the flow's own +10 (to 51) starts nothing.
+    assert [m.text for m in result.messages] == ["Big feet: 51"]
+    assert result.path == ["c", "inc", "m"]
+    assert result.changes == [Increment("inc", "shoe_size", 10)]

@@ -33,7 +33,9 @@ async def run_due_jobs(database_url: str, *, later_seconds: float = 0.0) -> None
     if db.is_postgres(database_url):
         app = postgres.create_app(database_url)
         async with app.open_async():
-            await postgres.run_worker(app, wait=False, install_signal_handlers=False)
+            # One at a time: with wait=False, a worker stops once a fetch finds nothing, and
+            # a job that another job schedules must be found after that one is done.
+            await postgres.run_worker(app, wait=False, concurrency=1, install_signal_handlers=False)
         return
     await LocalWorker(clock=lambda: time.time() + later_seconds).run_until_idle()
 
@@ -56,11 +58,17 @@ async def scheduled_count() -> int:
 
 async def first_payload(database_url: str) -> dict[str, Any]:
     """The payload of the first job scheduled (to run its handler by hand, twice)."""
+    return (await payloads(database_url))[0]
+
+
+async def payloads(database_url: str) -> list[dict[str, Any]]:
+    """The payloads of the jobs scheduled, in order (to run their handlers by hand)."""
     if db.is_postgres(database_url):
         rows = await db.connection().execute_query_dict(
-            "SELECT args FROM procrastinate_jobs WHERE task_name = $1 ORDER BY id LIMIT 1",
-            [queue.TASK],
+            "SELECT args FROM procrastinate_jobs WHERE task_name = $1 ORDER BY id", [queue.TASK]
         )
-        args = rows[0]["args"]
-        return (json.loads(args) if isinstance(args, str) else args)["payload"]
-    return (await Job.all().order_by("id").first()).payload
+        decoded = [
+            json.loads(row["args"]) if isinstance(row["args"], str) else row["args"] for row in rows
+        ]
+        return [args["payload"] for args in decoded]
+    return [job.payload for job in await Job.all().order_by("id")]

@@ -116,9 +116,13 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, seconds: floa
 
 
 @contextlib.asynccontextmanager
-async def serving(app: object) -> AsyncIterator[str]:
-    """Serve an app object with uvicorn in this event loop, on a free port; its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")  # type: ignore[arg-type]
+async def serving(
+    app: object, *, host: str = "127.0.0.1", port: int | None = None
+) -> AsyncIterator[str]:
+    """Serve an app object with uvicorn in this event loop (on a free port unless given); its
+    base URL."""
+    port = free_port() if port is None else port
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -126,7 +130,7 @@ async def serving(app: object) -> AsyncIterator[str]:
             if task.done():
                 task.result()
             await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{config.port}"
+        yield f"http://{host}:{config.port}"
     finally:
         server.should_exit = True
         await task

@@ -14,6 +14,7 @@ import contextlib
 import os
 import socket
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -166,6 +167,13 @@ def connection() -> BaseDBAsyncClient:
     """The open database's one connection (or pool)."""
     (name,) = connections.db_config
     return connections.get(name)
+
+
+def timestamp(stored: datetime | str) -> datetime:
+    """A timestamp column as the driver returns it (text on SQLite), aware as tortoise gives
+    it, for reads that skip the model: `fromisoformat` costs a tenth of tortoise's parse."""
+    moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def safe_url(url: str) -> str:

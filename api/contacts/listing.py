@@ -28,6 +28,7 @@ from pypika_tortoise.terms import (
     EmptyCriterion,
     NullCriterion,
     Term,
+    Tuple,
     ValueWrapper,
 )
 from pypika_tortoise.utils import format_alias_sql
@@ -258,9 +259,9 @@ async def _rows_by_one_property(
         )
         query = query.where(Criterion.all(conditions)).where(_NotNull(column))
         if cursor is not None:
-            query = query.where(
-                _beyond(order.descending, (column, value), (VALUE.contact_id, last_id))
-            )
+            # A row comparison: both backends then seek the index to the cursor.
+            walked, last = Tuple(column, VALUE.contact_id), Tuple(value, last_id)
+            query = query.where(walked < last if order.descending else walked > last)
         direction = Order.desc if order.descending else Order.asc
         query = query.orderby(column, order=direction).orderby(VALUE.contact_id, order=direction)
         rows = await _query(query.limit(limit))
@@ -271,16 +272,6 @@ async def _rows_by_one_property(
         query = query.where(CONTACT.id > last_id) if value is None and cursor else query
         rows += await _query(query.orderby(CONTACT.id).limit(limit - len(rows)))
     return rows
-
-
-def _beyond(descending: bool, *columns: tuple[Term, Any]) -> Criterion:
-    """Rows after the given (column, value) pairs, every column in the one direction: a row
-    comparison, spelled out (pypika has none)."""
-    (column, value), rest = columns[0], columns[1:]
-    beyond = column < value if descending else column > value
-    if not rest:
-        return beyond
-    return beyond | ((column == value) & _beyond(descending, *rest))
 
 
 def _valued(definition: PropertyDefinition) -> QueryBuilder:

@@ -237,10 +237,12 @@ class StoredValue(NamedTuple):
 async def values_of(
     contact_ids: Iterable[int], definitions: Mapping[str, PropertyDefinition]
 ) -> dict[int, list[StoredValue]]:
-    """The set values of many contacts for the given properties, in one query, in property
-    order, as plain rows: a page of
-    100 contacts with 5 columns built 500 models for this, with their properties prefetched and
-    every timestamp parsed by iso8601 (a third of the page's request)."""
+    """The set values of many contacts for the given properties, in one query, each contact's
+    in property order, as plain rows: a page of 100 contacts with 5 columns built 500 models
+    for this, with their properties prefetched and every timestamp parsed by iso8601 (a third
+    of the page's request). Ordered as the (contact, property) key holds them, so that SQLite
+    walks that key: ordered by property alone, without statistics, it walked each property's
+    values instead (an export of 100,000 contacts at 330 rows/s)."""
     by_id = {definition.id: definition for definition in definitions.values()}
     query = (
         db.connection()
@@ -248,7 +250,7 @@ async def values_of(
         .select(_VALUE.contact_id, _VALUE.property_id, *VALUE_COLUMNS, _VALUE.updated_at)
         .where(_VALUE.contact_id.isin(list(contact_ids)))
         .where(_VALUE.property_id.isin(list(by_id)))
-        .orderby(_VALUE.property_id)
+        .orderby(_VALUE.contact_id, _VALUE.property_id)
     )
     result: dict[int, list[StoredValue]] = {}
     for row in (await execute_pypika(query, using_db=db.connection())).rows:

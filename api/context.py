@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from api import auth
 from api.contacts import service as contacts_service
-from api.contacts.models import PropertyValue
+from api.contacts.service import StoredValue
 from api.flows import service as flows_service
 from api.flows.models import Flow, FlowVersion
 from api.properties import service as properties_service
@@ -19,7 +19,7 @@ from api.rate_limits import RateLimiter, client_address
 from api.settings import Settings
 from api.workspaces.models import Operator
 
-ValuesOfContact = list[tuple[PropertyDefinition, PropertyValue]]
+ValuesOfContact = list[StoredValue]
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Context:
 
     def __post_init__(self) -> None:
         # Not cached: a WebSocket's context lives as long as its subscriptions.
-        self.values = DataLoader(load_fn=_load_values, cache=False)
+        self.values = DataLoader(load_fn=self._load_values, cache=False)
         self.contact_counts = DataLoader(load_fn=_load_contact_counts, cache=False)
         self.operators = DataLoader(load_fn=_load_operators)
         self.flow_versions = DataLoader(load_fn=_load_flow_versions)
@@ -89,6 +89,10 @@ class Context:
     async def _read_definitions(self) -> dict[str, PropertyDefinition]:
         return await properties_service.definitions_by_key(await self.workspace_id())
 
+    async def _load_values(self, contact_ids: list[int]) -> list[ValuesOfContact]:
+        found = await contacts_service.values_of(contact_ids, await self.definitions())
+        return [found.get(contact_id, []) for contact_id in contact_ids]
+
     async def _load_flows_using(self, keys: list[str]) -> list[list[Flow]]:
         found = await flows_service.flows_using(await self.workspace_id(), keys)
         return [found.get(key, []) for key in keys]
@@ -96,11 +100,6 @@ class Context:
     async def _load_flow_stats(self, flow_ids: list[int]) -> list[dict[str, int]]:
         found = await flows_service.stats_by_flow(await self.workspace_id(), flow_ids)
         return [found.get(flow_id, {}) for flow_id in flow_ids]
-
-
-async def _load_values(contact_ids: list[int]) -> list[ValuesOfContact]:
-    found = await contacts_service.values_of(contact_ids)
-    return [found.get(contact_id, []) for contact_id in contact_ids]
 
 
 async def _load_contact_counts(property_ids: list[int]) -> list[int]:

@@ -22,8 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from api import auth, rate_limits
 from api.contacts import listing
-from api.contacts.models import Contact, PropertyValue
-from api.contacts.values import VALUE_COLUMNS, column_for, from_column
+from api.contacts import service as contacts_service
 from api.errors import (
     LimitExceededError,
     PropflowError,
@@ -64,7 +63,7 @@ async def export_contacts(request: Request) -> Response:
             include_anonymous=params.get("includeAnonymous") == "true",
             search=text_parameter(params, "search"),
         )
-        first: list[Contact] = await anext(batches, [])
+        first: list[listing.ContactRow] = await anext(batches, [])
     except UnauthenticatedError as error:
         return JSONResponse({"error": str(error), "code": error.code}, status_code=401)
     except LimitExceededError as error:
@@ -80,13 +79,13 @@ async def _rows(
     header: Sequence[str],
     columns: Sequence[str],
     definitions: dict[str, Any],
-    first: list[Contact],
-    rest: AsyncIterator[list[Contact]],
+    first: list[listing.ContactRow],
+    rest: AsyncIterator[list[listing.ContactRow]],
 ) -> AsyncIterator[str]:
     """The header, then one chunk per batch: a chunk per row cost an ASGI send (and a
     csv writer) for each of them, most of the export's time."""
     yield _lines([[_neutralized(cell) for cell in header]])
-    wanted = {definitions[c].id: definitions[c] for c in columns if c in definitions}
+    wanted = {column: definitions[column] for column in columns if column in definitions}
     batch = first
     while batch:
         values = await _values([contact.id for contact in batch], wanted)
@@ -98,22 +97,17 @@ async def _rows(
 
 
 async def _values(
-    contact_ids: list[int], wanted: dict[int, PropertyDefinition]
+    contact_ids: list[int], wanted: dict[str, PropertyDefinition]
 ) -> dict[int, dict[str, Any]]:
-    """The chosen properties' values by contact, read as plain tuples: building a model object
-    per value was most of the export's time."""
-    rows = await PropertyValue.filter(
-        contact_id__in=contact_ids, property_id__in=list(wanted)
-    ).values_list("contact_id", "property_id", *VALUE_COLUMNS)
-    found: dict[int, dict[str, Any]] = {}
-    for contact_id, property_id, *stored in rows:
-        definition = wanted[property_id]
-        value = stored[VALUE_COLUMNS.index(column_for(definition.type))]
-        found.setdefault(contact_id, {})[definition.key] = from_column(definition.type, value)
-    return found
+    """The chosen properties' values by contact."""
+    found = await contacts_service.values_of(contact_ids, wanted)
+    return {
+        contact_id: {stored.definition.key: stored.value for stored in values}
+        for contact_id, values in found.items()
+    }
 
 
-def _cell(contact: Contact, column: str, by_key: dict[str, Any]) -> str:
+def _cell(contact: listing.ContactRow, column: str, by_key: dict[str, Any]) -> str:
     if column in CONTACT_COLUMNS:
         return _neutralized(CONTACT_COLUMNS[column](contact))
     value = by_key.get(column)

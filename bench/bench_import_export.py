@@ -194,7 +194,6 @@ def _csv_file() -> bytes:
 
 
 if __name__ == "__main__":
-    for title, unit, rows in sections():
-        print(f"-- {title}")
-        for name, rate, peak in rows:
-            print(f"{name:55} {rate:10.1f} {unit}  peak {peak:.1f} MiB")
+    from bench.table import print_table
+
+    print_table(sections())

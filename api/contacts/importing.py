@@ -31,6 +31,7 @@ from flow_graph.property_types import PropertyType, Value
 BATCH_SIZE = 500
 MAX_COLUMNS = 500
 ID_COLUMN = "id"
+NEW_CONTACT_FIELDS = ("id", "workspace_id", "visitor_id", "email")
 
 
 @dataclass
@@ -252,7 +253,9 @@ async def _create_contacts(
         [(workspace_id, email, stamp, stamp) for email in emails],
         "id",
     )
-    for contact in await Contact.filter(id__in=ids):
+    # Without the timestamps, known: parsing them back was a tenth of an import of new contacts.
+    for contact in await Contact.filter(id__in=ids).only(*NEW_CONTACT_FIELDS):
+        contact.created_at = contact.updated_at = stamp
         existing[f"email:{contact.email}"] = contact
     return set(ids)
 

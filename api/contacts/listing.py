@@ -14,7 +14,8 @@ import json
 import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from pypika_tortoise import Order, Query, SqlContext
 from pypika_tortoise.enums import Equality, JoinType
@@ -27,6 +28,7 @@ from pypika_tortoise.terms import (
     EmptyCriterion,
     NullCriterion,
     Term,
+    Tuple,
     ValueWrapper,
 )
 from pypika_tortoise.utils import format_alias_sql
@@ -41,7 +43,6 @@ from api.contacts.filters import (
     property_id,
     search_condition,
 )
-from api.contacts.models import Contact
 from api.contacts.values import column_for, from_column, to_parameter
 from api.errors import LimitExceededError, ValidationFailedError
 from api.ids import MAX_ID
@@ -56,12 +57,6 @@ CREATED_AT = "createdAt"
 class SortKey:
     key: str
     descending: bool = False
-
-
-@dataclass(frozen=True)
-class Page:
-    contacts: list[tuple[Contact, str]]
-    has_next_page: bool
 
 
 class _NotNull(NullCriterion):
@@ -79,6 +74,30 @@ class _Order:
     definition: PropertyDefinition | None
 
 
+class ContactRow(NamedTuple):
+    """A contact of a page, read with the page's query: a model per contact (its timestamps
+    parsed by iso8601) was a second query and, for an export, a quarter of its time."""
+
+    id: int
+    visitor_id: str | None
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    contacts: list[ContactRow]
+    has_next_page: bool
+    rows: list[dict[str, Any]]
+    orders: list[_Order]
+
+    def cursor(self, index: int) -> str:
+        """The cursor after `contacts[index]`, written when asked: an export needs one per
+        batch, and encoding it for every row was a tenth of its time."""
+        return _encode_cursor(self.rows[index], self.orders)
+
+
 async def list_contacts(
     workspace_id: int,
     *,
@@ -88,16 +107,19 @@ async def list_contacts(
     sort: Sequence[SortKey] = (),
     include_anonymous: bool = False,
     search: str | None = None,
+    definitions: Mapping[str, PropertyDefinition] | None = None,
 ) -> Page:
     """A page of matching contacts. Their total is `count_contacts`, apart: a COUNT over every
-    match is the one part whose cost grows with the workspace, so it runs only when asked."""
+    match is the one part whose cost grows with the workspace, so it runs only when asked.
+    `definitions` are the workspace's, when the caller has read them already."""
     if first > MAX_PAGE_SIZE:
         raise LimitExceededError(
             f"first is {first}; at most {MAX_PAGE_SIZE} contacts per page", limit=MAX_PAGE_SIZE
         )
     if first < 0:
         raise ValidationFailedError("first must not be negative", field="first")
-    definitions = await properties_service.definitions_by_key(workspace_id)
+    if definitions is None:
+        definitions = await properties_service.definitions_by_key(workspace_id)
     conditions = _conditions(workspace_id, filters, include_anonymous, definitions, search)
     orders = _orders(sort, definitions)
     cursor = _decode_cursor(after, orders)
@@ -105,15 +127,8 @@ async def list_contacts(
         rows = await _rows_by_one_property(conditions, orders[0], cursor, first + 1)
     else:
         rows = await _page_rows(conditions, orders, cursor, first + 1)
-    has_next = len(rows) > first
-    rows = rows[:first]
-    by_id = {
-        contact.id: contact for contact in await Contact.filter(id__in=[r["id"] for r in rows])
-    }
-    contacts = [
-        (by_id[row["id"]], _encode_cursor(row, orders)) for row in rows if row["id"] in by_id
-    ]
-    return Page(contacts=contacts, has_next_page=has_next)
+    rows, has_next = rows[:first], len(rows) > first
+    return Page([_contact(row) for row in rows], has_next, rows, orders)
 
 
 async def count_contacts(
@@ -136,8 +151,9 @@ async def iterate_contacts(
     include_anonymous: bool = True,
     search: str | None = None,
     batch_size: int = MAX_PAGE_SIZE,
-) -> AsyncIterator[list[Contact]]:
+) -> AsyncIterator[list[ContactRow]]:
     """Every matching contact, a batch at a time, in constant memory (for CSV export)."""
+    definitions = await properties_service.definitions_by_key(workspace_id)
     cursor = None
     while True:
         page = await list_contacts(
@@ -148,12 +164,13 @@ async def iterate_contacts(
             sort=sort,
             include_anonymous=include_anonymous,
             search=search,
+            definitions=definitions,
         )
         if page.contacts:
-            yield [contact for contact, _ in page.contacts]
+            yield page.contacts
         if not page.has_next_page:
             return
-        cursor = page.contacts[-1][1]
+        cursor = page.cursor(-1)
 
 
 def _conditions(
@@ -207,7 +224,8 @@ async def _page_rows(
     limit: int,
 ) -> list[dict[str, Any]]:
     query = _contacts().select(
-        CONTACT.id, *(order.expression.as_(f"s{i}") for i, order in enumerate(orders))
+        *_contact_columns(CONTACT.id),
+        *(order.expression.as_(f"s{i}") for i, order in enumerate(orders)),
     )
     query = query.where(Criterion.all(conditions)).where(_after(orders, cursor))
     for order in orders:
@@ -228,23 +246,28 @@ async def _rows_by_one_property(
     """`_page_rows` for the common sort, by one property, in two index-driven steps: contacts
     with a value, walked from the value's (property, value, contact) index, then those without
     one, in id order. The generic query orders every matching contact by a subquery, a full
-    sort (450 ms at 100,000 contacts on SQLite, 5 ms this way)."""
+    sort (450 ms at 100,000 contacts on SQLite, 5 ms this way). Ties among the values go by
+    id in the sort's direction, as that index holds them: with the id always ascending, SQLite
+    sorted each run of equal values (a shoe size: 5,000 contacts) before the first row."""
     assert order.definition is not None
     column = VALUE.field(column_for(order.definition.type))
     rows: list[dict[str, Any]] = []
     value, last_id = (cursor[0][0], cursor[1]) if cursor is not None else (None, 0)
     if cursor is None or value is not None:
-        query = _valued(order.definition).select(CONTACT.id, column.as_("s0"))
+        query = _valued(order.definition).select(
+            *_contact_columns(VALUE.contact_id), column.as_("s0")
+        )
         query = query.where(Criterion.all(conditions)).where(_NotNull(column))
         if cursor is not None:
-            beyond = column < value if order.descending else column > value
-            query = query.where(beyond | ((column == value) & (CONTACT.id > last_id)))
+            # A row comparison: both backends then seek the index to the cursor.
+            walked, last = Tuple(column, VALUE.contact_id), Tuple(value, last_id)
+            query = query.where(walked < last if order.descending else walked > last)
         direction = Order.desc if order.descending else Order.asc
-        query = query.orderby(column, order=direction).orderby(CONTACT.id, order=Order.asc)
+        query = query.orderby(column, order=direction).orderby(VALUE.contact_id, order=direction)
         rows = await _query(query.limit(limit))
     if len(rows) < limit:
         unset = ~has_value(order.definition, _NotNull(column))
-        query = _contacts().select(CONTACT.id, ValueWrapper(None).as_("s0"))
+        query = _contacts().select(*_contact_columns(CONTACT.id), ValueWrapper(None).as_("s0"))
         query = query.where(Criterion.all(conditions)).where(unset)
         query = query.where(CONTACT.id > last_id) if value is None and cursor else query
         rows += await _query(query.orderby(CONTACT.id).limit(limit - len(rows)))
@@ -340,6 +363,21 @@ def _parameter(order: _Order, value: Any) -> Any:
     else:
         value.encode()  # a lone surrogate: UnicodeEncodeError, a ValueError
     return to_parameter(order.definition.type, value)
+
+
+def _contact_columns(id: Term) -> list[Term]:
+    """A page query's contact columns; `id` as the index that drives the query holds it."""
+    return [id.as_("id"), *(CONTACT.field(name) for name in ContactRow._fields[1:])]
+
+
+def _contact(row: Mapping[str, Any]) -> ContactRow:
+    return ContactRow(
+        row["id"],
+        row["visitor_id"],
+        row["email"],
+        db.timestamp(row["created_at"]),
+        db.timestamp(row["updated_at"]),
+    )
 
 
 def _contacts() -> QueryBuilder:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from api import pubsub
 from api.contacts import listing, service
@@ -18,6 +19,7 @@ from api.contacts.types import (
     ContactConnection,
     ContactEdge,
     ContactSort,
+    LoadedValues,
     PageInfo,
     PropertyFilter,
     PropertyValueInput,
@@ -56,10 +58,14 @@ class Query:
             sort=[listing.SortKey(s.key, s.direction is SortDirection.DESC) for s in sort or []],
             include_anonymous=bool(include_anonymous),
             search=search,
+            definitions=await info.context.definitions(),
         )
+        loaded = await _page_values(info, [contact.id for contact in page.contacts])
         edges = [
-            ContactEdge(node=Contact.from_model(contact), cursor=cursor)
-            for contact, cursor in page.contacts
+            ContactEdge(
+                node=Contact.from_model(contact, loaded.get(contact.id)), cursor=page.cursor(index)
+            )
+            for index, contact in enumerate(page.contacts)
         ]
         return ContactConnection(
             edges=edges,
@@ -130,6 +136,36 @@ class Mutation:
             operator.workspace_id, str(id), origin=_operator_origin(operator.id)
         )
         return True
+
+
+VALUE_FIELDS = [{"edges"}, {"node"}, {"value", "properties"}]
+
+
+async def _page_values(info: strawberry.Info, contact_ids: list[int]) -> dict[int, LoadedValues]:
+    """The values of a page's contacts, read at once when the query asks for any."""
+    if not contact_ids or not _asks(info.selected_fields[0].selections, VALUE_FIELDS):
+        return {}
+    definitions = await info.context.definitions()
+    found = await service.values_of(contact_ids, definitions)
+    return {
+        contact_id: LoadedValues(found.get(contact_id, []), definitions)
+        for contact_id in contact_ids
+    }
+
+
+def _asks(selections: Sequence[Selection], path: Sequence[set[str]]) -> bool:
+    """Whether a field named in path[-1] is selected through fields named in the rest of
+    path, in order (fragments looked through)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found = selection.name in path[0] and (
+                len(path) == 1 or _asks(selection.selections, path[1:])
+            )
+        else:
+            found = _asks(selection.selections, path)
+        if found:
+            return True
+    return False
 
 
 def _operator_origin(operator_id: int) -> service.Origin:

@@ -8,16 +8,19 @@ values recorded in history are exact. Subscribers hear of a change after its com
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from pypika_tortoise import Table
 from tortoise.functions import Count
+from tortoise.query_api import execute_pypika
 from tortoise.transactions import in_transaction
 
-from api import pubsub
+from api import db, pubsub
 from api.contacts import value_store
 from api.contacts.models import Contact, PropertyChange, PropertyValue
 from api.contacts.value_store import Origin, ValueChange
-from api.contacts.values import read_value
+from api.contacts.values import VALUE_COLUMNS, column_for, from_column, read_value
 from api.errors import NotFoundError, ValidationFailedError
 from api.ids import parse_id
 from api.properties import service as properties_service
@@ -26,6 +29,7 @@ from flow_graph.errors import InvalidValueError
 from flow_graph.property_types import Value, normalize_value
 
 MAX_HISTORY = 500
+_VALUE = Table("property_value")
 
 
 async def create_contact(
@@ -92,7 +96,11 @@ async def _store_values(
 
 async def delete_contact(workspace_id: int, contact_id: str, *, origin: Origin) -> None:
     contact = await require_contact(workspace_id, contact_id)
-    keys = [definition.key for definition, _ in (await values_of([contact.id])).get(contact.id, [])]
+    definitions = await properties_service.definitions_by_key(workspace_id)
+    keys = [
+        value.definition.key
+        for value in (await values_of([contact.id], definitions)).get(contact.id, [])
+    ]
     async with in_transaction():
         await contact.delete()
     await announce(contact, keys, origin, deleted=True)
@@ -218,14 +226,41 @@ def normalize(definition: PropertyDefinition, raw: Any) -> Value:
         ) from None
 
 
+class StoredValue(NamedTuple):
+    """One set value of a contact, read without a model object."""
+
+    definition: PropertyDefinition
+    value: Value | None
+    updated_at: datetime
+
+
 async def values_of(
-    contact_ids: Iterable[int],
-) -> dict[int, list[tuple[PropertyDefinition, PropertyValue]]]:
-    """The set values of many contacts, with their definitions, in one query."""
-    result: dict[int, list[tuple[PropertyDefinition, PropertyValue]]] = {}
-    rows = await PropertyValue.filter(contact_id__in=list(contact_ids)).prefetch_related("property")
-    for row in sorted(rows, key=lambda row: row.property_id):
-        result.setdefault(row.contact_id, []).append((row.property, row))
+    contact_ids: Iterable[int], definitions: Mapping[str, PropertyDefinition]
+) -> dict[int, list[StoredValue]]:
+    """The set values of many contacts for the given properties, in one query, each contact's
+    in property order, as plain rows: a page of 100 contacts with 5 columns built 500 models
+    for this, with their properties prefetched and every timestamp parsed by iso8601 (a third
+    of the page's request). Ordered as the (contact, property) key holds them, so that SQLite
+    walks that key: ordered by property alone, without statistics, it walked each property's
+    values instead (an export of 100,000 contacts at 330 rows/s)."""
+    by_id = {definition.id: definition for definition in definitions.values()}
+    query = (
+        db.connection()
+        .query_class.from_(_VALUE)
+        .select(_VALUE.contact_id, _VALUE.property_id, *VALUE_COLUMNS, _VALUE.updated_at)
+        .where(_VALUE.contact_id.isin(list(contact_ids)))
+        .where(_VALUE.property_id.isin(list(by_id)))
+        .orderby(_VALUE.contact_id, _VALUE.property_id)
+    )
+    result: dict[int, list[StoredValue]] = {}
+    for row in (await execute_pypika(query, using_db=db.connection())).rows:
+        definition = by_id.get(row["property_id"])
+        if definition is not None:
+            stored = row[column_for(definition.type)]
+            value = StoredValue(
+                definition, from_column(definition.type, stored), db.timestamp(row["updated_at"])
+            )
+            result.setdefault(row["contact_id"], []).append(value)
     return result
 
 

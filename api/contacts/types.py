@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
 from api.contacts import models, service
 from api.contacts.history import Author, authors
-from api.contacts.values import read_value
+from api.contacts.listing import ContactRow
+from api.contacts.service import StoredValue
 from api.enums import ChangeSource, FilterOperator, PropertyType
 from api.errors import ValidationFailedError
 from api.flows import service as flows_service
 from api.flows.types import FlowRun
 from api.inbox import listing
 from api.inbox.types import Conversation, PageViewRecord
+from api.properties.models import PropertyDefinition
 from api.workspaces.types import Operator
+
+T = TypeVar("T")
 
 
 @strawberry.enum
@@ -80,6 +86,37 @@ class PropertyChange:
         return Operator.from_model(operator) if operator else None
 
 
+@dataclass(frozen=True)
+class LoadedValues:
+    """A contact's set values with its workspace's definitions. Read with its page, they let its
+    value fields answer without awaiting: 500 awaited fields (100 contacts, 5 columns) cost
+    more than the page's SQL, a task and a batch-loader future each."""
+
+    values: list[StoredValue]
+    definitions: Mapping[str, PropertyDefinition]
+
+    def value(self, key: str) -> JSON | None:
+        for stored in self.values:
+            if stored.definition.key == key:
+                return JSON(stored.value)
+        if key not in self.definitions:
+            raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
+        return None
+
+    def properties(self, keys: list[str] | None) -> list[PropertyValue]:
+        wanted = set(keys) if keys is not None else None
+        return [
+            PropertyValue(
+                key=stored.definition.key,
+                type=stored.definition.type,
+                value=JSON(stored.value),
+                updated_at=stored.updated_at,
+            )
+            for stored in self.values
+            if wanted is None or stored.definition.key in wanted
+        ]
+
+
 @strawberry.type(description="A visitor or customer of the website.")
 class Contact:
     id: strawberry.ID
@@ -87,42 +124,46 @@ class Contact:
     email: str | None
     created_at: datetime
     updated_at: datetime
+    loaded: strawberry.Private[LoadedValues | None] = None
 
     @classmethod
-    def from_model(cls, contact: models.Contact) -> Contact:
+    def from_model(
+        cls, contact: models.Contact | ContactRow, loaded: LoadedValues | None = None
+    ) -> Contact:
         return cls(
             id=strawberry.ID(str(contact.id)),
             visitor_id=contact.visitor_id,
             email=contact.email,
             created_at=contact.created_at,
             updated_at=contact.updated_at,
+            loaded=loaded,
         )
 
-    @strawberry.field(description="The values that are set; only the given keys when asked.")
-    async def properties(
+    @strawberry.field(
+        graphql_type=list[PropertyValue],
+        description="The values that are set; only the given keys when asked.",
+    )
+    def properties(
         self, info: strawberry.Info, keys: list[str] | None = None
-    ) -> list[PropertyValue]:
-        values = await info.context.values.load(int(self.id))
-        wanted = set(keys) if keys is not None else None
-        return [
-            PropertyValue(
-                key=definition.key,
-                type=definition.type,
-                value=JSON(read_value(definition.type, row)),
-                updated_at=row.updated_at,
-            )
-            for definition, row in values
-            if wanted is None or definition.key in wanted
-        ]
+    ) -> list[PropertyValue] | Awaitable[list[PropertyValue]]:
+        if self.loaded is None:
+            return self._read_then(info, lambda loaded: loaded.properties(keys))
+        return self.loaded.properties(keys)
 
-    @strawberry.field(description="The value of one property, or null when it is not set.")
-    async def value(self, info: strawberry.Info, key: str) -> JSON | None:
-        for definition, row in await info.context.values.load(int(self.id)):
-            if definition.key == key:
-                return JSON(read_value(definition.type, row))
-        if key not in await info.context.definitions():
-            raise ValidationFailedError(f"There is no property with the key '{key}'", key=key)
-        return None
+    @strawberry.field(
+        graphql_type=JSON | None,
+        description="The value of one property, or null when it is not set.",
+    )
+    def value(self, info: strawberry.Info, key: str) -> JSON | Awaitable[JSON | None] | None:
+        if self.loaded is None:
+            return self._read_then(info, lambda loaded: loaded.value(key))
+        return self.loaded.value(key)
+
+    async def _read_then(self, info: strawberry.Info, answer: Callable[[LoadedValues], T]) -> T:
+        """`answer` from this contact's values, read on their own (batched with the other
+        contacts' of the response that were not read with a page)."""
+        values = await info.context.values.load(int(self.id))
+        return answer(LoadedValues(values, await info.context.definitions()))
 
     @strawberry.field(description="Its conversation in the Inbox (open or resolved), if any.")
     async def conversation(self) -> Conversation | None:

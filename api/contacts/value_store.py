@@ -213,7 +213,9 @@ def _grouped(history: Sequence[tuple[Contact, ValueChange, LateOrigin]]) -> list
     groups: dict[tuple[int, tuple[int, ...]], FlushedChanges] = {}
     for contact, change, origin in history:
         chain = origin.chain()
-        group = groups.setdefault((contact.id, chain), FlushedChanges(contact, chain, {}))
+        group = groups.get((contact.id, chain))
+        if group is None:  # not setdefault: a group built for every change was an import's tenth
+            group = groups[contact.id, chain] = FlushedChanges(contact, chain, {})
         first_old = group.changes.get(change.key, (change.old, None))[0]
         group.changes[change.key] = (first_old, change.new)
     return [group for group in groups.values() if _changed_any(group)]

@@ -150,6 +150,17 @@ async def test_sort_by_text_date_and_created_at(gql: GraphQLClient, people):
     ]
 
 
+async def test_equal_values_go_by_id_in_the_direction_of_the_sort(gql: GraphQLClient, people):
+    await create_contact(gql, name="Eve", email="eve@example.com", shoe_size=44)
+    await create_contact(gql, name="Finn", email="finn@example.com", shoe_size=38)
+
+    ascending = await names(gql, sort=[{"key": "shoe_size"}])
+    descending = await names(gql, sort=[{"key": "shoe_size", "direction": "DESC"}])
+
+    assert ascending == ["Cleo", "Ann", "Finn", "Bob", "Eve", "Dan"]
+    assert descending == ["Eve", "Bob", "Finn", "Ann", "Cleo", "Dan"]
+
+
 async def test_sort_by_an_unknown_key_is_refused(gql: GraphQLClient, people):
     error = await gql.error(LIST, sort=[{"key": "nope"}])
 
@@ -210,6 +221,40 @@ async def test_first_zero_returns_only_the_count(gql: GraphQLClient, people):
     assert data["edges"] == []
     assert data["totalCount"] == 4
     assert data["pageInfo"]["hasNextPage"] is True
+
+
+VALUES = """
+query($key: String!) {
+  contacts(sort: [{key: "name"}]) { edges { node { value(key: $key) ...Set } } }
+}
+fragment Set on Contact { properties(keys: ["plan", "shoe_size"]) { key value updatedAt } }"""
+
+
+async def test_a_page_answers_values_and_properties_read_with_it(gql: GraphQLClient, people):
+    nodes = [edge["node"] for edge in (await gql(VALUES, key="plan"))["contacts"]["edges"]]
+    one = (await gql('{ contact(id: "1") { value(key: "plan") properties { key } } }'))["contact"]
+
+    assert [node["value"] for node in nodes] == ["Pro", "Free", None, None]
+    assert [[(p["key"], p["value"]) for p in node["properties"]] for node in nodes] == [
+        [("shoe_size", 38), ("plan", "Pro")],
+        [("shoe_size", 44), ("plan", "Free")],
+        [("shoe_size", 9)],
+        [],
+    ]
+    assert nodes[0]["properties"][0]["updatedAt"].endswith("+00:00")
+    assert one["value"] == "Pro"
+    assert [p["key"] for p in one["properties"]] == [
+        "name", "email", "shoe_size", "plan", "birthday", "subscribed"
+    ]  # fmt: skip
+
+
+async def test_an_unknown_value_key_is_refused_on_a_page_and_alone(gql: GraphQLClient, people):
+    on_page = await gql.error(VALUES, key="nope")
+    alone = await gql.error('{ contact(id: "1") { value(key: "nope") } }')
+
+    for error in (on_page, alone):
+        assert code_of(error) == "VALIDATION_FAILED"
+        assert "'nope'" in error["message"]
 
 
 def contact_counts(caplog: pytest.LogCaptureFixture) -> int:

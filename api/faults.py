@@ -32,11 +32,26 @@ _SQLITE_MESSAGES = (
     "attempt to write a readonly database",
 )
 _OS_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT}
+_LOST = (
+    asyncpg.InterfaceError,  # the connection is closed
+    asyncpg.InternalClientError,  # left mid-operation by a lost connection
+    asyncpg.PostgresConnectionError,  # SQLSTATE 08: lost in the middle of an operation
+    asyncpg.AdminShutdownError,  # terminated, or the server shuts down
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+)
 
 
 def is_transient(error: BaseException | None) -> bool:
     """Whether `error`, or any error it was raised from, is one a retry can fix."""
     return any(_transient(cause) for cause in _causes(error))
+
+
+def is_connection_lost(error: BaseException | None) -> bool:
+    """Whether `error`, or any error it was raised from, says a PostgreSQL connection is gone
+    (closed, terminated by the server, or left mid-operation by a loss): the pool's other
+    connections, opened to the same server, are likely gone too."""
+    return any(isinstance(cause, _LOST) for cause in _causes(error))
 
 
 def dependency_of(error: BaseException | None) -> str:

@@ -19,6 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
 
 RETRY_AFTER_SECONDS = 1
+DATABASE, BROKER = "the database", "the broker"
 # SQLSTATE classes: connection exception, transaction rollback (serialization, deadlock),
 # insufficient resources (disk full, too many connections), operator intervention (shutdown,
 # cannot connect now), system error (I/O).
@@ -57,7 +58,7 @@ def is_connection_lost(error: BaseException | None) -> bool:
 def dependency_of(error: BaseException | None) -> str:
     """'the broker' or 'the database': which one failed, for the log."""
     broker = (RedisConnectionError, RedisTimeoutError)
-    return "the broker" if any(isinstance(c, broker) for c in _causes(error)) else "the database"
+    return BROKER if any(isinstance(c, broker) for c in _causes(error)) else DATABASE
 
 
 def _transient(error: BaseException) -> bool:

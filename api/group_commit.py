@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
-from api import metrics
+from api import metrics, outages
 
 logger = logging.getLogger("propflow.group_commit")
 
@@ -127,7 +127,7 @@ class UncertainCommitError(Exception):
 @asynccontextmanager
 async def committing(transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
     """`transaction`, whose failure at commit (its body went through) is an
-    `UncertainCommitError`."""
+    `UncertainCommitError`; its success says the database works (`api/outages.py`)."""
     body_done = False
     try:
         async with transaction:
@@ -137,6 +137,7 @@ async def committing(transaction: AbstractAsyncContextManager[Any]) -> AsyncIter
         if body_done:
             raise UncertainCommitError(error) from error
         raise
+    outages.database_recovered()
 
 
 class _Queue(Generic[Item, Result]):

@@ -33,7 +33,7 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
-from api import faults
+from api import faults, outages
 
 # Requests and jobs are done when the pool closes: a connection still in use then is one a fault
 # left behind, not worth waiting for.
@@ -118,7 +118,9 @@ async def _give_back(client: Any, connection: Any, error: BaseException | None) 
     except Exception as release_error:
         logger.info("A connection that could not be reset was discarded: %r", release_error)
         error = error or release_error
-    if faults.is_connection_lost(error):
+    if error is None:
+        outages.database_recovered()
+    elif faults.is_connection_lost(error):
         logger.info("A database connection was lost (%r): the pool opens new ones", error)
         await pool.expire_connections()
 

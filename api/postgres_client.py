@@ -12,7 +12,8 @@ whatever failed (asyncpg discards a connection it cannot reset).
 A server that terminates one connection (a restart, a failover, an administrator) has usually
 terminated them all, and asyncpg notices each only when it is next used: after a connection is
 lost, the pool's others are replaced too (`Pool.expire_connections`), so the retry of what
-failed gets a fresh connection rather than the next dead one.
+failed gets a fresh connection rather than the next dead one. A read outside a transaction is
+retried so at once; a transaction is the caller's to retry (`api/group_commit.py`).
 
 `db.tortoise_config` names this module as the engine of every PostgreSQL URL.
 """
@@ -48,6 +49,22 @@ class PostgresClient(AsyncpgDBClient):
 
     def acquire_connection(self) -> Any:
         return _PooledConnection(self, self._pool_init_lock)
+
+    async def execute_query(self, query: str, values: list[Any] | None = None) -> Any:
+        try:
+            return await super().execute_query(query, values)
+        except Exception as error:
+            if not _read_again(query, error):
+                raise
+        return await super().execute_query(query, values)
+
+    async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> Any:
+        try:
+            return await super().execute_query_dict(query, values)
+        except Exception as error:
+            if not _read_again(query, error):
+                raise
+        return await super().execute_query_dict(query, values)
 
     async def _close(self) -> None:
         if self._pool is None:
@@ -104,6 +121,16 @@ class _PooledConnection(PoolConnectionWrapper[Any]):
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         await _give_back(self.client, self.connection, exc_val)
+
+
+def _read_again(query: str, error: Exception) -> bool:
+    """Whether `query`, which failed of `error`, is a read outside a transaction that lost its
+    connection: nothing was written, and the pool has replaced its connections meanwhile, so
+    it is read again rather than refused (a transaction's statements are never retried)."""
+    if not (query.lstrip()[:6].upper() == "SELECT" and faults.is_connection_lost(error)):
+        return False
+    logger.info("A read whose connection was lost is read again: %r", error)
+    return True
 
 
 async def _give_back(client: Any, connection: Any, error: BaseException | None) -> None:

@@ -144,3 +144,15 @@ async def test_transactions_failing_on_terminated_backends_leave_no_connection_b
     assert pool.get_size() == pool.get_idle_size()  # every connection is back in the pool
     async with in_transaction():  # and this task's next transaction gets a live one
         assert await Contact.filter(workspace_id=workspace_id).count() == 0
+
+
+@ON_POSTGRES
+async def test_a_read_right_after_its_backend_was_terminated_is_answered_on_a_fresh_connection(
+    workspace_id: int, watcher: asyncpg.Connection
+):
+    # Nothing was written: the read is made again once the pool has replaced its connections,
+    # rather than refused with UNAVAILABLE.
+    for _ in range(10):
+        await Contact.filter(workspace_id=workspace_id).count()
+        await watcher.execute(TERMINATE_THE_OTHERS)
+        assert await Contact.filter(workspace_id=workspace_id).count() == 0

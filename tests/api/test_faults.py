@@ -19,7 +19,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from tortoise.exceptions import OperationalError
 
-from api import db
+from api import db, outages
 from api.app import create_app
 from api.contacts import models as contact_models
 from api.faults import is_transient
@@ -169,6 +169,7 @@ async def test_a_database_outage_is_logged_once_when_it_starts_and_once_when_it_
     caplog: pytest.LogCaptureFixture,
 ):
     visitor = Visitor(gql, key)
+    outages.database_recovered()  # ends an outage an earlier test left open
     with caplog.at_level(logging.WARNING, logger="propflow.outages"):
         for index in range(3):
             await visitor.error(TRACK, url="/pricing", eventId=f"e-{index}")

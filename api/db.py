@@ -41,6 +41,8 @@ MODEL_MODULES = [
 DEFAULT_DATABASE_URL = "sqlite://propflow.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+# Tortoise's asyncpg client, with transactions that give their connection back whatever fails.
+POSTGRES_ENGINE = "api.postgres_client"
 POSTGRES_DEFAULTS = {"minsize": 1, "maxsize": 10, "timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
 
 
@@ -96,6 +98,7 @@ def _connection(url: str) -> dict[str, Any]:
             f"The PostgreSQL URL {safe_url(url)!r} needs a host and a database name: "
             "postgres://USER@HOST:PORT/DB"
         )
+    connection["engine"] = POSTGRES_ENGINE
     credentials["user"] = credentials["user"] or "postgres"
     credentials["password"] = credentials["password"] or ""
     for option, default in POSTGRES_DEFAULTS.items():

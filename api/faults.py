@@ -19,6 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
 
 RETRY_AFTER_SECONDS = 1
+DATABASE, BROKER = "the database", "the broker"
 # SQLSTATE classes: connection exception, transaction rollback (serialization, deadlock),
 # insufficient resources (disk full, too many connections), operator intervention (shutdown,
 # cannot connect now), system error (I/O).
@@ -32,6 +33,14 @@ _SQLITE_MESSAGES = (
     "attempt to write a readonly database",
 )
 _OS_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT}
+_LOST = (
+    asyncpg.InterfaceError,  # the connection is closed
+    asyncpg.InternalClientError,  # left mid-operation by a lost connection
+    asyncpg.PostgresConnectionError,  # SQLSTATE 08: lost in the middle of an operation
+    asyncpg.AdminShutdownError,  # terminated, or the server shuts down
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+)
 
 
 def is_transient(error: BaseException | None) -> bool:
@@ -39,10 +48,17 @@ def is_transient(error: BaseException | None) -> bool:
     return any(_transient(cause) for cause in _causes(error))
 
 
+def is_connection_lost(error: BaseException | None) -> bool:
+    """Whether `error`, or any error it was raised from, says a PostgreSQL connection is gone
+    (closed, terminated by the server, or left mid-operation by a loss): the pool's other
+    connections, opened to the same server, are likely gone too."""
+    return any(isinstance(cause, _LOST) for cause in _causes(error))
+
+
 def dependency_of(error: BaseException | None) -> str:
     """'the broker' or 'the database': which one failed, for the log."""
     broker = (RedisConnectionError, RedisTimeoutError)
-    return "the broker" if any(isinstance(c, broker) for c in _causes(error)) else "the database"
+    return BROKER if any(isinstance(c, broker) for c in _causes(error)) else DATABASE
 
 
 def _transient(error: BaseException) -> bool:

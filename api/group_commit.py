@@ -7,8 +7,10 @@ a task that applies every waiting item together, group after group, as databases
 `apply(items)` applies a group in one transaction and returns each item's result or its own error
 (an error returned is that item's refusal; the others stand). If it raises, nothing was committed:
 the items are applied again one by one, so an error reaches only its own item and none is counted
-twice (after a fault a retry can fix, a lost connection say, the group is first applied together
-once more: one transaction rather than one per item). Only a failure of the COMMIT itself
+twice. After a fault a retry can fix (a lost connection, say), the group is instead applied
+together once more, and if that fails too, every item gets the error at once: the fault is the
+database's, and one transaction per item would only make the whole group wait for each to fail
+(clients retry what is refused so). Only a failure of the COMMIT itself
 (`UncertainCommitError`, raised by a transaction wrapped in `committing`) may have been applied: it
 is every item's error, and it is never applied again. Each transaction runs in a task of its own, so
 a connection that failed is never used again: the next group gets a fresh one from the pool.
@@ -23,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
-from api import metrics
+from api import metrics, outages
 
 logger = logging.getLogger("propflow.group_commit")
 
@@ -69,6 +71,12 @@ class GroupCommitter(Generic[Item, Result]):
         try:
             return await self._together(items)
         except Exception as error:
+            if self._transient(error):
+                # Twice, on fresh connections: the database is away, not one item at fault.
+                # Every item is refused at once (clients retry), rather than after one more
+                # failed transaction each.
+                logger.info("A group of %d failed again (%r): refused", len(items), error)
+                return [error] * len(items)
             logger.info("A group of %d failed (%r): one by one", len(items), error)
             return [await self._apply_alone(item) for item in items]
 
@@ -119,7 +127,7 @@ class UncertainCommitError(Exception):
 @asynccontextmanager
 async def committing(transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
     """`transaction`, whose failure at commit (its body went through) is an
-    `UncertainCommitError`."""
+    `UncertainCommitError`; its success says the database works (`api/outages.py`)."""
     body_done = False
     try:
         async with transaction:
@@ -129,6 +137,7 @@ async def committing(transaction: AbstractAsyncContextManager[Any]) -> AsyncIter
         if body_done:
             raise UncertainCommitError(error) from error
         raise
+    outages.database_recovered()
 
 
 class _Queue(Generic[Item, Result]):

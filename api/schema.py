@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from api import outages
 from api.contacts import schema as contacts_schema
 from api.edge.documents import Caps, DocumentGate, limits_error
 from api.edge.request_ids import request_id_of
@@ -141,6 +142,7 @@ class PropflowSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             if is_unexpected(error) and is_transient(error.original_error):
+                outages.refused(error.original_error)
                 logger.warning(
                     "%s %s unavailable in %s: %r",
                     _request_id(execution_context),

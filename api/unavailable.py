@@ -8,6 +8,7 @@ import logging
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import outages
 from api.edge.request_ids import request_id_of
 from api.faults import RETRY_AFTER_SECONDS, dependency_of, is_transient
 
@@ -36,6 +37,7 @@ class AnswerUnavailable:
             if started or not is_transient(error):
                 raise
             request_id = request_id_of(scope)
+            outages.refused(error)
             logger.warning("%s %s unavailable: %r", request_id, dependency_of(error), error)
             response = JSONResponse(
                 {

@@ -1,11 +1,12 @@
 """A PostgreSQL connection that fails is discarded: the next transaction gets a fresh one.
 
 The page-view group committer's task lives as long as views keep arriving, so nothing a failed
-transaction leaves behind may outlive that transaction (api/group_commit.py). Backends are
-terminated for real (`pg_terminate_backend`); the one fault that cannot be caused on purpose,
-asyncpg failing to release a connection a terminated backend left mid-operation (a race
-between the error and the end of the socket, seen under load), is reproduced by making the
-release fail as asyncpg's does.
+transaction leaves behind may outlive that transaction (api/group_commit.py), and a connection
+goes back to the pool whatever failed (api/postgres_client.py). Backends are terminated for
+real (`pg_terminate_backend`); the one fault that cannot be caused on purpose, asyncpg failing
+to release a connection a terminated backend left mid-operation (a race between the error and
+the end of the socket, seen under load), is reproduced by making the release fail as asyncpg's
+does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from asyncpg.pool import Pool
+from tortoise.transactions import in_transaction
 
+from api import db, faults
 from api.contacts.models import Contact
 from api.visitors import page_views
 from api.visitors.page_views import PageView
@@ -25,6 +28,10 @@ from tests.support.builders import workspace_key
 from tests.support.graphql import GraphQLClient
 
 ON_POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+TERMINATE_THE_OTHERS = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 @pytest.fixture
@@ -103,10 +110,49 @@ async def test_a_connection_whose_release_failed_is_not_used_again_by_the_next_g
         )
 
     monkeypatch.setattr(Pool, "release", failing_once)
-    with pytest.raises(asyncpg.InternalClientError):
-        await page_views.track(first)  # committed, but its answer is an error: retried
+    # Committed before its connection failed: no failure of the view's.
+    assert not (await page_views.track(first)).duplicate
     (applying,) = queued
     assert not (await applying).duplicate
 
-    assert (await page_views.track(first)).duplicate  # the retry counts once
+    assert (await page_views.track(first)).duplicate
     assert await Contact.all().count() == 2
+
+
+@ON_POSTGRES
+async def test_transactions_failing_on_terminated_backends_leave_no_connection_behind(
+    workspace_id: int, watcher: asyncpg.Connection
+):
+    # A transaction started right after its backend was terminated fails at BEGIN, or at its
+    # first statement, before asyncpg has seen the socket close. Tortoise's own transaction
+    # then kept the connection out of the pool and in the task's context: the pool was one
+    # short for good (and closing it waited for that one), and each later transaction of the
+    # task ran on the dead connection.
+    pool = db.connection()._pool
+    failed = 0
+    for _ in range(10):
+        await Contact.filter(workspace_id=workspace_id).count()  # the pool's connection is live
+        await watcher.execute(TERMINATE_THE_OTHERS)
+        try:
+            async with in_transaction():
+                await Contact.filter(workspace_id=workspace_id).count()
+        except Exception as error:
+            assert faults.is_transient(error)
+            failed += 1
+
+    assert failed > 0, "no transaction met a terminated backend: the test tested nothing"
+    assert pool.get_size() == pool.get_idle_size()  # every connection is back in the pool
+    async with in_transaction():  # and this task's next transaction gets a live one
+        assert await Contact.filter(workspace_id=workspace_id).count() == 0
+
+
+@ON_POSTGRES
+async def test_a_read_right_after_its_backend_was_terminated_is_answered_on_a_fresh_connection(
+    workspace_id: int, watcher: asyncpg.Connection
+):
+    # Nothing was written: the read is made again once the pool has replaced its connections,
+    # rather than refused with UNAVAILABLE.
+    for _ in range(10):
+        await Contact.filter(workspace_id=workspace_id).count()
+        await watcher.execute(TERMINATE_THE_OTHERS)
+        assert await Contact.filter(workspace_id=workspace_id).count() == 0

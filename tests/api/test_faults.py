@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -17,11 +19,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 from tortoise.exceptions import OperationalError
 
-from api import db
+from api import db, outages
 from api.app import create_app
 from api.contacts import models as contact_models
 from api.faults import is_transient
 from api.settings import Settings
+from api.visitors import models as visitor_models
 from api.workspaces import service as workspaces_service
 from tests.support import databases
 from tests.support.builders import workspace_key
@@ -159,6 +162,28 @@ async def test_a_page_view_while_the_database_is_locked_is_retried_and_counts_on
 
 
 @ON_SQLITE
+async def test_a_database_outage_is_logged_once_when_it_starts_and_once_when_it_ends(
+    gql: GraphQLClient,
+    key: str,
+    locked_database: sqlite3.Connection,
+    caplog: pytest.LogCaptureFixture,
+):
+    visitor = Visitor(gql, key)
+    outages.database_recovered()  # ends an outage an earlier test left open
+    with caplog.at_level(logging.WARNING, logger="propflow.outages"):
+        for index in range(3):
+            await visitor.error(TRACK, url="/pricing", eventId=f"e-{index}")
+        locked_database.execute("ROLLBACK")
+        for index in range(3):
+            await visitor.visit("/pricing", event_id=f"e-{index}")
+
+    outage = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("outages")]
+    assert [level for level, _ in outage] == ["WARNING", "WARNING"]
+    assert outage[0][1].startswith("The database is unavailable: OperationalError(")
+    assert re.fullmatch(r"The database is available again after \d+\.\d s", outage[1][1])
+
+
+@ON_SQLITE
 async def test_a_locked_database_answers_503_with_retry_after_on_import(
     client: httpx.AsyncClient, gql: GraphQLClient, locked_database: sqlite3.Connection
 ):
@@ -228,6 +253,67 @@ async def test_an_immutable_database_file_answers_unavailable_and_writes_again_o
     immutable(False)
     assert await gql(CREATE, v=[{"key": "name", "value": "Dee"}])
     assert await contact_models.Contact.all().count() == 2
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MiB tmpfs of the test's own, to fill (skipped where mounting is not permitted)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounting = ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)]
+    mounted = subprocess.run(mounting, capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def fill(path: Path) -> None:
+    """Write `path` until its file system has no room left."""
+    with path.open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:
+            filler.write(b"\0" * 4096)
+
+
+async def test_page_views_on_a_full_disk_answer_unavailable_and_count_once_once_there_is_room(
+    sqlite_template: Path, small_disk: Path
+):
+    # Once answered 200 with a masked "Unexpected error.", which the widget does not retry.
+    url = databases.fresh_sqlite_url(sqlite_template, small_disk)
+    async with LifespanManager(create_app(Settings(database_url=url))) as manager:
+        transport = httpx.ASGITransport(app=manager.app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            _, token = await workspaces_service.create_operator(
+                email="ops@example.com", workspace_name="Acme"
+            )
+            visitor = Visitor(
+                GraphQLClient(http, token), await workspace_key(GraphQLClient(http, token))
+            )
+            await visitor.visit("/", event_id="before")
+            fill(small_disk / "filler")
+            refused = []
+            for index in range(200):  # the log may still have room for a few
+                body = await visitor.client.execute(
+                    TRACK,
+                    key=visitor.key,
+                    visitor=visitor.id,
+                    url=f"/{index}",
+                    eventId=f"e-{index}",
+                )
+                if body.get("errors"):
+                    assert_unavailable(body["errors"][0])
+                    refused.append(index)
+                    if len(refused) == 5:
+                        break
+            assert refused, "the disk never filled up"
+
+            (small_disk / "filler").unlink()
+            for index in refused:  # the widget's retries, with the same event ids
+                await visitor.visit(f"/{index}", event_id=f"e-{index}")
+            sent = refused[-1] + 2  # "before", and /0 to the last refused
+            assert await visitor_models.VisitorEvent.all().count() == sent
 
 
 @pytest.mark.parametrize("fault", ["stopped", "frozen"])

@@ -151,3 +151,21 @@ async def test_a_group_that_failed_of_a_transient_fault_is_applied_together_once
     other = GroupCommitter(losing_once, max_group=10)  # not transient: one by one
     assert await asyncio.gather(*(other.submit(n) for n in (1, 2))) == [2, 4]
     assert ledger.groups == [[1, 2], [1], [2]]
+
+
+async def test_a_group_that_failed_twice_of_a_transient_fault_is_refused_at_once():
+    # The database is away: one transaction per item would make the whole group wait for each
+    # to fail in turn. Every item gets the error, for its client to retry.
+    tries: list[list[int]] = []
+
+    async def database_away(items: Sequence[int]) -> list[int | Exception]:
+        tries.append(list(items))
+        raise ConnectionError("connection lost")
+
+    committer = GroupCommitter(database_away, max_group=10, transient=lambda e: True)
+    results = await asyncio.gather(
+        *(committer.submit(n) for n in (1, 2, 3)), return_exceptions=True
+    )
+
+    assert [type(result) for result in results] == [ConnectionError] * 3
+    assert tries == [[1, 2, 3], [1, 2, 3]]

@@ -1,9 +1,13 @@
+from urllib.parse import urlsplit
+
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from api.settings import Settings
 from tests.support.private_redis import PrivateRedis, private_redis_server
+from tests.support.tcp_proxy import TcpProxy
 
 
 async def test_healthz_answers_ok_once_the_database_is_reachable(client: httpx.AsyncClient):
@@ -47,3 +51,28 @@ async def ready_and_alive_after_killing(
             private_redis.kill()
 
             return await http.get("/readyz"), await http.get("/healthz")
+
+
+@pytest.mark.postgres
+async def test_readyz_fails_naming_the_database_while_postgres_is_out_of_reach(
+    postgres_url: str,
+):
+    parts = urlsplit(postgres_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    application = create_app(Settings(database_url=proxy.url(postgres_url)))
+    try:
+        async with LifespanManager(application) as manager:
+            transport = httpx.ASGITransport(app=manager.app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                assert (await http.get("/readyz")).status_code == 200
+                await proxy.cut()
+                down = await http.get("/readyz")
+                await proxy.start()
+                back = await http.get("/readyz")
+    finally:
+        await proxy.cut()
+
+    assert down.status_code == 503
+    assert down.json() == {"status": "unavailable", "database": "unavailable", "broker": "ok"}
+    assert back.status_code == 200

@@ -92,10 +92,10 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Not for a GET naming its query by hash alone (a persisted query, no `query`)."""
+        if not super().should_render_graphql_ide(request):
+            return False  # a POST: its query parameters are never parsed
         params = request.query_params
-        return super().should_render_graphql_ide(request) and not (
-            params.get("extensions") or params.get("documentId")
-        )
+        return not (params.get("extensions") or params.get("documentId"))
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from vendored assets (editor_static/vendor/graphiql): nothing from a CDN."""

@@ -9,6 +9,7 @@ with 200 for whatever GraphQL answered, as before the spec.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -28,7 +29,13 @@ _STATUS_KEY = "propflow.graphql_status"
 def accepts_graphql_response(headers: Headers) -> bool:
     """Whether the client's Accept prefers (or ties) the spec's media type over plain JSON;
     `*/*` and no Accept at all keep application/json, which every client reads."""
-    weights = _weights(headers.get("accept", ""))
+    return _prefers_graphql_response(headers.get("accept", ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _prefers_graphql_response(accept: str) -> bool:
+    """Parsed once per distinct Accept (clients send a few), not twice per request."""
+    weights = _weights(accept)
     preferred = weights.get(GRAPHQL_RESPONSE, 0.0)
     return preferred > 0 and preferred >= weights.get(JSON, 0.0)
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from tortoise.timezone import now
 
-from api.bulk_insert import insert_rows
+from api.bulk_insert import insert_rows, update_rows
 from api.contacts.models import ChangeSource, Contact, PropertyChange, PropertyValue
 from api.contacts.values import VALUE_COLUMNS, columns_for, read_value
 from api.errors import NotFoundError, ValidationFailedError
@@ -260,28 +260,25 @@ def _incremented(definition: PropertyDefinition, old: Value | None, by: float) -
 
 
 async def _write_values(histories: Iterable[_ValueHistory]) -> None:
-    """Each value's latest: a delete, an update, or (in one statement for all) a new row. The
-    rows are locked with their contacts, so writing the sum of increments loses none."""
+    """Each value's latest: a delete, or an update or a new row (each kind in one statement for
+    all). The rows are locked with their contacts, so writing the sum of increments loses none."""
     created: list[tuple[Any, ...]] = []
+    updated: list[tuple[Any, ...]] = []
     stamp = now()
     for history in histories:
         contact, definition, new = history.contact, history.definition, history.latest
-        if history.locked is None and new is not None:  # most of an import: no query built
+        if new is None:
+            await PropertyValue.filter(contact_id=contact.id, property_id=definition.id).delete()
+        else:  # no query built per value: an import writes hundreds of thousands
             columns = columns_for(definition.type, new)
             values = [columns[column] for column in VALUE_COLUMNS]
-            created.append((contact.id, definition.id, *values, stamp))
-        else:
-            stored = PropertyValue.filter(contact_id=contact.id, property_id=definition.id)
-            if new is None:
-                await stored.delete()
+            if history.locked is None:
+                created.append((contact.id, definition.id, *values, stamp))
             else:
-                await stored.update(updated_at=now(), **columns_for(definition.type, new))
+                updated.append((*values, stamp, contact.id, definition.id))
         if definition.key == "email" and contact.email != new:  # an import creates with it
             await Contact.filter(id=contact.id).update(email=new)
             contact.email = new  # type: ignore[assignment]
-    if created:
-        await insert_rows(
-            PropertyValue._meta.db_table,
-            ["contact_id", "property_id", *VALUE_COLUMNS, "updated_at"],
-            created,
-        )
+    table = PropertyValue._meta.db_table
+    await insert_rows(table, ["contact_id", "property_id", *VALUE_COLUMNS, "updated_at"], created)
+    await update_rows(table, [*VALUE_COLUMNS, "updated_at"], ["contact_id", "property_id"], updated)

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.bulk_insert import insert_rows, update_rows
 from api.contacts.models import Contact
 from api.flows.models import ContactVisit
 from api.inbox.models import VisitorPresence
@@ -23,6 +24,7 @@ from flow_graph.engine import Program, Visit, stay_triggers
 
 STAY_JOB = "flow.stay"
 MAX_URL = 2000
+COLUMNS = ["last_view_at", "last_url", "views"]
 
 
 @dataclass
@@ -31,6 +33,7 @@ class VisitLog:
 
     _last: dict[int, ContactVisit]
     _touched: dict[int, ContactVisit] = field(default_factory=dict)
+    _new: set[int] = field(default_factory=set)  # contacts of touched rows not yet stored
 
     @classmethod
     async def load(cls, contact_ids: Collection[int]) -> VisitLog:
@@ -43,14 +46,25 @@ class VisitLog:
         away = None if last is None else (at - last.last_view_at).total_seconds() / 60
         if last is None:
             last = self._last[contact.id] = ContactVisit(contact_id=contact.id, views=0)
+            self._new.add(contact.id)
         last.last_view_at, last.last_url, last.views = at, url[:MAX_URL], last.views + 1
         self._touched[contact.id] = last
         return Visit(url, minutes_away=away)
 
     async def flush(self) -> None:
-        for row in self._touched.values():
-            await row.save()
+        """Write the touched rows: the new ones in one statement, the others in another."""
+        table = ContactVisit._meta.db_table
+        touched = self._touched.values()
+        new = [_columns_of(row) for row in touched if row.contact_id in self._new]
+        await insert_rows(table, [*COLUMNS, "contact_id"], new)
+        old = [_columns_of(row) for row in touched if row.contact_id not in self._new]
+        await update_rows(table, COLUMNS, ["contact_id"], old)
         self._touched.clear()
+        self._new.clear()
+
+
+def _columns_of(row: ContactVisit) -> tuple[Any, ...]:
+    return (row.last_view_at, row.last_url, row.views, row.contact_id)
 
 
 async def schedule_stays(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence, Set
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from tortoise.expressions import F
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
+from api.bulk_insert import insert_rows, update_rows
 from api.contacts import service as contacts_service
 from api.inbox import events
 from api.inbox.models import PageViewRecord, VisitorPresence
@@ -28,6 +29,8 @@ logger = logging.getLogger("propflow.presence")
 
 VISIT_GAP = timedelta(minutes=30)
 MAX_ONLINE_LISTED = 1000
+# A visitor as the Inbox's presence events carry it and `onlineVisitors` lists it.
+Visitor = dict[str, Any]
 
 
 @contextlib.asynccontextmanager
@@ -100,36 +103,49 @@ async def forget_sockets() -> int:
     return await VisitorPresence.filter(sockets__gt=0).update(sockets=0)
 
 
-async def record_views(views: Sequence[tuple[int, int, str, str]]) -> None:
+async def record_views(views: Sequence[tuple[int, int, str, str]]) -> list[Visitor | None]:
     """Inside the caller's transaction: (workspace, contact, visitor, url) page views, in
-    order: each is kept for the contact's page list and moves its visitor."""
-    await PageViewRecord.bulk_create(
-        [PageViewRecord(contact_id=contact_id, url=url) for _, contact_id, _, url in views]
+    order: each is kept for the contact's page list and moves its visitor. For each view, the
+    visitor as the Inbox shows it after that view when a widget socket of it is open (for
+    `announce_moved` once committed), else None. A few statements for the whole group: the
+    rows are locked, so the counts written are exact."""
+    if not views:
+        return []
+    moment = now()
+    await insert_rows(
+        PageViewRecord._meta.db_table,
+        ["contact_id", "url", "at"],
+        [(contact_id, url, moment) for _, contact_id, _, url in views],
     )
-    # In (workspace, visitor) order, so two transactions lock the rows they share in one order.
-    for workspace_id, _, visitor_id, url in sorted(views, key=lambda view: (view[0], view[2])):
-        presence = await _locked(workspace_id, visitor_id)
-        moment = now()
-        changes: dict[str, Any] = {
-            "current_url": url,
-            "pages_this_visit": F("pages_this_visit") + 1,
-            "last_seen_at": moment,
-        }
+    presences = await _locked_all(
+        {(workspace_id, visitor_id) for workspace_id, _, visitor_id, _ in views}
+    )
+    moved: list[Visitor | None] = []
+    for workspace_id, contact_id, visitor_id, url in views:
+        presence = presences[workspace_id, visitor_id]
         if presence.sockets == 0 and presence.last_seen_at < moment - VISIT_GAP:
-            changes |= {"online_since": moment, "pages_this_visit": 1}
-        await VisitorPresence.filter(id=presence.id).update(**changes)
+            presence.online_since, presence.pages_this_visit = moment, 0
+        presence.current_url, presence.last_seen_at = url, moment
+        presence.pages_this_visit += 1
+        moved.append(_visitor(presence, contact_id) if presence.sockets > 0 else None)
+    await update_rows(
+        VisitorPresence._meta.db_table,
+        ["current_url", "pages_this_visit", "last_seen_at", "online_since"],
+        ["id"],
+        [
+            (row.current_url, row.pages_this_visit, row.last_seen_at, row.online_since, row.id)
+            for row in presences.values()
+        ],
+    )
+    return moved
 
 
-async def announce_moved(workspace_id: int, visitor_id: str) -> None:
+async def announce_moved(workspace_id: int, visitor: Visitor) -> None:
     """After a page view committed: an online visitor's new page reaches the Inbox."""
-    presence = await VisitorPresence.get_or_none(workspace_id=workspace_id, visitor_id=visitor_id)
-    if presence is not None and presence.sockets > 0:
-        await events.visitor_presence(
-            workspace_id, events.VISITOR_MOVED, await _described(presence)
-        )
+    await events.visitor_presence(workspace_id, events.VISITOR_MOVED, visitor)
 
 
-async def online_visitors(workspace_id: int) -> list[dict[str, Any]]:
+async def online_visitors(workspace_id: int) -> list[Visitor]:
     """The workspace's online visitors, longest online first."""
     rows = await (
         VisitorPresence.filter(workspace_id=workspace_id, sockets__gt=0)
@@ -141,21 +157,46 @@ async def online_visitors(workspace_id: int) -> list[dict[str, Any]]:
 
 async def _locked(workspace_id: int, visitor_id: str) -> VisitorPresence:
     """The visitor's row, created when missing, locked until the transaction ends."""
-    moment = now()
-    await VisitorPresence.bulk_create(
-        [
-            VisitorPresence(
-                workspace_id=workspace_id,
-                visitor_id=visitor_id,
-                online_since=moment,
-                last_seen_at=moment,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    return await VisitorPresence.select_for_update().get(
-        workspace_id=workspace_id, visitor_id=visitor_id
-    )
+    return (await _locked_all({(workspace_id, visitor_id)}))[workspace_id, visitor_id]
+
+
+async def _locked_all(visitors: Set[tuple[int, str]]) -> dict[tuple[int, str], VisitorPresence]:
+    """The rows of these (workspace, visitor) pairs, created when missing, locked until the
+    transaction ends: a returning visitor's in one read."""
+    found = await _select_locked(visitors)
+    missing = visitors - found.keys()
+    if missing:
+        moment = now()
+        await VisitorPresence.bulk_create(
+            [
+                VisitorPresence(
+                    workspace_id=workspace_id,
+                    visitor_id=visitor_id,
+                    online_since=moment,
+                    last_seen_at=moment,
+                )
+                for workspace_id, visitor_id in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+        found |= await _select_locked(missing)
+    return found
+
+
+async def _select_locked(
+    visitors: Set[tuple[int, str]],
+) -> dict[tuple[int, str], VisitorPresence]:
+    """One locking read per workspace, in id order (two writers lock shared rows alike)."""
+    found: dict[tuple[int, str], VisitorPresence] = {}
+    for workspace_id in sorted({workspace_id for workspace_id, _ in visitors}):
+        visitor_ids = [visitor_id for w, visitor_id in visitors if w == workspace_id]
+        for row in await (
+            VisitorPresence.filter(workspace_id=workspace_id, visitor_id__in=visitor_ids)
+            .order_by("id")
+            .select_for_update()
+        ):
+            found[workspace_id, row.visitor_id] = row
+    return found
 
 
 async def _announce(kind: str, presence_id: int) -> None:
@@ -163,14 +204,18 @@ async def _announce(kind: str, presence_id: int) -> None:
     await events.visitor_presence(presence.workspace_id, kind, await _described(presence))
 
 
-async def _described(presence: VisitorPresence) -> dict[str, Any]:
+async def _described(presence: VisitorPresence) -> Visitor:
     """The visitor as events carry it and the query lists it."""
     contact = await contacts_service.find_visitor_contact(
         presence.workspace_id, presence.visitor_id
     )
+    return _visitor(presence, contact.id if contact is not None else None)
+
+
+def _visitor(presence: VisitorPresence, contact_id: int | None) -> Visitor:
     return {
         "visitorId": presence.visitor_id,
-        "contactId": contact.id if contact is not None else None,
+        "contactId": contact_id,
         "currentUrl": presence.current_url,
         "pagesThisVisit": presence.pages_this_visit,
         "onlineSince": presence.online_since.isoformat(),

@@ -68,9 +68,12 @@ class PersistedQueries:
         return query
 
     async def _stored(self, sha256: str) -> str:
-        found = await service.registered_document(sha256)
-        if found is None and not self.registered_only:
-            found = await self.cache.get(sha256)
+        """The text stored under `sha256`: the cache first (in this process's memory without
+        Redis), so that a client's hash costs no database read; a hash names one text, so
+        either store's is the same."""
+        found = None if self.registered_only else await self.cache.get(sha256)
+        if found is None:
+            found = await service.registered_document(sha256)
         if found is None:
             # Under application/json a missing hash is an answer (200), as clients expect.
             raise PersistedQueryError(

@@ -63,6 +63,8 @@ class EventResult:
     duplicate: bool = False
     # What the event committed, for the caller to announce: None for a duplicate.
     committed: runner.FlowChanges | None = None
+    # The visitor as the Inbox shows it after this view, to announce: None when it is offline.
+    moved: presence.Visitor | None = None
 
 
 async def track(view: PageView) -> EventResult:
@@ -79,12 +81,13 @@ async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exceptio
         events = await event_ids.sort_out([(view.claim, view.fingerprint) for view in views])
         visits = [(contacts[views[index].visitor], views[index].url) for index in events.new]
         committed = dict(zip(events.new, await runner.run_visits(batch, visits), strict=True))
-        await presence.record_views(
+        moved = await presence.record_views(
             [
                 (contact.workspace_id, contact.id, str(contact.visitor_id), url)
                 for contact, url in visits
             ]
         )
+        moved_by_index = dict(zip(events.new, moved, strict=True))
         await event_ids.claim(
             [
                 (claim, views[index].fingerprint, _answer(changes))
@@ -92,17 +95,26 @@ async def _apply_views(views: Sequence[PageView]) -> list[EventResult | Exceptio
                 if (claim := views[index].claim) is not None
             ]
         )
-        return [await _result(index, events, committed) for index in range(len(views))]
+        return [
+            await _result(index, events, committed, moved_by_index) for index in range(len(views))
+        ]
 
 
 async def _result(
-    index: int, events: event_ids.Sorted, committed: Mapping[int, runner.FlowChanges]
+    index: int,
+    events: event_ids.Sorted,
+    committed: Mapping[int, runner.FlowChanges],
+    moved: Mapping[int, presence.Visitor | None],
 ) -> EventResult | Exception:
     """A view's result: what it committed, else what its first time did, or its CONFLICT."""
     if index in committed:
         changes = committed[index]
         return EventResult(
-            changes.contact.id, changes.messages, changes.started_runs, committed=changes
+            changes.contact.id,
+            changes.messages,
+            changes.started_runs,
+            committed=changes,
+            moved=moved[index],
         )
     if index in events.same_as:
         first = committed[events.same_as[index]]

@@ -68,8 +68,8 @@ async def track_page_view(
     _known_visitors[workspace.id, visitor_id] = True
     metrics.PAGE_VIEWS.labels("duplicate" if result.duplicate else "accepted").inc()
     await announce(result.committed)
-    if not result.duplicate:
-        await presence.announce_moved(workspace.id, visitor_id)
+    if result.moved is not None:
+        await presence.announce_moved(workspace.id, result.moved)
     return result
 
 

@@ -11,7 +11,8 @@ import asyncio
 import httpx
 import pytest
 
-from api.flows.models import FlowRun
+from api.flows.models import ContactVisit, FlowRun
+from api.inbox.models import PageViewRecord, VisitorPresence
 from api.visitors import page_views
 from api.visitors.page_views import PageView
 from api.workspaces import service as workspaces_service
@@ -161,6 +162,25 @@ async def test_one_visitor_several_times_in_one_group_is_applied_in_order(gql, k
         *[(13, 10), (10, 11), (11, None)],
         *[(None, 1), (1, 2)],
     ]
+
+
+async def test_each_view_of_a_group_moves_its_visitor_and_is_listed(gql, key):
+    await one_group(key, "back", "/pricing")
+
+    results = await one_group(key, "back", "/a", "/b", "/c")
+    await one_group(key, "new", "/x")
+    await asyncio.gather(one_group(key, "back", "/d"), one_group(key, "new", "/y"))
+
+    workspace = await workspaces_service.workspace_for_key(key)
+    presences = await VisitorPresence.filter(workspace_id=workspace.id).order_by("visitor_id")
+    assert [(p.visitor_id, p.pages_this_visit, p.current_url) for p in presences] == [
+        ("back", 5, "/d"),
+        ("new", 2, "/y"),
+    ]
+    visits = await ContactVisit.filter(contact_id=results[0].contact_id)
+    assert [(v.views, v.last_url) for v in visits] == [(5, "/d")]
+    pages = await PageViewRecord.filter(contact_id=results[0].contact_id).order_by("id")
+    assert [page.url for page in pages] == ["/pricing", "/a", "/b", "/c", "/d"]
 
 
 async def test_once_per_visitor_and_newer_questions_within_one_group(gql, key):

@@ -3,9 +3,11 @@ migrated once per session (one per pytest-xdist worker) and emptied before each 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import sqlite3
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +31,11 @@ POSTGRES_URL = _of_this_worker(
     os.environ.get("PROPFLOW_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/propflow_test")
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Runs of the suite side by side (xdist workers, other checkouts) share one Redis, whose
+# pub/sub channels are named after workspace ids (`contacts:ID`, `inbox:ID`): each process numbers
+# its workspaces from an offset of its own, so that its channels meet no other process's.
+WORKSPACE_IDS_FROM = (os.getpid() % 2_000_000) * 1000 + 1
 
 
 def backends() -> list[str]:
@@ -54,8 +61,15 @@ def require_service(name: str, host: str, port: int) -> None:
 
 
 async def migrated_sqlite_template(folder: Path) -> Path:
+    """Migrated, with workspace ids from this process's offset (see WORKSPACE_IDS_FROM)."""
     template = folder / "template.db"
     await db.apply_migrations(f"sqlite://{template}")
+    with contextlib.closing(sqlite3.connect(template)) as database, database:
+        database.execute("DELETE FROM sqlite_sequence WHERE name = 'workspace'")
+        database.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('workspace', ?)",
+            (WORKSPACE_IDS_FROM - 1,),
+        )
     return template
 
 
@@ -82,10 +96,6 @@ async def prepare_postgres() -> str:
     return POSTGRES_URL
 
 
-# Runs of the suite side by side (xdist workers, other checkouts) share one Redis, whose
-# pub/sub channels are named after workspace ids (`contacts:ID`, `inbox:ID`): each process numbers
-# its workspaces from an offset of its own, so that its channels meet no other process's.
-WORKSPACE_IDS_FROM = (os.getpid() % 2_000_000) * 1000 + 1
 # DELETE (foreign keys and triggers off for the transaction: the test role is a superuser) and
 # setval empty the database about forty times faster than TRUNCATE … RESTART IDENTITY, which
 # makes new files for every table and sequence (20 ms against 1 s on a busy machine); the ids

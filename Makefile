@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PROPFLOW_TEST_DB
+# pytest-xdist: two processes, a test module's tests in one of them (its module fixtures once);
+# PYTEST_WORKERS= runs the suite in this process alone.
+PYTEST_WORKERS ?= -n 2 --dist loadscope
 
 .DEFAULT_GOAL := help
 .PHONY: help run test check fmt bench screenshot lock clean
@@ -27,7 +30,7 @@ test: $(STAMP) ## run the whole suite (PostgreSQL, Redis and Chromium tests skip
 	@# flow_graph is pure: its unit tests (seconds, always all of them) cover every branch, and
 	@# the rest of the suite runs without coverage tracing, which would slow it by a sixth.
 	$(BIN)/pytest -q -p no:cacheprovider tests/flow_graph --cov=flow_graph --cov-branch --cov-report=term:skip-covered --cov-fail-under=100
-	$(BIN)/pytest --ignore=tests/flow_graph $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/flow_graph $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 check: $(STAMP) ## ruff format --check, ruff check, mypy
 	$(BIN)/ruff format --check .

@@ -17,9 +17,11 @@ class Ledger:
         self.committed: list[int] = []
         self.release = asyncio.Event()
         self.release.set()
+        self.entered = asyncio.Event()
 
     async def apply(self, items: Sequence[int]) -> list[int | Exception]:
         self.groups.append(list(items))
+        self.entered.set()
         await self.release.wait()
         if 13 in items:
             raise RuntimeError("poison")
@@ -32,8 +34,10 @@ async def test_group_commit_applies_items_arriving_meanwhile_together():
     committer = GroupCommitter(ledger.apply, max_group=10)
     ledger.release.clear()
     first = asyncio.create_task(committer.submit(1))
-    await asyncio.sleep(0)  # the first group starts, and waits inside its transaction
+    await ledger.entered.wait()  # the first group started, and waits inside its transaction
     later = [asyncio.create_task(committer.submit(n)) for n in (2, 3, 4)]
+    # One turn of the event loop (no time passes): the new tasks run in the order they were
+    # created, each up to its wait in the queue.
     await asyncio.sleep(0)
     ledger.release.set()
 

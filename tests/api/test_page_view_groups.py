@@ -127,6 +127,7 @@ async def test_a_duplicate_changes_nothing_not_even_the_contacts_updated_at(gql,
     visitor = Visitor(gql, key)
     first = await visitor.visit("/pricing", event_id="once")
     before = await contact(gql, first["contactId"])
+    # About time: the clock moves on, so that a write by the duplicate would change updatedAt.
     await asyncio.sleep(0.01)
 
     again = await visitor.visit("/pricing", event_id="once")

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from api import db
 from api.workspaces import service as workspaces_service
+from api.workspaces.service import DEFAULT_WORKSPACE_NAME
 from tests.browser.demo_shop import Shop
 from tests.browser.editor_page import EditorPage
 from tests.browser.widget_page import WidgetPage
@@ -65,14 +66,21 @@ def server(served_app: tuple[str, str]) -> tuple[str, str]:
 
 
 def new_workspace_operator(database_url: str) -> str:
-    """Create the operator through the service directly (the CLI has tests of its own): a
+    """A token of an operator in a new workspace of the test's own."""
+    return in_process_operator_token(database_url, f"Test {uuid.uuid4().hex[:12]}")
+
+
+def in_process_operator_token(
+    database_url: str, workspace_name: str = DEFAULT_WORKSPACE_NAME
+) -> str:
+    """`propflow operator create` through the service directly (the CLI has tests of its own): a
     second Python process per test would cost more than the test."""
 
     async def create() -> str:
         await db.open_database(database_url)
         try:
             _, token = await workspaces_service.create_operator(
-                email="designer@example.com", workspace_name=f"Test {uuid.uuid4().hex[:12]}"
+                email="designer@example.com", workspace_name=workspace_name
             )
         finally:
             await db.close_database()
@@ -120,7 +128,7 @@ def shop(tmp_path: Path) -> Iterator[Shop]:
     """A new install: served first (so it is seeded), then its first operator."""
     url = f"sqlite://{tmp_path / 'shop.db'}"
     with served(url) as base_url, httpx.Client(base_url=base_url) as http:
-        yield Shop(base_url, SyncGraphQL(http, operator_token(url)))
+        yield Shop(base_url, SyncGraphQL(http, in_process_operator_token(url)))
 
 
 @pytest.fixture

@@ -22,17 +22,19 @@ WIDGET = Path(__file__).resolve().parents[2] / "editor_static" / "widget" / "wid
 # replaced by recorders; a function that throws before sending is reported.
 RECORD_EVERY_CALL = """async () => {
   const sent = [];
+  const opened = [];  // per socket: a promise kept once it sent its subscription
   window.fetch = async (_url, init) => {
     try { const body = JSON.parse(init.body); if (body?.query) sent.push(body); } catch {}
     return new Response(JSON.stringify({ errors: [{ message: "recorded" }] }));
   };
   window.WebSocket = class {
     static CONNECTING = 0; static OPEN = 1; static CLOSING = 2; static CLOSED = 3;
-    constructor() { this.readyState = 1; setTimeout(() => this.onopen?.(), 0); }
+    constructor() { this.readyState = 1; setTimeout(() => this.onopen?.(), 0);
+      opened.push(new Promise((resolve) => { this.subscribed = resolve; })); }
     send(text) { const message = JSON.parse(text);
       if (message.type === "connection_init") this.onmessage?.(
         { data: JSON.stringify({ type: "connection_ack" }) });
-      if (message.type === "subscribe") sent.push(message.payload); }
+      if (message.type === "subscribe") { sent.push(message.payload); this.subscribed(); } }
     close() {}
   };
   const api = await import("/editor/js/api.js");
@@ -45,7 +47,9 @@ RECORD_EVERY_CALL = """async () => {
     for (const [name, call] of Object.entries(functions)) {
       const before = sent.length;
       try { await call("1", options, 1); } catch {}
-      await new Promise((resolve) => setTimeout(resolve, 10));  // a socket's open and ack
+      // One turn of the event loop (no time passes): a socket the call opens exists by then.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await Promise.all(opened.splice(0));  // each sent its subscription, after open and ack
       if (sent.length === before && !["exportCsv", "importCsv"].includes(name))
         unsent.push(`${group}.${name}`);
     }

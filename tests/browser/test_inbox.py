@@ -10,13 +10,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import in_process_operator_token, open_page
 from tests.browser.contacts_page import ContactsPage
 from tests.browser.demo_shop import Shop
 from tests.browser.inbox_page import InboxPage
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.private_redis import PrivateRedis, private_redis_server
-from tests.support.server import operator_token, served
+from tests.support.server import served
 
 pytestmark = pytest.mark.browser
 
@@ -248,7 +248,7 @@ def shop_with_redis(tmp_path: Path) -> Iterator[tuple[Shop, PrivateRedis]]:
         served(url, env={"REDIS_URL": redis.url}) as base_url,
         httpx.Client(base_url=base_url) as http,
     ):
-        yield Shop(base_url, SyncGraphQL(http, operator_token(url))), redis
+        yield Shop(base_url, SyncGraphQL(http, in_process_operator_token(url))), redis
 
 
 def asks(field: str) -> Callable[[Request], bool]:

@@ -20,11 +20,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, expect
 from redis import Redis as SyncRedis
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import in_process_operator_token, open_page
 from tests.browser.widget_page import WidgetPage
 from tests.support.graphql_sync import SyncGraphQL
 from tests.support.private_redis import PrivateRedis, private_redis_server
-from tests.support.server import operator_token, served
+from tests.support.server import served
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def shop(tmp_path: Path) -> Iterator[LockableShop]:
     path = tmp_path / "shop.db"
     url = f"sqlite://{path}?busy_timeout=200"
     with served(url) as base_url, httpx.Client(base_url=base_url) as http:
-        yield LockableShop(path, base_url, SyncGraphQL(http, operator_token(url)))
+        yield LockableShop(path, base_url, SyncGraphQL(http, in_process_operator_token(url)))
 
 
 def event_id(response: Response) -> str:
@@ -116,7 +116,7 @@ def shop_with_redis(tmp_path: Path) -> Iterator[tuple[LockableShop, PrivateRedis
         served(url, env={"REDIS_URL": redis.url}) as base_url,
         httpx.Client(base_url=base_url) as http,
     ):
-        yield LockableShop(path, base_url, SyncGraphQL(http, operator_token(url))), redis
+        yield LockableShop(path, base_url, SyncGraphQL(http, in_process_operator_token(url))), redis
 
 
 def test_the_widget_reads_its_messages_again_when_live_events_were_missed(

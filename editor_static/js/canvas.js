@@ -11,7 +11,7 @@ import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import { drawOverview } from "./overview.js";
 import { startBand } from "./canvas_band.js";
-import { cull } from "./canvas_culling.js";
+import { cull, forgetShown } from "./canvas_culling.js";
 import { arrowKey } from "./canvas_keys.js";
 import { NODE_MIME } from "./palette.js";
 import { track } from "./tracking.js";
@@ -38,6 +38,8 @@ let drawn = new Map();
 let wiresByNode = new Map();
 let overview;
 let frame = null;
+// Whether the next frame must look at every node again (the document changed).
+let recull = false;
 
 export function init(section) {
   root = section;
@@ -46,7 +48,7 @@ export function init(section) {
   world.append(wires);
   overview = element("canvas", { class: "pf-overview", "aria-hidden": "true", hidden: true });
   root.replaceChildren(overview, world);
-  viewport.init(root, world);
+  const stopViewport = viewport.init(root, world);
   boxes = new Map();
   paths = new Map();
   marks = new Map();
@@ -55,6 +57,8 @@ export function init(section) {
   selection = { nodeIds: new Set(), edgeId: null };
   root.addEventListener("dragover", (event) => event.preventDefault());
   root.addEventListener("drop", dropFromPalette);
+  // The canvas may have moved with the page around it since it was last measured.
+  root.addEventListener("pointerdown", viewport.measure, { capture: true });
   root.addEventListener("pointerdown", pressBackground);
   root.addEventListener("wheel", wheelZoom, { passive: false });
   root.addEventListener("keydown", (event) => arrowKey(event, { selected, select, focusNode }));
@@ -83,8 +87,8 @@ export function init(section) {
       paths.delete(edge.id);
       if (selection.edgeId === edge.id) select(null);
     },
-    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
-    "view:change": schedule,
+    "document:change": ({ command }) => model.changesLayout(command) && schedule({ force: true }),
+    "view:change": () => schedule(),
     "issues:change": showIssues,
     "stats:change": showCounts,
     "preview:change": showPreview,
@@ -94,6 +98,7 @@ export function init(section) {
     cancelAnimationFrame(frame);
     frame = null;
     stop();
+    stopViewport();
   };
 }
 
@@ -168,20 +173,27 @@ export function focusNode(nodeId) {
 
 // Once per frame after the view or the document changed: far out, the overview is drawn and
 // the DOM hidden; otherwise only the nodes and wires near the visible area are displayed.
-function schedule() {
+function schedule({ force = false } = {}) {
+  recull ||= force;
   frame ??= requestAnimationFrame(() => {
     frame = null;
     const far = farOut();
     // Skipped, not removed: the nodes keep their layout objects, and coming back is cheap.
-    world.style.contentVisibility = far ? "hidden" : "";
-    overview.hidden = !far;
-    if (far) drawOverview(overview, viewport.current(), overviewLook);
-    else cull(boxes, paths, dragged);
+    const visibility = far ? "hidden" : "";
+    if (world.style.contentVisibility !== visibility) world.style.contentVisibility = visibility;
+    if (overview.hidden !== !far) overview.hidden = !far;
+    if (far) return drawOverview(overview, viewport.current(), outlines(), viewport.size());
+    cull(boxes, paths, dragged, { force: recull });
+    recull = false;
   });
 }
 
-function overviewLook(nodeId) {
-  return { severity: marks.get(`node:${nodeId}`)?.severity, selected: selection.nodeIds.has(nodeId) };
+// The nodes the overview outlines: selected ones, else those with an issue.
+function outlines() {
+  const looks = new Map();
+  for (const [key, issue] of marks) if (key.startsWith("node:")) looks.set(key.slice(5), issue.severity);
+  for (const nodeId of selection.nodeIds) looks.set(nodeId, "selected");
+  return looks;
 }
 
 function drawAll(doc) {
@@ -202,6 +214,7 @@ function drawAll(doc) {
     if (group) lines.append(group);
   }
   wires.append(lines);
+  forgetShown();
   schedule();
   // A reloaded document (a version opened, a restore) keeps the selection while it still exists.
   const kept = [...selection.nodeIds].filter((id) => model.node(id));
@@ -432,8 +445,7 @@ function pressBackground(event) {
 
 function wheelZoom(event) {
   event.preventDefault();
-  const rect = root.getBoundingClientRect();
-  viewport.zoom(Math.exp(-event.deltaY / 500), { x: event.clientX - rect.left, y: event.clientY - rect.top });
+  viewport.zoom(Math.exp(-event.deltaY / 500), viewport.onCanvas(event.clientX, event.clientY));
 }
 
 function openMenu(event) {

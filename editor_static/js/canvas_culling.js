@@ -1,5 +1,7 @@
 // Off-screen nodes and wires cost nothing: those away from the visible area (by more than a
-// quarter screen) are not displayed, and come back as the view reaches them.
+// quarter screen) are not displayed, and come back as the view reaches them. While the view
+// stays inside the area last displayed (panning a little, zooming in), nothing changes: showing
+// or hiding boxes on every frame of a gesture would lay out and paint them on every frame.
 import { NODE_WIDTH } from "./canvas_node.js";
 import * as model from "./model.js";
 import * as viewport from "./viewport.js";
@@ -7,13 +9,18 @@ import * as viewport from "./viewport.js";
 const MARGIN = 0.25;
 // Taller than any usual node, so a node is shown before its edge enters the view.
 const NODE_REACH = 200;
+// The document area whose nodes are displayed, since the last cull.
+let shown = null;
 
 // Displays the boxes (by node id) and wire groups (by edge id) near the view, hides the rest;
-// `dragged` holds positions not yet in the model. A focused node always stays.
-export function cull(boxes, paths, dragged) {
+// `dragged` holds positions not yet in the model. A focused node always stays. `force` after
+// the document changed (nodes moved, added or removed).
+export function cull(boxes, paths, dragged, { force = false } = {}) {
   const area = viewport.visibleArea();
+  if (!force && shown && inside(area, shown)) return;
   const marginX = (area.right - area.left) * MARGIN;
   const marginY = (area.bottom - area.top) * MARGIN;
+  shown = { left: area.left - marginX, top: area.top - marginY, right: area.right + marginX, bottom: area.bottom + marginY };
   const near = (left, top, right, bottom) =>
     right >= area.left - marginX && left <= area.right + marginX && bottom >= area.top - marginY && top <= area.bottom + marginY;
   for (const node of model.current().nodes) {
@@ -35,4 +42,13 @@ export function cull(boxes, paths, dragged) {
     );
     if ((group.style.display === "none") !== hide) group.style.display = hide ? "none" : "";
   }
+}
+
+// Forgets what was displayed (a new document): the next cull looks at every node.
+export function forgetShown() {
+  shown = null;
+}
+
+function inside(area, outer) {
+  return area.left >= outer.left && area.top >= outer.top && area.right <= outer.right && area.bottom <= outer.bottom;
 }

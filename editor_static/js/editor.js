@@ -12,6 +12,7 @@ import * as history from "./history.js";
 import * as inspector from "./inspector.js";
 import * as issues from "./issues.js";
 import * as minimap from "./minimap.js";
+import * as overview from "./overview.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import * as notice from "./notice.js";
@@ -49,6 +50,7 @@ export async function show(root, flowId) {
   // The page's own subscriptions come before autosave, which announces the save status at once.
   stops = [
     palette.init(page.palette),
+    overview.init(),
     canvas.init(page.canvas),
     minimap.init(page.canvas),
     search.init(page.center, { show: showNode }),

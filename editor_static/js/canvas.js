@@ -15,6 +15,7 @@ import { cull, forgetShown } from "./canvas_culling.js";
 import { arrowKey } from "./canvas_keys.js";
 import { NODE_MIME } from "./palette.js";
 import { track } from "./tracking.js";
+import { curve, routed } from "./wire_path.js";
 import * as viewport from "./viewport.js";
 
 // Below this scale the canvas shows the overview drawing instead of the DOM.
@@ -36,6 +37,9 @@ let dragged = new Map();
 let drawn = new Map();
 // Each node's wires (edge ids), so an edit redraws them without scanning every wire.
 let wiresByNode = new Map();
+// Tidy up's routes by edge id: {via, from, to}, followed while both ends stay where the layout
+// put them (from, to); moved ends (a drag, an undo) make the wire a plain curve again.
+let routes = new Map();
 let overview;
 let frame = null;
 // Whether the next frame must look at every node again (the document changed).
@@ -93,6 +97,7 @@ export function init(section) {
     "stats:change": showCounts,
     "preview:change": showPreview,
     "diff:change": showDifferences,
+    "wires:route": keepRoutes,
   });
   return () => {
     cancelAnimationFrame(frame);
@@ -203,6 +208,7 @@ function drawAll(doc) {
   paths = new Map();
   drawn = new Map();
   wiresByNode = new Map();
+  routes = new Map();
   doc.edges.forEach((edge) => index(edge, true));
   // Built off the page and attached at once: one style and layout pass for the whole flow.
   const nodes = document.createDocumentFragment();
@@ -258,10 +264,11 @@ function drawWire(edge) {
     paths.delete(edge.id);
     return null;
   }
-  const d = curve(
-    portPoint(from, edge.sourcePort, dragged.get(from.id) ?? from.position, marked(from.id)),
-    portPoint(to, "in", dragged.get(to.id) ?? to.position, marked(to.id)),
-  );
+  const [fromAt, toAt] = [dragged.get(from.id) ?? from.position, dragged.get(to.id) ?? to.position];
+  const start = portPoint(from, edge.sourcePort, fromAt, marked(from.id));
+  const end = portPoint(to, "in", toAt, marked(to.id));
+  const route = routes.get(edge.id);
+  const d = route && same(route.from, fromAt) && same(route.to, toAt) ? routed(start, route.via, end) : curve(start, end);
   const existing = paths.get(edge.id);
   if (existing) {
     for (const path of existing.children) path.setAttribute("d", d);
@@ -272,6 +279,7 @@ function drawWire(edge) {
     {
       class: "pf-wire",
       "data-edge-id": edge.id,
+      "data-ends": `${edge.source} ${edge.target}`,
       "data-severity": marks.get(`edge:${edge.id}`)?.severity,
       "data-selected": selection.edgeId === edge.id ? "true" : null,
       onPointerdown: (event) => {
@@ -306,9 +314,17 @@ function index(edge, present) {
   }
 }
 
-function curve(from, to) {
-  const bend = Math.max(50, Math.abs(to.x - from.x) / 2);
-  return `M ${from.x} ${from.y} C ${from.x + bend} ${from.y}, ${to.x - bend} ${to.y}, ${to.x} ${to.y}`;
+function same(a, b) {
+  return a.x === b.x && a.y === b.y;
+}
+
+// Keeps Tidy up's routes, to be followed once the nodes stand where the layout put them.
+function keepRoutes({ routes: via, positions }) {
+  routes = new Map();
+  for (const edge of model.current().edges) {
+    const [from, to] = [positions[edge.source], positions[edge.target]];
+    if (via[edge.id] && from && to) routes.set(edge.id, { via: via[edge.id], from, to });
+  }
 }
 
 // Redraws only the nodes and wires whose first issue changed.

@@ -446,6 +446,8 @@ function startWire(event, box, port) {
 function pressBackground(event) {
   if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire, .pf-minimap")) return;
   root.focus();
+  // No text selection follows the pointer (it would hit-test the nodes on every move).
+  event.preventDefault();
   if (event.shiftKey) return startBand(event, root, { selected, select, marked });
   select(null);
   const start = { x: event.clientX, y: event.clientY, view: viewport.current() };

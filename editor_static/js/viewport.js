@@ -61,7 +61,7 @@ export function set(next) {
   // While the view moves, the world is one composited layer the GPU moves and scales without
   // painting the nodes again; once it rests, the layer goes and the text is drawn sharp at the
   // new scale.
-  world.classList.add("pf-moving");
+  if (!world.classList.contains("pf-moving")) world.classList.add("pf-moving");
   clearTimeout(settling);
   settling = setTimeout(() => world.classList.remove("pf-moving"), SETTLE_MS);
 

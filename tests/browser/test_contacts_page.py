@@ -247,7 +247,7 @@ def test_the_search_box_finds_contacts_by_email_or_name(contacts, people):
 def test_last_seen_shows_the_latest_page_view_and_sorts(contacts, people, api):
     key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
     view = (
-        'mutation($k: String!, $v: String!) { trackPageView(workspaceKey: $k, visitorId: $v, '
+        "mutation($k: String!, $v: String!) { trackPageView(workspaceKey: $k, visitorId: $v, "
         'url: "/") { contactId } }'
     )
     early = api(view, k=key, v="early")["trackPageView"]["contactId"]

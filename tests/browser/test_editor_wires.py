@@ -20,7 +20,8 @@ CROSSINGS = """
   for (const node of document.querySelectorAll(".pf-node")) {
     const left = parseFloat(node.style.left);
     const top = parseFloat(node.style.top);
-    boxes.set(node.dataset.nodeId, { left, top, right: left + node.offsetWidth, bottom: top + node.offsetHeight });
+    const [right, bottom] = [left + node.offsetWidth, top + node.offsetHeight];
+    boxes.set(node.dataset.nodeId, { left, top, right, bottom });
   }
   const edges = new Map();
   for (const wire of document.querySelectorAll(".pf-wire")) edges.set(wire.dataset.edgeId, wire);

@@ -262,3 +262,13 @@ def test_last_seen_shows_the_latest_page_view_and_sorts(contacts, people, api):
     contacts.sort_by("Last seen")
     expect(contacts.rows().first).to_have_attribute("data-contact-id", late)
     expect(contacts.rows().nth(1)).to_have_attribute("data-contact-id", early)
+
+
+def test_sortable_headers_look_like_the_contact_header(contacts, people):
+    contacts.open()
+    size = "(e) => getComputedStyle(e).fontSize"
+
+    plain = contacts.page.locator(".pf-contacts-table th").first.evaluate(size)
+    sortable = contacts.page.get_by_role("button", name="Sort by Last seen").evaluate(size)
+
+    assert sortable == plain

@@ -69,7 +69,11 @@ export async function show(root, flowId) {
         page.redo.disabled = !redo;
         page.redo.title = redo ? `Redo ${redo} (Ctrl+Shift+Z)` : "Nothing to redo";
       },
-      "view:change": ({ scale }) => (page.zoom.textContent = `${Math.round(scale * 100)}%`),
+      "view:change": ({ scale }) => {
+        // Only when it changes: writing the same text would still repaint the toolbar each frame.
+        const shown = `${Math.round(scale * 100)}%`;
+        if (page.zoom.textContent !== shown) page.zoom.textContent = shown;
+      },
       "palette:drop": ({ type, position }) => addNode(type, position),
       "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
       "issue:select": (target) => {

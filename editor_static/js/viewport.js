@@ -10,12 +10,14 @@ export const MIN_SCALE = 0.02;
 const MAX_SCALE = 2;
 const MARGIN = 48;
 // How long after the last move of the view the world is drawn sharp again.
-const SETTLE_MS = 150;
+const SETTLE_MS = 300;
 let root;
 let world;
 let view = { x: 40, y: 40, scale: 1 };
 let frame = null;
 let settling = null;
+// The scale the world's layer was drawn at (while it has one).
+let layerScale = null;
 // The canvas's place on screen, kept by a ResizeObserver: a wheel or pointer event that read
 // it from the layout would force a layout of every node after each frame's changes.
 let box = { left: 0, top: 0, width: 0, height: 0 };
@@ -59,11 +61,15 @@ export function set(next) {
     world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
   });
   // While the view moves, the world is one composited layer the GPU moves and scales without
-  // painting the nodes again; once it rests, the layer goes and the text is drawn sharp at the
-  // new scale.
-  if (!world.classList.contains("pf-moving")) world.classList.add("pf-moving");
+  // painting the nodes again. Once the view rests at another scale, the layer goes, and the text
+  // is drawn sharp at the new scale; after a pan alone it stays (it is sharp already), so the
+  // next pan costs no painting either.
+  if (!world.classList.contains("pf-layered")) {
+    world.classList.add("pf-layered");
+    layerScale = view.scale;
+  }
   clearTimeout(settling);
-  settling = setTimeout(() => world.classList.remove("pf-moving"), SETTLE_MS);
+  settling = setTimeout(() => view.scale !== layerScale && world.classList.remove("pf-layered"), SETTLE_MS);
 
   emit("view:change", view);
 }

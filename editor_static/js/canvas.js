@@ -188,7 +188,7 @@ function schedule({ force = false } = {}) {
     if (world.style.contentVisibility !== visibility) world.style.contentVisibility = visibility;
     if (overview.hidden !== !far) overview.hidden = !far;
     if (far) return drawOverview(overview, viewport.current(), outlines(), viewport.size());
-    cull(boxes, paths, dragged, { force: recull });
+    cull(boxes, paths, dragged, routes, { force: recull });
     recull = false;
   });
 }

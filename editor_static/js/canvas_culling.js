@@ -13,9 +13,10 @@ const NODE_REACH = 200;
 let shown = null;
 
 // Displays the boxes (by node id) and wire groups (by edge id) near the view, hides the rest;
-// `dragged` holds positions not yet in the model. A focused node always stays. `force` after
-// the document changed (nodes moved, added or removed).
-export function cull(boxes, paths, dragged, { force = false } = {}) {
+// `dragged` holds positions not yet in the model, `routes` Tidy up's wire routes (a routed wire
+// reaches as far as its points). A focused node always stays. `force` after the document
+// changed (nodes moved, added or removed).
+export function cull(boxes, paths, dragged, routes, { force = false } = {}) {
   const area = viewport.visibleArea();
   if (!force && shown && inside(area, shown)) return;
   const marginX = (area.right - area.left) * MARGIN;
@@ -34,11 +35,12 @@ export function cull(boxes, paths, dragged, { force = false } = {}) {
     const from = model.node(edge.source)?.position;
     const to = model.node(edge.target)?.position;
     if (!group || !from || !to) continue;
+    const points = [from, to, ...(routes.get(edge.id)?.via ?? [])];
     const hide = !near(
-      Math.min(from.x, to.x),
-      Math.min(from.y, to.y),
-      Math.max(from.x, to.x) + NODE_WIDTH,
-      Math.max(from.y, to.y) + NODE_REACH,
+      Math.min(...points.map((point) => point.x)),
+      Math.min(...points.map((point) => point.y)),
+      Math.max(...points.map((point) => point.x)) + NODE_WIDTH,
+      Math.max(...points.map((point) => point.y)) + NODE_REACH,
     );
     if ((group.style.display === "none") !== hide) group.style.display = hide ? "none" : "";
   }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -12,7 +13,7 @@ from api import auth
 from api.contacts import service as contacts_service
 from api.contacts.service import StoredValue
 from api.flows import service as flows_service
-from api.flows.models import Flow, FlowVersion
+from api.flows.models import ContactVisit, Flow, FlowVersion
 from api.properties import service as properties_service
 from api.properties.models import PropertyDefinition
 from api.rate_limits import RateLimiter, client_address
@@ -33,6 +34,7 @@ class Context:
     _definitions: asyncio.Future[dict[str, PropertyDefinition]] | None = None
     values: DataLoader[int, ValuesOfContact] = field(init=False)
     contact_counts: DataLoader[int, int] = field(init=False)
+    last_seen: DataLoader[int, datetime | None] = field(init=False)
     operators: DataLoader[int, Operator | None] = field(init=False)
     flow_versions: DataLoader[int, list[FlowVersion]] = field(init=False)
     flows_using: DataLoader[str, list[Flow]] = field(init=False)
@@ -42,6 +44,7 @@ class Context:
         # Not cached: a WebSocket's context lives as long as its subscriptions.
         self.values = DataLoader(load_fn=self._load_values, cache=False)
         self.contact_counts = DataLoader(load_fn=_load_contact_counts, cache=False)
+        self.last_seen = DataLoader(load_fn=_load_last_seen, cache=False)
         self.operators = DataLoader(load_fn=_load_operators)
         self.flow_versions = DataLoader(load_fn=_load_flow_versions)
         self.flows_using = DataLoader(load_fn=self._load_flows_using)
@@ -105,6 +108,15 @@ class Context:
 async def _load_contact_counts(property_ids: list[int]) -> list[int]:
     counts = await contacts_service.count_contacts_with(property_ids)
     return [counts.get(property_id, 0) for property_id in property_ids]
+
+
+async def _load_last_seen(contact_ids: list[int]) -> list[datetime | None]:
+    """When each contact last viewed a page (the visit triggers' record), None if never."""
+    visits = await ContactVisit.filter(contact_id__in=contact_ids).values_list(
+        "contact_id", "last_view_at"
+    )
+    found = dict(visits)
+    return [found.get(contact_id) for contact_id in contact_ids]
 
 
 async def _load_flow_versions(flow_ids: list[int]) -> list[list[FlowVersion]]:

@@ -1,7 +1,8 @@
 """The contacts list: filtered, sorted and keyset-paginated in SQL, on SQLite and PostgreSQL.
 
-Sort keys are a property (its typed value, unset values last) or `createdAt`, which sorts by id:
-ids grow with creation, and an integer key keeps cursors exact. Every order ends with the id,
+Sort keys are a property (its typed value, unset values last), `createdAt`, which sorts by id:
+ids grow with creation, and an integer key keeps cursors exact, or `lastSeenAt`, the contact's
+last page view (contact_visit; never seen sorts last). Every order ends with the id,
 so a cursor is the sort values plus the id of the last row, and rows added meanwhile never make
 a page repeat or skip a row.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from pypika_tortoise import Order, Query, SqlContext
+from pypika_tortoise import Order, Query, SqlContext, Table
 from pypika_tortoise.enums import Equality, JoinType
 from pypika_tortoise.functions import Count
 from pypika_tortoise.queries import QueryBuilder
@@ -51,6 +52,8 @@ from api.properties.models import PropertyDefinition
 
 MAX_PAGE_SIZE = 500
 CREATED_AT = "createdAt"
+LAST_SEEN_AT = "lastSeenAt"
+VISIT = Table("contact_visit")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class _Order:
     expression: Term
     descending: bool
     definition: PropertyDefinition | None
+    timestamp: bool = False
 
 
 class ContactRow(NamedTuple):
@@ -195,6 +199,11 @@ def _orders(sort: Sequence[SortKey], definitions: Mapping[str, PropertyDefinitio
         if item.key == CREATED_AT:
             orders.append(_Order(CONTACT.id, item.descending, None))
             continue
+        if item.key == LAST_SEEN_AT:
+            seen = Query.from_(VISIT).select(VISIT.last_view_at)
+            seen = seen.where(VISIT.contact_id == CONTACT.id)
+            orders.append(_Order(seen, item.descending, None, timestamp=True))
+            continue
         definition = definitions.get(item.key)
         if definition is None:
             raise ValidationFailedError(
@@ -316,6 +325,8 @@ def _encode_cursor(row: Mapping[str, Any], orders: Sequence[_Order]) -> str:
 
 
 def _cursor_value(order: _Order, stored: Any) -> Any:
+    if isinstance(stored, datetime):  # lastSeenAt on PostgreSQL (SQLite gives its text)
+        return stored.isoformat()
     if order.definition is None:
         return stored
     return from_column(order.definition.type, stored)
@@ -347,6 +358,11 @@ def _parameter(order: _Order, value: Any) -> Any:
     """A cursor's sort value as a SQL parameter, once it has the type its column holds."""
     if value is None:
         return None
+    if order.timestamp:  # lastSeenAt: as the database gave it
+        if not isinstance(value, str):
+            raise ValueError(value)
+        at = datetime.fromisoformat(value)
+        return value if db.connection().capabilities.dialect == "sqlite" else at
     if order.definition is None:  # createdAt: the id
         if type(value) is not int or not 0 < value <= MAX_ID:
             raise ValueError(value)

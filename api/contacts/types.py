@@ -139,6 +139,11 @@ class Contact:
             loaded=loaded,
         )
 
+    @strawberry.field(description="When the contact last viewed a page; null if never.")
+    async def last_seen_at(self, info: strawberry.Info) -> datetime | None:
+        seen: datetime | None = await info.context.last_seen.load(int(self.id))
+        return seen
+
     @strawberry.field(
         graphql_type=list[PropertyValue],
         description="The values that are set; only the given keys when asked.",
@@ -234,7 +239,7 @@ class PropertyFilter:
 
 @strawberry.input
 class ContactSort:
-    key: str = strawberry.field(description="A property key, or createdAt.")
+    key: str = strawberry.field(description="A property key, createdAt or lastSeenAt.")
     direction: SortDirection | None = SortDirection.ASC
 
 

@@ -163,7 +163,7 @@ export const settings = {
 };
 
 // The Contacts pages (contact_list.js, contact_details.js, contact_import.js).
-const CONTACT = "id email visitorId createdAt updatedAt properties { key value }";
+const CONTACT = "id email visitorId createdAt updatedAt lastSeenAt properties { key value }";
 const CHANGE = `key oldValue newValue source at operator { email } flowId flowName flowVersion nodeId`;
 
 export const contacts = {

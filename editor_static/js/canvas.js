@@ -11,10 +11,11 @@ import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import { drawOverview } from "./overview.js";
 import { startBand } from "./canvas_band.js";
-import { cull } from "./canvas_culling.js";
+import { cull, forgetShown } from "./canvas_culling.js";
 import { arrowKey } from "./canvas_keys.js";
 import { NODE_MIME } from "./palette.js";
 import { track } from "./tracking.js";
+import { curve, routed } from "./wire_path.js";
 import * as viewport from "./viewport.js";
 
 // Below this scale the canvas shows the overview drawing instead of the DOM.
@@ -36,8 +37,13 @@ let dragged = new Map();
 let drawn = new Map();
 // Each node's wires (edge ids), so an edit redraws them without scanning every wire.
 let wiresByNode = new Map();
+// Tidy up's routes by edge id: {via, from, to}, followed while both ends stay where the layout
+// put them (from, to); moved ends (a drag, an undo) make the wire a plain curve again.
+let routes = new Map();
 let overview;
 let frame = null;
+// Whether the next frame must look at every node again (the document changed).
+let recull = false;
 
 export function init(section) {
   root = section;
@@ -46,7 +52,7 @@ export function init(section) {
   world.append(wires);
   overview = element("canvas", { class: "pf-overview", "aria-hidden": "true", hidden: true });
   root.replaceChildren(overview, world);
-  viewport.init(root, world);
+  const stopViewport = viewport.init(root, world);
   boxes = new Map();
   paths = new Map();
   marks = new Map();
@@ -55,6 +61,8 @@ export function init(section) {
   selection = { nodeIds: new Set(), edgeId: null };
   root.addEventListener("dragover", (event) => event.preventDefault());
   root.addEventListener("drop", dropFromPalette);
+  // The canvas may have moved with the page around it since it was last measured.
+  root.addEventListener("pointerdown", viewport.measure, { capture: true });
   root.addEventListener("pointerdown", pressBackground);
   root.addEventListener("wheel", wheelZoom, { passive: false });
   root.addEventListener("keydown", (event) => arrowKey(event, { selected, select, focusNode }));
@@ -83,17 +91,19 @@ export function init(section) {
       paths.delete(edge.id);
       if (selection.edgeId === edge.id) select(null);
     },
-    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
-    "view:change": schedule,
+    "document:change": ({ command }) => model.changesLayout(command) && schedule({ force: true }),
+    "view:change": () => schedule(),
     "issues:change": showIssues,
     "stats:change": showCounts,
     "preview:change": showPreview,
     "diff:change": showDifferences,
+    "wires:route": keepRoutes,
   });
   return () => {
     cancelAnimationFrame(frame);
     frame = null;
     stop();
+    stopViewport();
   };
 }
 
@@ -168,20 +178,27 @@ export function focusNode(nodeId) {
 
 // Once per frame after the view or the document changed: far out, the overview is drawn and
 // the DOM hidden; otherwise only the nodes and wires near the visible area are displayed.
-function schedule() {
+function schedule({ force = false } = {}) {
+  recull ||= force;
   frame ??= requestAnimationFrame(() => {
     frame = null;
     const far = farOut();
     // Skipped, not removed: the nodes keep their layout objects, and coming back is cheap.
-    world.style.contentVisibility = far ? "hidden" : "";
-    overview.hidden = !far;
-    if (far) drawOverview(overview, viewport.current(), overviewLook);
-    else cull(boxes, paths, dragged);
+    const visibility = far ? "hidden" : "";
+    if (world.style.contentVisibility !== visibility) world.style.contentVisibility = visibility;
+    if (overview.hidden !== !far) overview.hidden = !far;
+    if (far) return drawOverview(overview, viewport.current(), outlines(), viewport.size());
+    cull(boxes, paths, dragged, routes, { force: recull });
+    recull = false;
   });
 }
 
-function overviewLook(nodeId) {
-  return { severity: marks.get(`node:${nodeId}`)?.severity, selected: selection.nodeIds.has(nodeId) };
+// The nodes the overview outlines: selected ones, else those with an issue.
+function outlines() {
+  const looks = new Map();
+  for (const [key, issue] of marks) if (key.startsWith("node:")) looks.set(key.slice(5), issue.severity);
+  for (const nodeId of selection.nodeIds) looks.set(nodeId, "selected");
+  return looks;
 }
 
 function drawAll(doc) {
@@ -191,6 +208,7 @@ function drawAll(doc) {
   paths = new Map();
   drawn = new Map();
   wiresByNode = new Map();
+  routes = new Map();
   doc.edges.forEach((edge) => index(edge, true));
   // Built off the page and attached at once: one style and layout pass for the whole flow.
   const nodes = document.createDocumentFragment();
@@ -202,6 +220,7 @@ function drawAll(doc) {
     if (group) lines.append(group);
   }
   wires.append(lines);
+  forgetShown();
   schedule();
   // A reloaded document (a version opened, a restore) keeps the selection while it still exists.
   const kept = [...selection.nodeIds].filter((id) => model.node(id));
@@ -245,10 +264,11 @@ function drawWire(edge) {
     paths.delete(edge.id);
     return null;
   }
-  const d = curve(
-    portPoint(from, edge.sourcePort, dragged.get(from.id) ?? from.position, marked(from.id)),
-    portPoint(to, "in", dragged.get(to.id) ?? to.position, marked(to.id)),
-  );
+  const [fromAt, toAt] = [dragged.get(from.id) ?? from.position, dragged.get(to.id) ?? to.position];
+  const start = portPoint(from, edge.sourcePort, fromAt, marked(from.id));
+  const end = portPoint(to, "in", toAt, marked(to.id));
+  const route = routes.get(edge.id);
+  const d = route && same(route.from, fromAt) && same(route.to, toAt) ? routed(start, route.via, end) : curve(start, end);
   const existing = paths.get(edge.id);
   if (existing) {
     for (const path of existing.children) path.setAttribute("d", d);
@@ -259,6 +279,7 @@ function drawWire(edge) {
     {
       class: "pf-wire",
       "data-edge-id": edge.id,
+      "data-ends": `${edge.source} ${edge.target}`,
       "data-severity": marks.get(`edge:${edge.id}`)?.severity,
       "data-selected": selection.edgeId === edge.id ? "true" : null,
       onPointerdown: (event) => {
@@ -293,9 +314,17 @@ function index(edge, present) {
   }
 }
 
-function curve(from, to) {
-  const bend = Math.max(50, Math.abs(to.x - from.x) / 2);
-  return `M ${from.x} ${from.y} C ${from.x + bend} ${from.y}, ${to.x - bend} ${to.y}, ${to.x} ${to.y}`;
+function same(a, b) {
+  return a.x === b.x && a.y === b.y;
+}
+
+// Keeps Tidy up's routes, to be followed once the nodes stand where the layout put them.
+function keepRoutes({ routes: via, positions }) {
+  routes = new Map();
+  for (const edge of model.current().edges) {
+    const [from, to] = [positions[edge.source], positions[edge.target]];
+    if (via[edge.id] && from && to) routes.set(edge.id, { via: via[edge.id], from, to });
+  }
 }
 
 // Redraws only the nodes and wires whose first issue changed.
@@ -417,6 +446,8 @@ function startWire(event, box, port) {
 function pressBackground(event) {
   if (event.button !== 0 || event.target.closest(".pf-node, .pf-wire, .pf-minimap")) return;
   root.focus();
+  // No text selection follows the pointer (it would hit-test the nodes on every move).
+  event.preventDefault();
   if (event.shiftKey) return startBand(event, root, { selected, select, marked });
   select(null);
   const start = { x: event.clientX, y: event.clientY, view: viewport.current() };
@@ -432,8 +463,7 @@ function pressBackground(event) {
 
 function wheelZoom(event) {
   event.preventDefault();
-  const rect = root.getBoundingClientRect();
-  viewport.zoom(Math.exp(-event.deltaY / 500), { x: event.clientX - rect.left, y: event.clientY - rect.top });
+  viewport.zoom(Math.exp(-event.deltaY / 500), viewport.onCanvas(event.clientX, event.clientY));
 }
 
 function openMenu(event) {

@@ -21,6 +21,7 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
   const rules = catalogue.rules(node.type);
   const look = catalogue.look(node.type);
   const title = catalogue.label(node.type);
+  const summary = catalogue.summary(node);
   box.className = "pf-node";
   box.dataset.nodeId = node.id;
   box.dataset.nodeType = node.type;
@@ -43,20 +44,21 @@ export function fillNode(box, node, { mark, count, selected, preview }) {
       element("span", { class: "pf-node-icon", "aria-hidden": "true", text: look.icon }),
       element("span", { class: "pf-node-title", text: title }),
     ),
-    element("div", { class: "pf-node-summary", text: catalogue.summary(node), title: catalogue.summary(node) }),
+    element("div", { class: "pf-node-summary", text: summary, title: summary }),
     mark ? element("div", { class: "pf-node-issue", text: mark.message, title: mark.message }) : null,
     element(
       "div",
       { class: "pf-node-ports" },
-      ...catalogue.outputPorts(node).map((port) =>
-        element("span", {
+      ...catalogue.outputPorts(node).map((port) => {
+        const name = catalogue.portLabel(node, port);
+        return element("span", {
           class: "pf-port",
           "data-port": port,
-          title: `Drag to connect “${catalogue.portLabel(node, port)}”`,
-          "aria-label": `Output ${catalogue.portLabel(node, port)} of ${catalogue.summary(node)}`,
-          text: catalogue.portLabel(node, port),
-        }),
-      ),
+          title: `Drag to connect “${name}”`,
+          "aria-label": `Output ${name} of ${summary}`,
+          text: name,
+        });
+      }),
     ),
     count === undefined
       ? null

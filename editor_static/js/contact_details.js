@@ -126,7 +126,7 @@ async function showActivity(view) {
   await view.pending.refresh();
 }
 
-// Shows the contact's values (not in a field being edited or holding a refused value) and,
+// Shows the contact's values (not in a field being edited) and,
 // when given, its history.
 function render(view, contact) {
   view.title.textContent = contact.email || "Anonymous visitor";

@@ -1,7 +1,8 @@
 // Contacts: a table of chosen property columns with filters, sorting, cursor paging, CSV export
 // and import, and rows that change in place when a flow, a visitor or an operator changes them.
 // The first column names the contact (name, else email, else "Anonymous visitor") and links to
-// it, whichever columns are chosen; the last one is when the contact was created.
+// it, whichever columns are chosen; the last two are when the contact was created and when it
+// last viewed a page (Last seen), both sortable.
 import { contacts, queries } from "./api.js";
 import { chosenColumns, columnPicker } from "./contact_columns.js";
 import { filterBar } from "./contact_filters.js";
@@ -12,6 +13,7 @@ import * as notice from "./notice.js";
 import * as propertyTypes from "./property_types.js";
 
 const CREATED = "createdAt";
+const LAST_SEEN = "lastSeenAt";
 const SEARCH_DELAY_MS = 300;
 let live = null;
 // The page being shown; a show() that was left (close()) while it waited stops there.
@@ -138,8 +140,9 @@ function renderFilters(view) {
 function renderTable(view) {
   const labels = new Map(view.properties.map((property) => [property.key, property.label]));
   labels.set(CREATED, "Created");
+  labels.set(LAST_SEEN, "Last seen");
   const [sorted] = view.sort;
-  const sortable = [...view.columns, CREATED].map((key) => {
+  const sortable = [...view.columns, CREATED, LAST_SEEN].map((key) => {
     const direction = sorted?.key === key ? sorted.direction : null;
     const sortBy = () => {
       view.sort = [{ key, direction: direction === "ASC" ? "DESC" : "ASC" }];
@@ -153,7 +156,7 @@ function renderTable(view) {
   });
   const body = view.contacts.length
     ? view.contacts.map((contact) => row(view, contact))
-    : [element("tr", {}, element("td", { colspan: view.columns.length + 2, class: "pf-muted", text: "No contacts match." }))];
+    : [element("tr", {}, element("td", { colspan: view.columns.length + 3, class: "pf-muted", text: "No contacts match." }))];
   const header = [element("th", { text: "Contact" }), ...sortable];
   fill(view.table, element("thead", {}, element("tr", {}, ...header)), element("tbody", {}, ...body));
   view.totalLabel.textContent = `${view.total} contact${view.total === 1 ? "" : "s"}`;
@@ -171,6 +174,7 @@ function row(view, contact) {
     element("td", { "data-key": "contact" }, element("a", { href: `#/contacts/${contact.id}`, text: name })),
     ...cells,
     element("td", { "data-key": CREATED, text: new Date(contact.createdAt).toLocaleString() }),
+    element("td", { "data-key": LAST_SEEN, text: contact.lastSeenAt ? new Date(contact.lastSeenAt).toLocaleString() : "Never" }),
   );
 }
 

@@ -13,6 +13,7 @@ import * as history from "./history.js";
 import * as inspector from "./inspector.js";
 import * as issues from "./issues.js";
 import * as minimap from "./minimap.js";
+import * as overview from "./overview.js";
 import * as model from "./model.js";
 import * as catalogue from "./node_types/index.js";
 import * as notice from "./notice.js";
@@ -50,6 +51,7 @@ export async function show(root, flowId) {
   // The page's own subscriptions come before autosave, which announces the save status at once.
   stops = [
     palette.init(page.palette),
+    overview.init(),
     canvas.init(page.canvas),
     minimap.init(page.canvas),
     search.init(page.center, { show: showNode }),
@@ -69,7 +71,11 @@ export async function show(root, flowId) {
         page.redo.disabled = !redo;
         page.redo.title = redo ? `Redo ${redo} (Ctrl+Shift+Z)` : "Nothing to redo";
       },
-      "view:change": ({ scale }) => (page.zoom.textContent = `${Math.round(scale * 100)}%`),
+      "view:change": ({ scale }) => {
+        // Only when it changes: writing the same text would still repaint the toolbar each frame.
+        const shown = `${Math.round(scale * 100)}%`;
+        if (page.zoom.textContent !== shown) page.zoom.textContent = shown;
+      },
       "palette:drop": ({ type, position }) => addNode(type, position),
       "selection:change": (selection) => selection?.nodeId && page.showTab("Inspector"),
       "issue:select": (target) => {

@@ -11,6 +11,10 @@ let map;
 let frame = null;
 // The minimap's own view of the document: {x, y, scale}, as viewport.js keeps the canvas's.
 let mapView = { x: 0, y: 0, scale: 1 };
+// The box around every node, kept until the layout changes (a frame of panning only moves the frame).
+let flowBox;
+// The minimap's CSS size, read once (editor.css fixes it).
+let mapSize = null;
 
 export function init(canvasSection) {
   map = element("canvas", {
@@ -22,16 +26,22 @@ export function init(canvasSection) {
   canvasSection.append(map);
   map.addEventListener("pointerdown", press);
   const stop = subscribe({
-    "document:load": schedule,
+    "document:load": reshape,
     // Typing changes no box: the minimap is not redrawn for it.
-    "document:change": ({ command }) => model.changesLayout(command) && schedule(),
+    "document:change": ({ command }) => model.changesLayout(command) && reshape(),
     "view:change": schedule,
   });
   return () => {
     cancelAnimationFrame(frame);
     frame = null;
+    mapSize = null;
     stop();
   };
+}
+
+function reshape() {
+  flowBox = undefined;
+  schedule();
 }
 
 function schedule() {
@@ -42,7 +52,8 @@ function schedule() {
 }
 
 function draw() {
-  const box = viewport.bounds();
+  if (flowBox === undefined) flowBox = viewport.bounds();
+  const box = flowBox;
   const seen = viewport.visibleArea();
   const all = box
     ? {
@@ -52,12 +63,13 @@ function draw() {
         bottom: Math.max(box.bottom, seen.bottom),
       }
     : seen;
+  mapSize ??= { width: map.clientWidth, height: map.clientHeight };
   const scale = Math.min(
-    (map.clientWidth - 2 * PADDING) / (all.right - all.left),
-    (map.clientHeight - 2 * PADDING) / (all.bottom - all.top),
+    (mapSize.width - 2 * PADDING) / (all.right - all.left),
+    (mapSize.height - 2 * PADDING) / (all.bottom - all.top),
   );
   mapView = { scale, x: PADDING - all.left * scale, y: PADDING - all.top * scale };
-  drawOverview(map, mapView);
+  drawOverview(map, mapView, new Map(), mapSize);
   const context = map.getContext("2d");
   context.strokeStyle = "#4f46e5";
   context.lineWidth = 1.5 / scale;

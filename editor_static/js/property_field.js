@@ -1,15 +1,27 @@
 // One contact property, editable in place: the type's input (values.js), +/- on numbers, and the
-// server's refusal beside it. The contact page and the Inbox's Visitor details panel both use it.
+// server's refusal beside it in plain words, the field showing the stored value again. The
+// contact page and the Inbox's Visitor details panel both use it.
 import { contacts } from "./api.js";
 import { readInput, valueInput, writeInput } from "./values.js";
 import { element } from "./views.js";
 
+// What each type expects, said to a person (the server's reason is written for developers).
+const EXPECTED = {
+  EMAIL: "is not an email address (like name@example.com)",
+  NUMBER: "is not a number",
+  DATE: "is not a date (like 2024-05-31)",
+  URL: "is not a web address (like https://example.com)",
+  PHONE: "is not a phone number (like +44 20 7946 0958)",
+};
+
 // `saved(contact)` runs after the server accepted a change. Returns {element, input, write(value)};
-// write leaves alone a field being edited or holding a refused value.
+// write leaves alone a field being edited.
 export function propertyField(contactId, property, { saved }) {
   const label = property.label;
   const input = valueInput(property, null, { "aria-label": label, id: `pf-field-${property.key}` });
   const error = element("span", { class: "pf-field-error", role: "alert" });
+  // The value the server holds, put back when it refuses a new one.
+  let stored = null;
   const save = (change) => async () => {
     try {
       const contact = await change();
@@ -17,8 +29,9 @@ export function propertyField(contactId, property, { saved }) {
       delete field.dataset.invalid;
       await saved(contact);
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = refusal(failure, property);
       field.dataset.invalid = "true";
+      writeInput(input, stored);
     }
   };
   input.addEventListener("change", save(() => contacts.setValue(contactId, property.key, readInput(property, input))));
@@ -34,8 +47,16 @@ export function propertyField(contactId, property, { saved }) {
     error,
   );
   const write = (value) => {
-    const editing = input === document.activeElement || field.dataset.invalid;
-    if (!editing) writeInput(input, value);
+    stored = value ?? null;
+    if (input !== document.activeElement) writeInput(input, value);
   };
   return { element: field, input, write };
+}
+
+// "“not-an-email” is not an email address (like name@example.com); the saved value is back."
+function refusal(failure, property) {
+  const { value, reason } = failure.extensions ?? {};
+  if (value === undefined || reason === undefined) return failure.message;
+  const shown = typeof value === "string" ? `“${value}”` : String(value);
+  return `${shown} ${EXPECTED[property.type] ?? `was refused: ${reason}`}. The saved value is back in the field.`;
 }

@@ -9,15 +9,39 @@ import { nodeSize } from "./canvas_node.js";
 export const MIN_SCALE = 0.02;
 const MAX_SCALE = 2;
 const MARGIN = 48;
+// How long after the last move of the view the world is drawn sharp again.
+const SETTLE_MS = 300;
 let root;
 let world;
 let view = { x: 40, y: 40, scale: 1 };
 let frame = null;
+let settling = null;
+// The scale the world's layer was drawn at (while it has one).
+let layerScale = null;
+// The canvas's place on screen, kept by a ResizeObserver: a wheel or pointer event that read
+// it from the layout would force a layout of every node after each frame's changes.
+let box = { left: 0, top: 0, width: 0, height: 0 };
+let observer = null;
 
 export function init(canvasElement, worldElement) {
   root = canvasElement;
   world = worldElement;
   view = { x: 40, y: 40, scale: 1 };
+  observer?.disconnect();
+  observer = new ResizeObserver(measure);
+  observer.observe(root);
+  measure();
+  return () => {
+    observer?.disconnect();
+    observer = null;
+    clearTimeout(settling);
+  };
+}
+
+// Also called when the page around the canvas may have moved it (a panel opened or closed).
+export function measure() {
+  const rect = root.getBoundingClientRect();
+  box = { left: rect.left, top: rect.top, width: root.clientWidth, height: root.clientHeight };
 }
 
 export function current() {
@@ -26,7 +50,7 @@ export function current() {
 
 // The canvas element's size on screen.
 export function size() {
-  return { width: root.clientWidth, height: root.clientHeight };
+  return { width: box.width, height: box.height };
 }
 
 export function set(next) {
@@ -36,12 +60,22 @@ export function set(next) {
     frame = null;
     world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
   });
+  // While the view moves, the world is one composited layer the GPU moves and scales without
+  // painting the nodes again. Once the view rests at another scale, the layer goes, and the text
+  // is drawn sharp at the new scale; after a pan alone it stays (it is sharp already), so the
+  // next pan costs no painting either.
+  if (!world.classList.contains("pf-layered")) {
+    world.classList.add("pf-layered");
+    layerScale = view.scale;
+  }
+  clearTimeout(settling);
+  settling = setTimeout(() => view.scale !== layerScale && world.classList.remove("pf-layered"), SETTLE_MS);
 
   emit("view:change", view);
 }
 
 export function zoom(factor, center) {
-  const point = center ?? { x: root.clientWidth / 2, y: root.clientHeight / 2 };
+  const point = center ?? { x: box.width / 2, y: box.height / 2 };
   const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
   set({
     scale,
@@ -72,24 +106,24 @@ export function bounds(nodes = model.current().nodes, marked = () => false) {
 }
 
 // Shows the whole flow, at most at 100 %, however large it is.
-export function fit(box = bounds()) {
-  if (!box) return set({ x: 40, y: 40, scale: 1 });
-  const width = Math.max(1, box.right - box.left);
-  const height = Math.max(1, box.bottom - box.top);
+export function fit(area = bounds()) {
+  if (!area) return set({ x: 40, y: 40, scale: 1 });
+  const width = Math.max(1, area.right - area.left);
+  const height = Math.max(1, area.bottom - area.top);
   const scale = Math.min(
     1,
-    Math.max(MIN_SCALE, Math.min((root.clientWidth - 2 * MARGIN) / width, (root.clientHeight - 2 * MARGIN) / height)),
+    Math.max(MIN_SCALE, Math.min((box.width - 2 * MARGIN) / width, (box.height - 2 * MARGIN) / height)),
   );
   set({
     scale,
-    x: (root.clientWidth - width * scale) / 2 - box.left * scale,
-    y: Math.max(MARGIN / 2, (root.clientHeight - height * scale) / 2) - box.top * scale,
+    x: (box.width - width * scale) / 2 - area.left * scale,
+    y: Math.max(MARGIN / 2, (box.height - height * scale) / 2) - area.top * scale,
   });
 }
 
 // Puts the document point `point` at the middle of the canvas.
 export function centerOn(point) {
-  set({ ...view, x: root.clientWidth / 2 - point.x * view.scale, y: root.clientHeight / 2 - point.y * view.scale });
+  set({ ...view, x: box.width / 2 - point.x * view.scale, y: box.height / 2 - point.y * view.scale });
 }
 
 // Brings `node` into view when it is not (fully) there, centring it.
@@ -97,14 +131,18 @@ export function reveal(node) {
   const { width, height } = nodeSize(node, false);
   const x = node.position.x * view.scale + view.x;
   const y = node.position.y * view.scale + view.y;
-  const inside = x >= 0 && y >= 0 && x + width * view.scale <= root.clientWidth && y + height * view.scale <= root.clientHeight;
+  const inside = x >= 0 && y >= 0 && x + width * view.scale <= box.width && y + height * view.scale <= box.height;
   if (!inside) centerOn({ x: node.position.x + width / 2, y: node.position.y + height / 2 });
+}
+
+// The point of the canvas element under the screen point (clientX, clientY).
+export function onCanvas(clientX, clientY) {
+  return { x: clientX - box.left, y: clientY - box.top };
 }
 
 // The document point under the screen point (clientX, clientY).
 export function toDocument(clientX, clientY) {
-  const rect = root.getBoundingClientRect();
-  return { x: (clientX - rect.left - view.x) / view.scale, y: (clientY - rect.top - view.y) / view.scale };
+  return { x: (clientX - box.left - view.x) / view.scale, y: (clientY - box.top - view.y) / view.scale };
 }
 
 // The part of the document the canvas shows, in document units.
@@ -112,12 +150,12 @@ export function visibleArea() {
   return {
     left: -view.x / view.scale,
     top: -view.y / view.scale,
-    right: (root.clientWidth - view.x) / view.scale,
-    bottom: (root.clientHeight - view.y) / view.scale,
+    right: (box.width - view.x) / view.scale,
+    bottom: (box.height - view.y) / view.scale,
   };
 }
 
 // The point of the document at the middle of the visible canvas (where a clicked type lands).
 export function visibleCenter() {
-  return { x: (root.clientWidth / 2 - view.x) / view.scale, y: (root.clientHeight / 3 - view.y) / view.scale };
+  return { x: (box.width / 2 - view.x) / view.scale, y: (box.height / 3 - view.y) / view.scale };
 }

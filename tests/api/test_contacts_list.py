@@ -2,8 +2,9 @@ import logging
 
 import pytest
 
-from tests.support.builders import create_contact, create_property
+from tests.support.builders import create_contact, create_property, workspace_key
 from tests.support.graphql import GraphQLClient, code_of
+from tests.support.visitor import Visitor
 
 LIST = """
 query($first: Int, $after: String, $filter: [PropertyFilter!], $sort: [ContactSort!],
@@ -305,3 +306,38 @@ async def test_a_search_over_200_characters_is_refused(gql: GraphQLClient, peopl
     result = await gql.error(SEARCH, search="x" * 201)
 
     assert code_of(result) == "VALIDATION_FAILED"
+
+
+SEEN = """
+query($first: Int, $after: String, $sort: [ContactSort!]) {
+  contacts(first: $first, after: $after, sort: $sort, includeAnonymous: true) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id lastSeenAt } }
+  }
+}"""
+
+
+async def test_sort_by_last_seen_puts_the_latest_page_view_first_and_never_seen_last(
+    gql: GraphQLClient, people
+):
+    key = await workspace_key(gql)
+    early, late = Visitor(gql, key), Visitor(gql, key)
+    early_id = (await early.visit("/shoes"))["contactId"]
+    late_id = (await late.visit("/shoes"))["contactId"]
+    await early.visit("/pricing")  # seen again: now the latest
+    sort = [{"key": "lastSeenAt", "direction": "DESC"}]
+
+    walked, after = [], None
+    while True:
+        data = (await gql(SEEN, first=1, after=after, sort=sort))["contacts"]
+        walked += [edge["node"] for edge in data["edges"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+
+    assert [node["id"] for node in walked[:2]] == [early_id, late_id]
+    assert walked[0]["lastSeenAt"] > walked[1]["lastSeenAt"]
+    assert len(walked) == 7
+    assert all(node["lastSeenAt"] is None for node in walked[2:])
+    ascending = (await gql(SEEN, first=50, sort=[{"key": "lastSeenAt"}]))["contacts"]["edges"]
+    assert [edge["node"]["id"] for edge in ascending[:2]] == [late_id, early_id]

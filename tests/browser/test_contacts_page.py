@@ -130,13 +130,19 @@ def test_a_row_opens_the_contact_and_an_edit_shows_in_history(contacts, people):
     expect(contacts.history().first).to_contain_text("41 → 42")
 
 
-def test_a_refused_value_shows_the_server_error_next_to_the_field(contacts, people, api):
+def test_a_refused_value_is_explained_in_plain_words_and_the_stored_one_restored(
+    contacts, people, api
+):
     contacts.open()
     contacts.open_contact(people["bob"])
 
     contacts.set_field("email", "not-an-email")
 
-    expect(contacts.field_error("email")).to_contain_text("EMAIL")
+    expect(contacts.field_error("email")).to_have_text(
+        "“not-an-email” is not an email address (like name@example.com)."
+        " The saved value is back in the field."
+    )
+    expect(contacts.field("email").locator("input")).to_have_value("bob@example.com")
     stored = api("query($id: ID!) { contact(id: $id) { email } }", id=people["bob"])
     assert stored["contact"]["email"] == "bob@example.com"
     contacts.set_field("email", "bob@shop.example")
@@ -236,3 +242,33 @@ def test_the_search_box_finds_contacts_by_email_or_name(contacts, people):
     expect(contacts.row(people["bob"])).to_be_visible()
     contacts.page.get_by_label("Search contacts").fill("")
     expect(contacts.total()).to_have_text("4 contacts")
+
+
+def test_last_seen_shows_the_latest_page_view_and_sorts(contacts, people, api):
+    key = api("{ workspace { publicKey } }")["workspace"]["publicKey"]
+    view = (
+        "mutation($k: String!, $v: String!) { trackPageView(workspaceKey: $k, visitorId: $v, "
+        'url: "/") { contactId } }'
+    )
+    early = api(view, k=key, v="early")["trackPageView"]["contactId"]
+    late = api(view, k=key, v="late")["trackPageView"]["contactId"]
+    contacts.open()
+    contacts.page.get_by_label("Include anonymous visitors").check()
+    contacts.wait_loaded()
+
+    expect(contacts.cell(people["ann"], "lastSeenAt")).to_have_text("Never")
+    expect(contacts.cell(late, "lastSeenAt")).not_to_have_text("Never")
+    contacts.sort_by("Last seen")
+    contacts.sort_by("Last seen")
+    expect(contacts.rows().first).to_have_attribute("data-contact-id", late)
+    expect(contacts.rows().nth(1)).to_have_attribute("data-contact-id", early)
+
+
+def test_sortable_headers_look_like_the_contact_header(contacts, people):
+    contacts.open()
+    size = "(e) => getComputedStyle(e).fontSize"
+
+    plain = contacts.page.locator(".pf-contacts-table th").first.evaluate(size)
+    sortable = contacts.page.get_by_role("button", name="Sort by Last seen").evaluate(size)
+
+    assert sortable == plain

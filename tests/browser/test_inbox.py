@@ -220,7 +220,7 @@ def test_an_operator_starts_a_conversation_with_a_visitor_on_the_site(widget, sh
     expect(visitor).to_have_count(0)
 
 
-def test_a_value_the_server_refuses_shows_its_reason_beside_the_field(widget, shop, operator_page):
+def test_a_refused_value_is_explained_beside_the_field_and_taken_back(widget, shop, operator_page):
     contact_id = shop.visitor_says("visitor-eve", "Hello")
     inbox = InboxPage(operator_page, shop.token)
     inbox.open()
@@ -230,8 +230,11 @@ def test_a_value_the_server_refuses_shows_its_reason_beside_the_field(widget, sh
     inbox.field_labelled("Email").fill("not an email")
     inbox.field_labelled("Email").press("Enter")
 
-    expect(inbox.field("email").locator(".pf-field-error")).to_contain_text("not an email")
-    expect(inbox.field_labelled("Email")).to_have_value("not an email")
+    expect(inbox.field("email").locator(".pf-field-error")).to_contain_text(
+        "“not an email” is not an email address"
+    )
+    # The field shows the stored value again (none yet), as on the contact page.
+    expect(inbox.field_labelled("Email")).to_have_value("")
     inbox.field_labelled("Email").fill("eve@example.com")
     inbox.field_labelled("Email").press("Enter")
     expect(inbox.field("email").locator(".pf-field-error")).to_have_text("")

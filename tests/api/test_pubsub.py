@@ -171,6 +171,8 @@ async def test_a_redis_outage_keeps_streams_open_and_says_events_were_missed(
 async def test_the_first_publish_after_redis_comes_back_is_delivered(private_redis, private_broker):
     broker = private_broker
     await broker.publish("a", {"before": True})  # leaves a pooled publishing connection
+    # publish only queues: sent before the kill, or "before" would be delivered after it
+    await asyncio.wait_for(broker.drained.wait(), 5)
     private_redis.kill()
     await asyncio.wait_for(lost(broker), 5)
     private_redis.start()

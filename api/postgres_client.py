@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
@@ -51,20 +52,10 @@ class PostgresClient(AsyncpgDBClient):
         return _PooledConnection(self, self._pool_init_lock)
 
     async def execute_query(self, query: str, values: list[Any] | None = None) -> Any:
-        try:
-            return await super().execute_query(query, values)
-        except Exception as error:
-            if not _read_again(query, error):
-                raise
-        return await super().execute_query(query, values)
+        return await _reading_again(super().execute_query, query, values)
 
     async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> Any:
-        try:
-            return await super().execute_query_dict(query, values)
-        except Exception as error:
-            if not _read_again(query, error):
-                raise
-        return await super().execute_query_dict(query, values)
+        return await _reading_again(super().execute_query_dict, query, values)
 
     async def _close(self) -> None:
         if self._pool is None:
@@ -121,6 +112,20 @@ class _PooledConnection(PoolConnectionWrapper[Any]):
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         await _give_back(self.client, self.connection, exc_val)
+
+
+async def _reading_again(
+    execute: Callable[[str, list[Any] | None], Awaitable[Any]],
+    query: str,
+    values: list[Any] | None,
+) -> Any:
+    """`execute(query, values)`, once more when `_read_again` says the failure allows it."""
+    try:
+        return await execute(query, values)
+    except Exception as error:
+        if not _read_again(query, error):
+            raise
+    return await execute(query, values)
 
 
 def _read_again(query: str, error: Exception) -> bool:

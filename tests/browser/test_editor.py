@@ -494,7 +494,9 @@ def test_flows_list_renames_enables_and_deletes(editor, page, api):
     page.get_by_label("New name for Listed").fill("Pricing views")
     page.get_by_label("New name for Listed").press("Enter")
     expect(page.get_by_role("link", name="Pricing views")).to_be_visible()
-    page.get_by_label("Enable Pricing views").uncheck()
+    # The box unchecks at once; the server has it once setFlowEnabled(enabled: false) answered.
+    with page.expect_response(lambda r: r.ok and '"on":false' in (r.request.post_data or "")):
+        page.get_by_label("Enable Pricing views").uncheck()
     expect(page.get_by_label("Enable Pricing views")).not_to_be_checked()
     flows = api("{ flows { name enabled } }")["flows"]
     assert flows == [{"name": "Pricing views", "enabled": False}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -259,6 +260,11 @@ def create_app(settings: Settings) -> Starlette:
             sockets = asyncio.create_task(
                 graphql.operator_sockets.run(broker, settings.session_recheck_seconds)
             )
+            # What the process built to start (modules, schema, models, routes: several hundred
+            # thousand objects) lives as long as it does, yet every full garbage collection
+            # walked it: 65 ms each, several a second under load, a quarter of the CPU and most
+            # of the p99 (bench/bench_signin.py). Frozen, it is left out of collections.
+            gc.freeze()
             try:
                 if settings.runs_jobs:
                     async with in_process_worker(settings.database_url):
@@ -266,6 +272,7 @@ def create_app(settings: Settings) -> Starlette:
                 else:
                     yield
             finally:
+                gc.unfreeze()  # a test process starts another app
                 for task in (housekeeping, sockets):
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -166,6 +166,12 @@ class MaskErrorsWithRequestId(MaskErrors):
     """The mask of an unexpected error carries the id that starts its log line; a failure a
     retry can fix (api/faults.py) says so instead, for clients to retry."""
 
+    def _process_result(self, result: object) -> None:
+        # Most results have no error: strawberry's own first check, an isinstance of a runtime
+        # Protocol, was a tenth of a `{ __typename }` request.
+        if getattr(result, "errors", None):
+            super()._process_result(result)
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         request_id = _request_id(self.execution_context)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.errors import UnauthenticatedError
 from api.settings import Settings
 from api.workspaces import service as workspaces_service
 from api.workspaces.models import Operator, OperatorToken
@@ -137,6 +138,32 @@ async def test_last_used_at_is_written_once_a_minute_not_on_every_request(gql, m
     assert first >= token.created_at
     assert unchanged == first
     assert token.last_used_at == a_minute_on
+
+
+async def test_requests_signing_in_at_once_with_one_token_read_it_once(gql, monkeypatch):
+    # A remembered sign-in expires (or none is kept, without Redis): the requests in flight
+    # then all needed the row at once, and read it one after another.
+    reads = []
+    read = OperatorToken.get_or_none
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(OperatorToken, "get_or_none", counted)
+    workspaces_service.forget_sign_ins(None)
+
+    operators = await asyncio.gather(
+        *(workspaces_service.authenticate(gql.token) for _ in range(20))
+    )
+    revoked = await asyncio.gather(
+        *(workspaces_service.authenticate("pf_unknown") for _ in range(2)),
+        return_exceptions=True,
+    )
+
+    assert len({operator.id for operator in operators}) == 1
+    assert [type(error) for error in revoked] == [UnauthenticatedError] * 2
+    assert len(reads) == 2
 
 
 async def test_revocation_closes_the_operators_open_subscriptions(broker_only_url):

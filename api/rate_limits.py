@@ -13,7 +13,9 @@ across a boundary, and it holds one timestamp per hit still in the window. The d
 burst 20 and 50/s burst 100, are both windows of 2 seconds.
 
 Counts live in this process's memory, or in Redis (through redis-py, which the broker uses
-too) when REDIS_URL is set, so that every process counts the same hits. A Redis outage lets
+too) when REDIS_URL is set, so that every process counts the same hits. There, a process takes
+an operator token's hits in leases (`api/hit_leases.py`): one round trip per many requests of
+a busy token, and never more hits than the window holds. A Redis outage lets
 requests through, logged: refusing every request would be worse than not limiting for a while.
 A frozen Redis answers nothing, so each call waits REDIS_TIMEOUT_SECONDS at most, and after a
 failure requests pass without asking for OUTAGE_PAUSE_SECONDS: no request pays a timeout in a
@@ -26,11 +28,12 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import hashlib
 import logging
 import math
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import limits
 import redis.asyncio as redis
@@ -42,6 +45,7 @@ from starlette.responses import JSONResponse
 
 from api import metrics
 from api.errors import LimitExceededError
+from api.hit_leases import HitLeases
 from api.rates import Rate
 from api.settings import Settings
 
@@ -73,6 +77,13 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(storage)
         self.outage_logged_at = -math.inf
         self.paused_until = -math.inf
+        # A signed-in client's hits are taken from a shared window in leases (api/hit_leases.py).
+        self.leases: dict[Limit, HitLeases] = {}
+        operator_window = self.windows.get(Limit.OPERATOR_REQUESTS)
+        if pool is not None and operator_window is not None:
+            self.leases[Limit.OPERATOR_REQUESTS] = HitLeases(
+                functools.partial(self._take, operator_window), most=operator_window.amount // 10
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
@@ -108,24 +119,38 @@ class RateLimiter:
     async def hit(self, limit: Limit, *identity: str) -> None:
         """Count one hit of `identity`; LIMIT_EXCEEDED, not counted, if none is left."""
         window = self.windows.get(limit)
-        if window is not None and not await self._guarded(self.strategy.hit, window, identity):
-            raise await self._refusal(limit, window, identity)
+        if window is None:
+            return
+        key = _digest(identity)
+        leases = self.leases.get(limit)
+        if leases is not None:
+            admitted = await leases.hit(key)
+        else:
+            admitted = await self._guarded(lambda: self.strategy.hit(window, key))
+        if not admitted:
+            raise await self._refusal(limit, window, key)
 
     async def check(self, limit: Limit, *identity: str) -> None:
         """LIMIT_EXCEEDED if `identity` has no hit left, counting nothing."""
         window = self.windows.get(limit)
-        if window is not None and not await self._guarded(self.strategy.test, window, identity):
-            raise await self._refusal(limit, window, identity)
+        if window is None:
+            return
+        key = _digest(identity)
+        if not await self._guarded(lambda: self.strategy.test(window, key)):
+            raise await self._refusal(limit, window, key)
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
 
-    async def _guarded(self, call: Any, window: limits.RateLimitItem, identity: tuple) -> bool:
+    async def _take(self, window: limits.RateLimitItem, key: str, hits: int) -> bool:
+        return await self._guarded(lambda: self.strategy.hit(window, key, cost=hits))
+
+    async def _guarded(self, ask: Callable[[], Awaitable[bool]]) -> bool:
         if time.monotonic() < self.paused_until:
             return True
         try:
-            return bool(await call(window, _digest(identity)))
+            return bool(await ask())
         except StorageError as error:
             self.paused_until = time.monotonic() + OUTAGE_PAUSE_SECONDS
             if time.monotonic() - self.outage_logged_at > OUTAGE_LOG_SECONDS:
@@ -134,11 +159,11 @@ class RateLimiter:
             return True
 
     async def _refusal(
-        self, limit: Limit, window: limits.RateLimitItem, identity: tuple
+        self, limit: Limit, window: limits.RateLimitItem, key: str
     ) -> LimitExceededError:
         metrics.RATE_LIMIT_REFUSALS.labels(limit.value).inc()
         try:
-            stats = await self.strategy.get_window_stats(window, _digest(identity))
+            stats = await self.strategy.get_window_stats(window, key)
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         except StorageError:
             retry_after = window.get_expiry()

@@ -21,6 +21,7 @@ from tortoise import Tortoise
 
 from api import cli, db
 from api.app import create_app
+from api.errors import LimitExceededError
 from api.rate_limits import Limit, RateLimiter
 from api.rates import Rate
 from api.settings import RateLimitSettings, Settings, SettingsError
@@ -266,6 +267,54 @@ async def test_the_memory_storage_forgets_expired_hits():
     assert len(storage.events) == 100
     storage.sweep(time.time() + HOUR + 1)
     assert storage.events == {}
+
+
+async def test_processes_sharing_an_operator_window_admit_exactly_its_hits():
+    # Each process takes a token's hits from Redis in leases (api/hit_leases.py): never more
+    # than the window holds, and all of it while no lease lapses unspent.
+    with private_redis_server() as redis_server:
+        settings = Settings(
+            redis_url=redis_server.url,
+            rate_limits=only(operator_requests=Rate(1, HOUR, burst=5)),
+        )
+        first, second = RateLimiter.from_settings(settings), RateLimiter.from_settings(settings)
+        admitted = []
+        try:
+            for limiter in [first, second] * 4:
+                try:
+                    await limiter.hit(Limit.OPERATOR_REQUESTS, "pf_token")
+                    admitted.append(True)
+                except LimitExceededError as error:
+                    assert error.details["retryAfter"] > 0
+                    admitted.append(False)
+            await second.hit(Limit.OPERATOR_REQUESTS, "pf_another_token")
+        finally:
+            await first.close()
+            await second.close()
+
+    assert admitted == [True] * 5 + [False] * 3
+
+
+async def test_a_busy_token_asks_redis_once_per_many_requests():
+    with private_redis_server() as redis_server:
+        settings = Settings(
+            redis_url=redis_server.url,
+            rate_limits=only(operator_requests=Rate(500, 1, burst=1000)),
+        )
+        limiter = RateLimiter.from_settings(settings)
+        try:
+            await asyncio.gather(
+                *(limiter.hit(Limit.OPERATOR_REQUESTS, "pf_t") for _ in range(300))
+            )
+        finally:
+            await limiter.close()
+        with redis.Redis.from_url(redis_server.url) as client:
+            stats = client.info("commandstats")
+
+    scripts_run = sum(
+        stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval")
+    )
+    assert 0 < scripts_run <= 12  # leases of 1, 2, 4, ... 100 hits: was one per request
 
 
 async def test_a_redis_outage_lets_requests_through():

@@ -26,21 +26,27 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
     """Insert `rows` (values in `columns` order): one statement run for every row."""
     if rows:
         client = db.connection()
-        sql = _statement(client.query_class, table, tuple(columns), 1, "")
+        sql = _statement(client.query_class, table, tuple(columns), 1, ())
         await client.execute_many(sql, [list(row) for row in rows])
 
 
 async def insert_returning(
-    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], returning: str
-) -> list[Any]:
-    """Insert `rows`; the `returning` column of each, in one statement per ROWS_PER_STATEMENT."""
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """Insert `rows`; the `returning` columns of each, in one statement per
+    ROWS_PER_STATEMENT."""
     client = db.connection()
-    returned: list[Any] = []
+    returned: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
-        sql = _statement(client.query_class, table, tuple(columns), len(chunk), returning)
+        sql = _statement(client.query_class, table, tuple(columns), len(chunk), tuple(returning))
         params = [value for row in chunk for value in row]
-        returned += [row[returning] for row in await client.execute_query_dict(sql, params)]
+        # Not `execute_query`: on asyncpg it runs an INSERT without reading what it returns.
+        for row in await client.execute_query_dict(sql, params):
+            returned.append(tuple(row[column] for column in returning))
     return returned
 
 
@@ -72,7 +78,7 @@ def _update_statement(
 
 
 def _statement(
-    query_class: Any, table: str, columns: tuple[str, ...], rows: int, returning: str
+    query_class: Any, table: str, columns: tuple[str, ...], rows: int, returning: tuple[str, ...]
 ) -> str:
     """INSERT of `rows` rows of parameters, in the dialect of `query_class`."""
     shape = (query_class.__name__, table, columns, rows, returning)
@@ -81,7 +87,7 @@ def _statement(
         query = query_class.into(Table(table)).columns(*columns)
         query = query.insert(*[(0,) * len(columns)] * rows)
         if returning:
-            query = query.returning(returning)
+            query = query.returning(*returning)
         sql = _statements[shape] = str(query.get_parameterized_sql(query_class.SQL_CONTEXT)[0])
     return sql
 

@@ -16,13 +16,14 @@ import io
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
+from pypika_tortoise import Table
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from api import auth, rate_limits
+from api import auth, db, rate_limits
 from api.contacts import listing
-from api.contacts import service as contacts_service
+from api.contacts.values import VALUE_COLUMNS, column_for, from_column
 from api.errors import (
     LimitExceededError,
     PropflowError,
@@ -42,6 +43,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_NAMED = 10
 MAX_NAMED_LENGTH = 64
 HEADER_STYLES = ("labels", "keys")
+_VALUE = Table("property_value")
 
 
 async def export_contacts(request: Request) -> Response:
@@ -99,12 +101,33 @@ async def _rows(
 async def _values(
     contact_ids: list[int], wanted: dict[str, PropertyDefinition]
 ) -> dict[int, dict[str, Any]]:
-    """The chosen properties' values by contact."""
-    found = await contacts_service.values_of(contact_ids, wanted)
-    return {
-        contact_id: {stored.definition.key: stored.value for stored in values}
-        for contact_id, values in found.items()
+    """The chosen properties' values by contact, read as plain tuples in one query: the
+    service's `values_of` builds a dict per row and parses its timestamp, which an export never
+    shows (a fifth of its time)."""
+    by_id = {
+        definition.id: (
+            definition.key,
+            definition.type,
+            VALUE_COLUMNS.index(column_for(definition.type)) + 2,
+        )
+        for definition in wanted.values()
     }
+    if not by_id or not contact_ids:
+        return {}
+    client = db.connection()
+    query = (
+        client.query_class.from_(_VALUE)
+        .select(_VALUE.contact_id, _VALUE.property_id, *VALUE_COLUMNS)
+        .where(_VALUE.contact_id.isin(contact_ids))
+        .where(_VALUE.property_id.isin(list(by_id)))
+        .orderby(_VALUE.contact_id, _VALUE.property_id)  # the (contact, property) key's order
+    )
+    sql, params = query.get_parameterized_sql(client.query_class.SQL_CONTEXT)
+    found: dict[int, dict[str, Any]] = {}
+    for row in (await client.execute_query(sql, params))[1]:
+        key, type, column = by_id[row[1]]
+        found.setdefault(row[0], {})[key] = from_column(type, row[column])
+    return found
 
 
 def _cell(contact: listing.ContactRow, column: str, by_key: dict[str, Any]) -> str:

@@ -122,3 +122,22 @@ async def test_export_shows_only_the_operators_workspace(client, gql, other_gql,
     rows = rows_of(await export(client, other_gql, includeAnonymous="true"))
 
     assert rows == [["id", "Name", "Email", "Phone"]]
+
+
+async def test_export_writes_each_type_of_value_as_the_api_shows_it(client, gql, shop):
+    await create_property(gql, "Birthday", "DATE")
+    await create_property(gql, "Subscribed", "BOOLEAN")
+    await create_property(gql, "Plan", "SELECT", options=["Free", "Pro"])
+    await create_contact(
+        gql, email="dee@example.com", shoe_size=40.5, birthday="1990-05-01", subscribed=False
+    )
+    await create_contact(gql, email="eve@example.com", subscribed=True, plan="Pro")
+
+    response = await export(
+        client, gql, columns="email,shoe_size,birthday,subscribed,plan", headers="keys"
+    )
+
+    assert rows_of(response)[-2:] == [
+        ["dee@example.com", "40.5", "1990-05-01", "false", ""],
+        ["eve@example.com", "", "", "true", "Pro"],
+    ]

@@ -1,6 +1,7 @@
 import math
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 
 from flow_graph import InvalidValueError, PropertyType, normalize_value
 from flow_graph.property_types import incremented
@@ -104,3 +105,49 @@ def test_incremented_adds_to_an_unset_value_as_zero_in_canonical_form(old, by, e
 
 def test_incremented_leaves_an_infinite_sum_to_the_caller():
     assert incremented(1.7e308, 1.7e308) == math.inf
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "user1@example.com",
+        "a.b+tag_x-y@mail.shop.example.co",
+        "a@1.io",
+        "x@localhost.com",
+        "a" * 64 + "@example.com",
+        "a" * 65 + "@example.com",
+        "a@" + "b" * 63 + ".com",
+        "a@" + "b" * 64 + ".com",
+        "a@" + ".".join(["b" * 60] * 4) + ".com",
+        "postmaster@example.com",
+        "Postmaster@example.com",
+        "ann@Example.com",
+        "ann@example.test",
+        "ann@mail.local",
+        "ann@x.arpa",
+        "ann@test",
+        "ann@xn--bcher-kva.com",
+        "ann@ab--cd.com",
+        "ann@-ab.com",
+        "ann@ab-.com",
+        "ann@a.c0m",
+        "ann@a.c",
+        "ann..lee@example.com",
+        ".ann@example.com",
+        "ann.@example.com",
+        "ann@example..com",
+        "ann@example.com.",
+        "ann#x@example.com",
+        "ann@exämple.com",
+    ],
+)
+def test_plain_addresses_get_email_validators_answer(address):
+    """The quick check of plain addresses answers as email_validator does, value and message."""
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        with pytest.raises(InvalidValueError) as refused:
+            normalize_value(T.EMAIL, address)
+        assert f"not an email address ({error})" in str(refused.value)
+    else:
+        assert normalize_value(T.EMAIL, address) == expected

@@ -2,9 +2,10 @@
 
 Page views arriving together are applied in one transaction (`api/visitors/page_views.py`): their
 runs are planned first, against the values read under lock, and their rows are written last, in
-few statements: one insert per run and per bot message (their ids are needed) and one insert for
-all node entries. The values go through the value store, flushed after these: a run's id is known
-only once it is inserted, so history rows name their run (`flowId:version:nodeId:runId`) then.
+few statements (`rows.py`): one insert for the new runs and one update for the others, one
+insert for the bot messages and one for the node entries. The values go through the value store,
+flushed after these: a run's id is known only once it is inserted, so history rows name their
+run (`flowId:version:nodeId:runId`) then.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tortoise.timezone import now
 
 from api.contacts.models import ChangeSource
 from api.contacts.value_store import Origin
+from api.flows import rows
 from api.flows.models import BotMessage, FlowNodeEntry, FlowRun
 from api.jobs import queue
 from api.webhooks.models import WebhookDelivery
@@ -76,14 +78,14 @@ class PendingWrites:
 
     async def flush(self) -> None:
         """Write everything, runs first: the other rows refer to them."""
-        for run, state in self._runs:
-            if run.id is None:
-                run.update_from_dict(state)
-                await run.save()
-            else:
-                await FlowRun.filter(id=run.id).update(updated_at=now(), **state)
+        written = 0
+        for index, (run, state) in enumerate(self._runs):
             if state["status"] == "waiting" and state["resume_at"] is None:
+                # It ends the questions written before it, not those after.
+                await rows.write_runs(self._runs[written : index + 1])
+                written = index + 1
                 await _supersede_older_questions(run)
+        await rows.write_runs(self._runs[written:])
         for run, node_id, resume_at in self._timers:
             await queue.schedule(WAKE_JOB, wake_payload(run.id, node_id, resume_at), at=resume_at)
         for run, call in self._webhooks:
@@ -98,7 +100,7 @@ class PendingWrites:
             await queue.schedule(DELIVER_JOB, {"deliveryId": delivery.id, "attempt": 1}, at=now())
         for message, run in self._messages:
             message.run_id = run.id
-            await message.save()
+        await rows.insert([message for message, _ in self._messages])
         if self._entries:
             await FlowNodeEntry.bulk_create(
                 [

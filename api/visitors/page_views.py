@@ -126,10 +126,11 @@ async def _result(
 
 async def answered(answer: event_ids.Answer) -> EventResult:
     """A duplicate of an event id claimed before: its first answer, with its messages."""
-    found = {m.id: m for m in await BotMessage.filter(id__in=answer.message_ids)}
+    ids = answer.message_ids
+    found = {m.id: m for m in await BotMessage.filter(id__in=ids)} if ids else {}
     return EventResult(
         contact_id=answer.contact_id,
-        messages=[found[i] for i in answer.message_ids if i in found],
+        messages=[found[i] for i in ids if i in found],
         started_runs=answer.started_runs,
         duplicate=True,
     )

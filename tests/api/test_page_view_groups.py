@@ -11,7 +11,8 @@ import asyncio
 import httpx
 import pytest
 
-from api.flows.models import ContactVisit, FlowRun
+from api.contacts.models import PropertyChange
+from api.flows.models import BotMessage, ContactVisit, FlowNodeEntry, FlowRun
 from api.inbox.models import PageViewRecord, VisitorPresence
 from api.visitors import page_views
 from api.visitors.page_views import PageView
@@ -195,6 +196,55 @@ async def test_once_per_visitor_and_newer_questions_within_one_group(gql, key):
     assert [result.started_runs for result in results] == [1, 0, 1, 1]
     runs = await FlowRun.filter(contact_id=results[0].contact_id).order_by("id")
     assert [run.status for run in runs] == ["failed", "failed", "waiting"]
+
+
+async def rows_of(contact_id: int) -> dict:
+    """A contact's run, message, node entry and history rows, run ids as the runs' order."""
+    runs = await FlowRun.filter(contact_id=contact_id).order_by("id")
+    order = {run.id: n for n, run in enumerate(runs)}
+    messages = await BotMessage.filter(contact_id=contact_id).order_by("id")
+    entries = await FlowNodeEntry.filter(run_id__in=list(order)).order_by("id")
+    history = await PropertyChange.filter(contact_id=contact_id).order_by("id")
+    return {
+        "runs": [
+            (r.flow_id, r.status, r.current_node_id, r.failure, r.finished_at is None) for r in runs
+        ],
+        "messages": [(order[m.run_id], m.node_id, m.text, m.expects_answer) for m in messages],
+        "entries": [(order[e.run_id], e.node_id) for e in entries],
+        "history": [history_row(change, order) for change in history],
+    }
+
+
+def history_row(change: PropertyChange, order: dict[int, int]) -> tuple:
+    """A flow's change; its source `flowId:version:nodeId:runId` names the run by its order."""
+    node, _, run_id = change.source_id.rpartition(":")
+    return (change.key, change.old_value, change.new_value, change.source, node, order[int(run_id)])
+
+
+async def test_a_group_writes_the_same_rows_as_its_views_one_at_a_time(gql, key):
+    await create_property(gql, "Shoe size", "NUMBER")
+    ask = ("ask_question", {"text": "Size?", "saveTo": "shoe_size", "maxRetries": 3})
+    hello = ("send_message", {"text": "Hello {page_views|you}"})
+    await publish_flow(gql, "Ask", chain("/ask", hello, ask))
+    await publish_flow(gql, "Hello", chain("/pricing", hello))
+    urls = ["/pricing", "/ask", "/pricing", "/ask", "/other", "/pricing"]
+
+    grouped = await asyncio.gather(
+        one_group(key, "together-1", *urls), one_group(key, "together-2", *urls[::-1])
+    )
+    alone = [
+        [(await one_group(key, visitor, url))[0] for url in visitor_urls]
+        for visitor, visitor_urls in (("alone-1", urls), ("alone-2", urls[::-1]))
+    ]
+
+    for together, one_by_one in zip(grouped, alone, strict=True):
+        assert [(r.started_runs, [m.text for m in r.messages]) for r in together] == [
+            (r.started_runs, [m.text for m in r.messages]) for r in one_by_one
+        ]
+        assert all(m.id is not None and m.run_id is not None for r in together for m in r.messages)
+        assert await rows_of(together[0].contact_id) == await rows_of(one_by_one[0].contact_id)
+    first = await rows_of(grouped[0][0].contact_id)
+    assert [status for _, status, *_ in first["runs"]].count("waiting") == 1
 
 
 class FailingAfterCommit:

@@ -11,8 +11,17 @@ import pytest
 from api.flows import property_triggers
 from api.flows.models import BotMessage, FlowRun
 from api.settings import Settings
+from api.visitors import page_views
+from api.visitors.page_views import PageView
+from api.workspaces import service as workspaces_service
 from tests.support import jobs
-from tests.support.builders import create_contact, create_property, flow_node, publish_flow
+from tests.support.builders import (
+    create_contact,
+    create_property,
+    flow_node,
+    publish_flow,
+    workspace_key,
+)
 from tests.support.graphql import GraphQLClient, code_of
 
 SET = """
@@ -197,3 +206,20 @@ async def test_the_preview_refuses_a_property_change_that_does_not_fit(
     error = await gql.error(SIMULATE, graph=graph, events=[{"property": change}])
 
     assert code_of(error) == "VALIDATION_FAILED" and problem in error["message"]
+
+
+async def test_a_change_by_a_page_views_flow_starts_the_flow_watching_it(gql, empty_db):
+    """The page view's batch hands its published flows to the triggers (watched keys)."""
+    await create_property(gql, "Visits", "NUMBER")
+    counting = triggered_flow({}, {"type": "increment_property", "key": "visits"})
+    counting["nodes"][0] = flow_node(
+        "t", "page_visit", match="prefix", url="/p", limit="every_visit"
+    )
+    await publish_flow(gql, "Count", counting)
+    watching = await publish_flow(gql, "Watch", triggered_flow({"key": "visits"}))
+    workspace = await workspaces_service.workspace_for_key(await workspace_key(gql))
+
+    await page_views.track(PageView(workspace.id, "visitor", "/p", None))
+    await run_jobs(empty_db)
+
+    assert await runs_of(watching) == 1

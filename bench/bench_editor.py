@@ -22,6 +22,9 @@ from tests.support.server import UNLIMITED, operator_token, served
 
 SIZES = (300, 1_000)
 TYPED = "Hello there"
+# The zoom gesture is repeated from the same view: one long task in a few gestures (a frame that
+# paints many nodes at once, more likely on a busy machine) shows in the worst of them.
+ZOOMS = 5
 # Collects every long task of the page from the start, for the phases to read and clear.
 LONG_TASKS = """
 window.__longTasks = [];
@@ -29,7 +32,8 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
 }).observe({ type: "longtask", buffered: true });
 """
-# Zooms by a wheel event on every frame for a second; the frames drawn in that second.
+# Zooms by a wheel event on every frame for a second (out across the overview's threshold and
+# back); the frames drawn in that second.
 ZOOM_FOR_A_SECOND = """
 () => new Promise((done) => {
   const canvas = document.querySelector(".pf-canvas");
@@ -100,16 +104,15 @@ def _measure(browser: Any, base_url: str, token: str, flow_id: str, size: int) -
             [flow_id, size],
         )
         _settle(page)
-        # The gestures happen at 48 % (100 % zoomed out 4 times): the nodes are still drawn as
-        # DOM there, and a screen holds about a hundred of them.
-        page.get_by_role("button", name="Reset zoom").click()
-        for _ in range(4):
-            page.get_by_role("button", name="Zoom out").click()
+        _start_view(page)
         drag = _worst(page, lambda: _drag_a_node(page))
         typing = _worst(page, lambda: _type_in_inspector(page))
         pan = _worst(page, lambda: _pan(page))
         frames: list[int] = []
-        zoom = _worst(page, lambda: frames.append(page.evaluate(ZOOM_FOR_A_SECOND)))
+        zooms = []
+        for _ in range(ZOOMS):
+            _start_view(page)
+            zooms.append(_worst(page, lambda: frames.append(page.evaluate(ZOOM_FOR_A_SECOND))))
     finally:
         context.close()
     label = f"{size:,} nodes"
@@ -118,16 +121,40 @@ def _measure(browser: Any, base_url: str, token: str, flow_id: str, size: int) -
         (f"editor, {label}: worst task while dragging a node", drag, None),
         (f"editor, {label}: worst task while typing 11 characters", typing, None),
         (f"editor, {label}: worst task while panning", pan, None),
-        (f"editor, {label}: worst task while zooming", zoom, f"{frames[0]} frames/s"),
+        (
+            f"editor, {label}: worst task while zooming ({ZOOMS} times)",
+            max(zooms),
+            f"{min(frames)}-{max(frames)} frames/s; each: {', '.join(f'{z:.0f}' for z in zooms)}",
+        ),
     ]
 
 
+def _start_view(page: Page) -> None:
+    """The gestures happen at 48 % (100 % zoomed out 4 times): the nodes are still drawn as DOM
+    there, and a screen holds about a hundred of them."""
+    page.get_by_role("button", name="Reset zoom").click()
+    for _ in range(4):
+        page.get_by_role("button", name="Zoom out").click()
+    _rest(page)
+
+
 def _worst(page: Page, action: Any) -> float:
-    """The longest main-thread task from the action until the editor has validated and saved."""
+    """The longest main-thread task from the action until the editor has validated and saved
+    and the view has rested (its frames after the gesture included)."""
     page.evaluate("window.__longTasks.length = 0")
     action()
     _settle(page)
+    _rest(page)
     return float(page.evaluate("Math.max(0, ...window.__longTasks)"))
+
+
+def _rest(page: Page) -> None:
+    """Past the view's settling delay (viewport.js, 300 ms) and two frames after it: the frame
+    that draws the world sharp again belongs to the gesture before it."""
+    page.evaluate(
+        """() => new Promise((done) => setTimeout(
+             () => requestAnimationFrame(() => requestAnimationFrame(done)), 400))"""
+    )
 
 
 def _settle(page: Page) -> None:

@@ -143,10 +143,14 @@ async def _read_once(digest: str) -> SignedIn | None:
     remembered sign-in expired, all the requests in flight read it again, one after another
     on SQLite (a p99 of 300 ms at 32 connections, `bench/bench_signin.py`)."""
     reading = _reading.get(digest)
-    if reading is None:
+    # A read left by another event loop (one closed with a read in flight, in a test process)
+    # would never end.
+    if reading is None or reading.get_loop() is not asyncio.get_running_loop():
         reading = asyncio.ensure_future(_read_sign_in(digest))
         _reading[digest] = reading
-        reading.add_done_callback(lambda _: _reading.pop(digest, None))
+        reading.add_done_callback(
+            lambda done: _reading.pop(digest, None) if _reading.get(digest) is done else None
+        )
     # Shielded: a request that goes away does not cancel the read the others wait for.
     return await asyncio.shield(reading)
 

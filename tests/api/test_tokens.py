@@ -166,6 +166,19 @@ async def test_requests_signing_in_at_once_with_one_token_read_it_once(gql, monk
     assert len(reads) == 2
 
 
+async def test_a_read_left_in_flight_by_a_closed_event_loop_is_not_waited_for(gql):
+    stale_loop = asyncio.new_event_loop()
+    digest = workspaces_service.token_hash(gql.token)
+    workspaces_service._reading[digest] = stale_loop.create_future()
+    stale_loop.close()
+    workspaces_service.forget_sign_ins(None)
+
+    async with asyncio.timeout(5):
+        operator = await workspaces_service.authenticate(gql.token)
+
+    assert operator.email
+
+
 async def test_revocation_closes_the_operators_open_subscriptions(broker_only_url):
     _, token = await workspaces_service.create_operator(
         email="ops@example.com", workspace_name="Acme"

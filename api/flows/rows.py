@@ -48,7 +48,8 @@ async def insert(instances: Sequence[Model]) -> None:
         for instance in instances
     ]
     columns = [meta.fields_db_projection[name] for name in names]
-    ids = sorted(await insert_returning(meta.db_table, columns, rows, meta.pk_attr))
+    returned = await insert_returning(meta.db_table, columns, rows, [meta.pk_attr])
+    ids = sorted(new_id for (new_id,) in returned)
     for instance, new_id in zip(instances, ids, strict=True):
         instance.pk = new_id
         instance._saved_in_db = True
